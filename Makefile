@@ -1,0 +1,60 @@
+# ClearToBill. Python 3.11 and make are all a fresh machine needs.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+DB     ?= data/cleartobill.duckdb
+PORT   ?= 8501
+
+.PHONY: run test lint format bench reset demo install install-dev clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## run: install, seed the demo practice on first start, and start the dashboard
+run: $(VENV)/.installed
+	@if [ ! -f "$(DB)" ]; then \
+		echo "First start: generating the demo practice into $(DB) (about a minute)..."; \
+		$(PY) -m audits demo --db "$(DB)"; \
+	fi
+	CLEARTOBILL_DB="$(DB)" $(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.headless true
+
+## test: install the dev dependencies, lint, and run the whole suite (unit, CLI, AppTest, notebooks, browser)
+test: $(VENV)/.installed-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+lint: $(VENV)/.installed-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+## bench: the speed targets of the issues, reported as ratios (see bench/README.md)
+bench: $(VENV)/.installed-dev
+	$(PY) -m bench
+
+## demo: (re)generate the demo practice into a fresh database
+demo: $(VENV)/.installed
+	rm -f "$(DB)" "$(DB).wal"
+	$(PY) -m audits demo --db "$(DB)"
+
+## reset: start clean - an empty database, no demo data
+reset: $(VENV)/.installed
+	rm -f "$(DB)" "$(DB).wal"
+	$(PY) -m audits init --db "$(DB)"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
