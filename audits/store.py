@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from audits.config import db_path
-from audits.errors import DatabaseBusy
+from audits.errors import DatabaseBusy, InputError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "sql" / "migrations"
 BUSY_MESSAGE = "The database is busy (another ClearToBill process is writing) - try again in a moment."
@@ -32,6 +32,11 @@ _LOCK_MARKERS = ("Could not set lock", "Conflicting lock", "lock on file")
 def _is_lock_error(exc: Exception) -> bool:
     text = str(exc)
     return any(marker in text for marker in _LOCK_MARKERS)
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text.removeprefix("IO Error: ").rstrip("!.")
 
 
 def migrations() -> list[tuple[int, Path]]:
@@ -85,10 +90,13 @@ def _open(path: Path, read_only: bool, timeout_s: float) -> duckdb.DuckDBPyConne
         try:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as exc:
-            if not _is_lock_error(exc) or time.monotonic() >= deadline:
-                if _is_lock_error(exc):
-                    raise DatabaseBusy(BUSY_MESSAGE) from None
-                raise
+            if not _is_lock_error(exc):
+                raise InputError(
+                    f"{path} cannot be opened as a ClearToBill database ({_first_line(exc)}) - "
+                    "check the --db path or CLEARTOBILL_DB."
+                ) from None
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(BUSY_MESSAGE) from None
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
 
