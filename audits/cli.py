@@ -15,7 +15,9 @@ from collections.abc import Callable
 from audits.errors import ClearToBillError
 
 # name -> (help, add_arguments(parser), run(args) -> exit code)
-COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {}
+COMMANDS: dict[
+    str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+] = {}
 
 
 def command(name: str, help_text: str, add_arguments: Callable[[argparse.ArgumentParser], None]):

@@ -44,6 +44,16 @@ def _mark(con: duckdb.DuckDBPyConnection, name: str, sha: str) -> None:
     con.execute("INSERT INTO ref_meta (name, sha256) VALUES (?, ?)", [name, sha])
 
 
+def _replace(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """Replace a reference table's rows with the frame's (same column order)."""
+    con.register("_reference_rows", frame)
+    try:
+        con.execute(f"DELETE FROM {table}")  # noqa: S608 - table is one of our ref_* names
+        con.execute(f"INSERT INTO {table} SELECT * FROM _reference_rows")  # noqa: S608
+    finally:
+        con.unregister("_reference_rows")
+
+
 def load_carc(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> None:
     path = path or REFERENCE_DIR / "carc_codes.csv"
     sha = _sha(path)
@@ -53,8 +63,7 @@ def load_carc(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> None:
     frame["code"] = frame["code"].str.strip().str.upper()
     frame["root_cause"] = frame["root_cause"].str.strip().str.lower()
     frame = frame.drop_duplicates("code", keep="last")[["code", "code_type", "description", "root_cause"]]
-    con.execute("DELETE FROM ref_carc")
-    con.execute("INSERT INTO ref_carc SELECT code, code_type, description, root_cause FROM frame")
+    _replace(con, "ref_carc", frame)
     _mark(con, "carc", sha)
 
 
@@ -66,8 +75,7 @@ def load_pos(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> None:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame["code"] = frame["code"].str.strip().str.zfill(2)
     frame = frame.drop_duplicates("code", keep="last")[["code", "name"]]
-    con.execute("DELETE FROM ref_pos")
-    con.execute("INSERT INTO ref_pos SELECT code, name FROM frame")
+    _replace(con, "ref_pos", frame)
     _mark(con, "pos", sha)
 
 
@@ -84,9 +92,7 @@ def load_icd10cm(con: duckdb.DuckDBPyConnection) -> None:
     version = f"simple-icd-10-cm {package_version('simple-icd-10-cm')}"
     if not _changed(con, "icd10cm", version):
         return
-    frame = pd.DataFrame({"code": sorted(set(icd10cm_billable_codes()))})
-    con.execute("DELETE FROM ref_icd10cm")
-    con.execute("INSERT INTO ref_icd10cm SELECT code FROM frame")
+    _replace(con, "ref_icd10cm", pd.DataFrame({"code": sorted(set(icd10cm_billable_codes()))}))
     _mark(con, "icd10cm", version)
 
 

@@ -16,9 +16,21 @@ def test_connect_creates_every_canonical_table(tmp_path):
     with connect(tmp_path / "new.duckdb") as con:
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         assert schema_version(con) == latest_version()
-    for table in ("providers", "credentials", "payers", "enrollments", "service_scope", "claim_lines",
-                  "remit_lines", "remit_adjustments", "remit_remarks", "uploads", "rejected_rows",
-                  "audit_runs", "findings"):
+    for table in (
+        "providers",
+        "credentials",
+        "payers",
+        "enrollments",
+        "service_scope",
+        "claim_lines",
+        "remit_lines",
+        "remit_adjustments",
+        "remit_remarks",
+        "uploads",
+        "rejected_rows",
+        "audit_runs",
+        "findings",
+    ):
         assert table in tables
 
 
@@ -43,12 +55,16 @@ def test_transaction_rolls_back_on_error(con):
 
 def test_busy_database_gives_one_sentence(db_path):
     holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import duckdb, sys, time
             con = duckdb.connect({str(db_path)!r})
             print("held", flush=True)
             time.sleep(5)
-        """)],
+        """),
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -69,8 +85,14 @@ def test_connection_is_released_after_the_block(db_path):
         con.execute("INSERT INTO payers (payer_id, payer_name) VALUES ('AET', 'Aetna')")
     # Another process can now open it: nothing is held between operations.
     out = subprocess.run(
-        [sys.executable, "-c", f"import duckdb; print(duckdb.connect({str(db_path)!r}, read_only=True)"
-         ".execute('select count(*) from payers').fetchall()[0][0])"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb; print(duckdb.connect({str(db_path)!r}, read_only=True)"
+            ".execute('select count(*) from payers').fetchall()[0][0])",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert out.stdout.strip() == "1"
