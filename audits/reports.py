@@ -1,0 +1,594 @@
+"""Exports of a month's audit: the findings CSV and the Excel audit workbook (SPEC 4-6).
+
+Both read the month's *current* run: the latest audit_runs row of that month with status
+'done'. Every text cell that a spreadsheet could take for a formula (it begins with =, +, -,
+@, tab, carriage return or {=) is neutralised with a leading single quote and kept as text;
+numbers stay numbers (OWASP, "CSV Injection").
+
+The workbook is what a practice manager forwards: a Summary of the month's measures with the
+change from the previous month, breakdowns by rule, provider, payer and code, the Detail of every
+finding, and a 12-month Trend with a native Excel chart. Measures come from audits.measures (never
+recomputed here); findings are read straight from the findings table.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from audits.errors import InputError, NotFound
+
+# SPEC 4: the columns of a finding, in this order (the CSV contract).
+FINDING_COLUMNS = (
+    "rule_id",
+    "severity",
+    "claim_id",
+    "line_no",
+    "rendering_npi",
+    "payer_id",
+    "procedure_code",
+    "date_of_service",
+    "amount_at_risk",
+    "detail",
+)
+
+# SPEC 7: text that a spreadsheet would read as a formula or command.
+_DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "{=")
+_EXCEL_MAX_CELL_CHARS = 32_767
+_EXCEL_MAX_ROWS = 1_048_576
+
+
+def neutralise(value: Any) -> Any:
+    """Make a text cell safe for a spreadsheet; leave every other value as it is.
+
+    Text that begins with =, +, -, @, tab, carriage return or {= gets a leading single quote,
+    so Excel, LibreOffice and Sheets show it as text instead of evaluating it. Numbers (also
+    negative ones), dates and empty values are returned unchanged.
+    """
+    if isinstance(value, str) and value.startswith(_DANGEROUS_PREFIXES):
+        return "'" + value
+    return value
+
+
+# --------------------------------------------------------------------------- the month's run
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    run_id: int
+    month: dt.date
+    started_at: Any
+    finished_at: Any
+    snapshot_id: int | None
+    rules_version: str | None
+    lines_audited: int | None
+    findings: int | None
+
+
+def parse_month(month: str | dt.date) -> dt.date:
+    """'YYYY-MM' (or a date) -> the first day of that month; one sentence when it is not a month."""
+    if isinstance(month, dt.datetime):
+        return month.date().replace(day=1)
+    if isinstance(month, dt.date):
+        return month.replace(day=1)
+    text = str(month).strip()
+    try:
+        parsed = dt.datetime.strptime(text[:7], "%Y-%m").date()
+    except ValueError:
+        parsed = None
+    if parsed is None or len(text) not in (7, 10):
+        raise InputError(f"'{text}' is not a month - give it as YYYY-MM, e.g. 2026-10.")
+    return parsed
+
+
+def month_label(month: dt.date) -> str:
+    return month.strftime("%Y-%m")
+
+
+def current_run(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> RunInfo:
+    """The month's current audit run (latest finished run); NotFound when the month was never audited."""
+    first = parse_month(month)
+    rows = con.execute(
+        """
+        SELECT run_id, month, started_at, finished_at, snapshot_id, rules_version, lines_audited, findings
+        FROM audit_runs
+        WHERE month = ? AND status = 'done'
+        ORDER BY run_id DESC
+        LIMIT 1
+        """,
+        [first],
+    ).fetchall()
+    if not rows:
+        raise NotFound(
+            f"There is no audit run for {month_label(first)} - run `python -m audits run --month "
+            f"{month_label(first)}` first."
+        )
+    return RunInfo(*rows[0])
+
+
+_FINDINGS_SQL = """
+SELECT f.rule_id, f.severity, f.claim_id, f.line_no, f.rendering_npi, f.payer_id, f.procedure_code,
+       f.date_of_service, f.amount_at_risk, f.detail,
+       p.provider_name, y.payer_name
+FROM findings AS f
+LEFT JOIN (SELECT npi, min(provider_name) AS provider_name FROM providers GROUP BY npi) AS p
+       ON p.npi = f.rendering_npi
+LEFT JOIN (SELECT payer_id, min(payer_name) AS payer_name FROM payers GROUP BY payer_id) AS y
+       ON y.payer_id = f.payer_id
+WHERE f.run_id = ?
+ORDER BY CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+         f.rule_id, f.claim_id, f.line_no, f.rendering_npi, f.payer_id, f.detail
+"""
+
+
+def _run_findings(con: duckdb.DuckDBPyConnection, run_id: int) -> tuple[list[str], list[tuple]]:
+    result = con.execute(_FINDINGS_SQL, [run_id])
+    columns = [d[0] for d in result.description]
+    return columns, result.fetchall()
+
+
+# --------------------------------------------------------------------------- writing files safely
+
+
+def _check_out_path(path: str | os.PathLike, suffixes: Sequence[str]) -> Path:
+    target = Path(path)
+    if target.suffix.lower() not in suffixes:
+        raise InputError(f"{target.name} must end in {' or '.join(suffixes)} - choose another file name.")
+    if target.exists() and target.is_dir():
+        raise InputError(
+            f"{target} is a folder - give a file name, e.g. {target / ('findings' + suffixes[0])}."
+        )
+    if not target.parent.exists():
+        raise InputError(f"The folder {target.parent} does not exist - create it or choose another path.")
+    return target
+
+
+def _replace_atomically(target: Path, write) -> None:
+    """Write to a temp file beside the target, then move it into place: no half-written exports."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    except PermissionError:
+        tmp.unlink(missing_ok=True)
+        raise InputError(
+            f"{target} cannot be written (is it open in Excel?) - close it and try again."
+        ) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return neutralise(value)
+
+
+def write_findings_csv(con: duckdb.DuckDBPyConnection, month: str | dt.date, path: str | os.PathLike) -> int:
+    """Write the month's current findings as CSV with exactly the columns of SPEC 4; returns the row count."""
+    target = _check_out_path(path, (".csv",))
+    run = current_run(con, month)
+    columns, rows = _run_findings(con, run.run_id)
+    wanted = [columns.index(name) for name in FINDING_COLUMNS]
+
+    def write(tmp: Path) -> None:
+        with tmp.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(FINDING_COLUMNS)
+            for row in rows:
+                writer.writerow([_csv_cell(row[i]) for i in wanted])
+
+    _replace_atomically(target, write)
+    return len(rows)
+
+
+# --------------------------------------------------------------------------- workbook content
+
+# Number formats, chosen by column name.
+MONEY_FORMAT = '"$"#,##0.00;[Red]-"$"#,##0.00'
+COUNT_FORMAT = "#,##0"
+PERCENT_FORMAT = "0.0%"
+RATIO_FORMAT = "#,##0.0"
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+
+MONEY_COLUMNS = {
+    "billed",
+    "paid",
+    "denied_dollars",
+    "partially_denied_dollars",
+    "credentialing_denied_dollars",
+    "preventable_dollars",
+    "amount_at_risk",
+    "billed_amount",
+    "paid_amount",
+}
+PERCENT_COLUMNS = {"denial_rate_lines", "denial_rate_dollars", "credentialing_share"}
+RATIO_COLUMNS = {"findings_per_1000"}
+COUNT_COLUMNS = {"lines", "remitted_lines", "denied_lines", "findings", "line_no", "run_id", "snapshot_id"}
+
+# Summary rows: (measure key, label), in the order a manager reads them.
+SUMMARY_MEASURES = (
+    ("lines", "Claim lines"),
+    ("billed", "Billed"),
+    ("remitted_lines", "Remitted lines"),
+    ("paid", "Paid"),
+    ("denied_lines", "Denied lines"),
+    ("denied_dollars", "Denied dollars"),
+    ("partially_denied_dollars", "Partially denied dollars"),
+    ("denial_rate_lines", "Denial rate (lines)"),
+    ("denial_rate_dollars", "Denial rate (dollars)"),
+    ("credentialing_denied_dollars", "Credentialing-related denied dollars"),
+    ("credentialing_share", "Credentialing share of denied dollars"),
+    ("preventable_dollars", "Preventable dollars"),
+    ("findings", "Findings"),
+    ("findings_per_1000", "Findings per 1,000 lines"),
+)
+
+HEADER_LABELS = {
+    "rule_id": "Rule",
+    "severity": "Severity",
+    "claim_id": "Claim",
+    "line_no": "Line",
+    "rendering_npi": "Rendering NPI",
+    "npi": "NPI",
+    "provider_name": "Provider",
+    "payer_id": "Payer ID",
+    "payer_name": "Payer",
+    "procedure_code": "Code",
+    "date_of_service": "Date of service",
+    "amount_at_risk": "Amount at risk",
+    "detail": "Detail",
+    "description": "Rule description",
+    "action": "What to do",
+    "root_cause": "Root cause",
+    "month": "Month",
+    "lines": "Lines",
+    "billed": "Billed",
+    "paid": "Paid",
+    "remitted_lines": "Remitted lines",
+    "denied_lines": "Denied lines",
+    "denied_dollars": "Denied dollars",
+    "partially_denied_dollars": "Partially denied dollars",
+    "denial_rate_lines": "Denial rate (lines)",
+    "denial_rate_dollars": "Denial rate (dollars)",
+    "credentialing_denied_dollars": "Credentialing denied dollars",
+    "credentialing_share": "Credentialing share",
+    "preventable_dollars": "Preventable dollars",
+    "findings": "Findings",
+    "findings_per_1000": "Findings per 1,000 lines",
+}
+
+DETAIL_COLUMNS = (
+    "severity",
+    "rule_id",
+    "claim_id",
+    "line_no",
+    "rendering_npi",
+    "provider_name",
+    "payer_id",
+    "payer_name",
+    "procedure_code",
+    "date_of_service",
+    "amount_at_risk",
+    "detail",
+    "action",
+)
+
+# The breakdown sheets: (sheet title, measures.breakdown `by`, column to sort by, descending).
+BREAKDOWN_SHEETS = (
+    ("By rule", "rule", "amount_at_risk"),
+    ("By provider", "provider", "denied_dollars"),
+    ("By payer", "payer", "denied_dollars"),
+    ("By code", "procedure_code", "denied_dollars"),
+)
+TREND_SERIES = (
+    ("denied_dollars", "Denied dollars"),
+    ("preventable_dollars", "Preventable dollars"),
+    ("denial_rate_dollars", "Denial rate (dollars)"),
+)
+
+
+@dataclass
+class WorkbookData:
+    """Everything the workbook shows, gathered before a single cell is written."""
+
+    month: dt.date
+    run: RunInfo
+    summary: dict[str, Any]
+    breakdowns: dict[str, pd.DataFrame] = field(default_factory=dict)
+    trend: pd.DataFrame | None = None
+    detail: pd.DataFrame | None = None
+
+
+def collect_workbook_data(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> WorkbookData:
+    """Read the month's run, measures, breakdowns, trend and findings (no writing)."""
+    first = parse_month(month)
+    run = current_run(con, first)
+    from audits import measures  # the audit engine's measures; imported late so CSV export needs none
+
+    label = month_label(first)
+    summary = measures.month_summary(con, label)
+    breakdowns = {}
+    for title, by, sort_key in BREAKDOWN_SHEETS:
+        frame = measures.breakdown(con, label, by)
+        if sort_key in frame.columns and len(frame):
+            frame = frame.sort_values(sort_key, ascending=False, kind="stable")
+        breakdowns[title] = frame.reset_index(drop=True)
+    trend = measures.monthly_trend(con, label, 12)
+    columns, rows = _run_findings(con, run.run_id)
+    detail = pd.DataFrame.from_records(rows, columns=columns)
+    actions = breakdowns["By rule"]
+    if {"rule_id", "action"} <= set(actions.columns):
+        lookup = dict(zip(actions["rule_id"], actions["action"], strict=False))
+        detail["action"] = detail["rule_id"].map(lookup)
+    else:
+        detail["action"] = None
+    detail = detail[list(DETAIL_COLUMNS)]
+    return WorkbookData(
+        month=first, run=run, summary=summary, breakdowns=breakdowns, trend=trend, detail=detail
+    )
+
+
+def write_workbook(con: duckdb.DuckDBPyConnection, month: str | dt.date, path: str | os.PathLike) -> int:
+    """Write the month's Excel audit workbook; returns the number of findings in its Detail sheet."""
+    target = _check_out_path(path, (".xlsx",))
+    data = collect_workbook_data(con, month)
+    _replace_atomically(target, lambda tmp: render_workbook(data, tmp))
+    return 0 if data.detail is None else len(data.detail)
+
+
+# --------------------------------------------------------------------------- workbook rendering
+
+
+def _number_format(column: str) -> str | None:
+    if column in PERCENT_COLUMNS or column.startswith("denial_rate") or column.endswith("_share"):
+        return PERCENT_FORMAT
+    if column in MONEY_COLUMNS or column.endswith(("_dollars", "_amount")):
+        return MONEY_FORMAT
+    if column in RATIO_COLUMNS:
+        return RATIO_FORMAT
+    if column in COUNT_COLUMNS or column.endswith("_lines") or column.startswith("lines"):
+        return COUNT_FORMAT
+    return None
+
+
+def _label(column: str) -> str:
+    return HEADER_LABELS.get(column, column.replace("_", " ").capitalize())
+
+
+def excel_value(value: Any) -> Any:
+    """A Python/pandas value as openpyxl should store it: numbers as numbers, text neutralised."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        return value.date() if value.time() == dt.time(0) else value.replace(tzinfo=None)
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        return value
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)[:_EXCEL_MAX_CELL_CHARS]
+        return neutralise(value) or None
+    return value
+
+
+def _set_text_safe(cell, value: Any) -> None:
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"  # never a formula, whatever the text
+
+
+def _header_style():
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    return (
+        Font(bold=True, color="FFFFFF"),
+        PatternFill("solid", fgColor="1F4E78"),
+        Alignment(vertical="center", wrap_text=True),
+    )
+
+
+def _write_table(ws, frame: pd.DataFrame, *, start_row: int = 1, widths_max: int = 60) -> None:
+    """A frame as a table: styled frozen header, autofilter, number/date formats, sensible widths."""
+    from openpyxl.utils import get_column_letter
+
+    font, fill, align = _header_style()
+    columns = list(frame.columns)
+    widths = []
+    for j, column in enumerate(columns, start=1):
+        cell = ws.cell(row=start_row, column=j)
+        _set_text_safe(cell, _label(column))
+        cell.font, cell.fill, cell.alignment = font, fill, align
+        widths.append(max(8, len(_label(column)) + 2))
+    formats = [_number_format(c) for c in columns]
+    sample_len = [0] * len(columns)
+    for i, record in enumerate(frame.itertuples(index=False, name=None), start=start_row + 1):
+        for j, raw in enumerate(record):
+            value = excel_value(raw)
+            if value is None:
+                continue
+            cell = ws.cell(row=i, column=j + 1)
+            _set_text_safe(cell, value)
+            if isinstance(value, dt.datetime):
+                cell.number_format = DATETIME_FORMAT
+            elif isinstance(value, dt.date):
+                cell.number_format = DATE_FORMAT
+            elif formats[j] and isinstance(value, int | float):
+                cell.number_format = formats[j]
+            if i - start_row <= 2000:  # widths from the first rows are enough
+                shown = 12 if not isinstance(value, str) else len(value)
+                sample_len[j] = max(sample_len[j], shown)
+    for j in range(1, len(columns) + 1):
+        width = min(widths_max, max(widths[j - 1], sample_len[j - 1] + 2))
+        ws.column_dimensions[get_column_letter(j)].width = width
+    last_row = start_row + max(len(frame), 1)
+    ws.freeze_panes = ws.cell(row=start_row + 1, column=1)
+    if columns:
+        ws.auto_filter.ref = f"A{start_row}:{get_column_letter(len(columns))}{last_row}"
+
+
+def _summary_format(key: str) -> str:
+    return _number_format(key) or COUNT_FORMAT
+
+
+def _write_summary(ws, data: WorkbookData) -> None:
+    from openpyxl.styles import Font
+
+    font, fill, align = _header_style()
+    label = month_label(data.month)
+    ws["A1"] = f"ClearToBill audit - {label}"
+    ws["A1"].font = Font(bold=True, size=14)
+    run = data.run
+    meta = [
+        ("Service month", label),
+        ("Audit run", run.run_id),
+        ("Run finished", run.finished_at or run.started_at),
+        ("Roster snapshot used", run.snapshot_id),
+        ("Rules version", run.rules_version),
+    ]
+    row = 3
+    for name, value in meta:
+        ws.cell(row=row, column=1, value=name).font = Font(bold=True)
+        cell = ws.cell(row=row, column=2)
+        _set_text_safe(cell, excel_value(value))
+        if isinstance(cell.value, dt.datetime):
+            cell.number_format = DATETIME_FORMAT
+        row += 1
+    row += 1
+    prev = data.summary.get("prev") or {}
+    change = data.summary.get("change") or {}
+    previous_label = prev.get("month") if prev else None
+    headers = (
+        "Measure",
+        label,
+        f"Previous month ({_month_text(previous_label)})" if previous_label else "Previous month",
+        "Change",
+    )
+    header_row = row
+    for j, text in enumerate(headers, start=1):
+        cell = ws.cell(row=row, column=j, value=text)
+        cell.font, cell.fill, cell.alignment = font, fill, align
+    for key, name in SUMMARY_MEASURES:
+        row += 1
+        ws.cell(row=row, column=1, value=name)
+        for j, value in ((2, data.summary.get(key)), (3, prev.get(key)), (4, change.get(key))):
+            cell = ws.cell(row=row, column=j)
+            _set_text_safe(cell, excel_value(value))
+            cell.number_format = _summary_format(key)
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=2)
+    ws.column_dimensions["A"].width = 40
+    for letter in ("B", "C", "D"):
+        ws.column_dimensions[letter].width = 24
+    row += 2
+    ws.cell(row=row, column=1, value="Change = this month minus the previous month (percentages in points).")
+
+
+def _month_text(value: Any) -> str:
+    if isinstance(value, dt.datetime | dt.date | pd.Timestamp):
+        return value.strftime("%Y-%m")
+    return str(value)[:7]
+
+
+def _write_trend(ws, trend: pd.DataFrame) -> None:
+    from openpyxl.chart import BarChart, LineChart, Reference
+
+    columns = ["month"] + [key for key, _ in TREND_SERIES]
+    frame = trend.reindex(columns=columns)
+    frame["month"] = [_month_text(v) for v in frame["month"]]
+    _write_table(ws, frame)
+    n = len(frame)
+    if n == 0:
+        return
+    cats = Reference(ws, min_col=1, min_row=2, max_row=n + 1)
+    bars = BarChart()
+    bars.type = "col"
+    bars.grouping = "clustered"
+    bars.title = "Denied and preventable dollars, denial rate - last 12 months"
+    bars.y_axis.title = "Dollars"
+    bars.y_axis.numFmt = '"$"#,##0'
+    bars.y_axis.majorGridlines = None
+    bars.x_axis.title = "Service month"
+    money_cols = [i for i, c in enumerate(columns, start=1) if c in ("denied_dollars", "preventable_dollars")]
+    for col in money_cols:
+        bars.add_data(Reference(ws, min_col=col, min_row=1, max_row=n + 1), titles_from_data=True)
+    bars.set_categories(cats)
+    if "denial_rate_dollars" in columns:
+        rate_col = columns.index("denial_rate_dollars") + 1
+        line = LineChart()
+        line.add_data(Reference(ws, min_col=rate_col, min_row=1, max_row=n + 1), titles_from_data=True)
+        line.set_categories(cats)
+        line.y_axis.axId = 200
+        line.y_axis.title = "Denial rate"
+        line.y_axis.numFmt = "0%"
+        line.y_axis.crosses = "max"
+        bars += line
+    bars.x_axis.delete = False
+    bars.y_axis.delete = False
+    bars.height = 9
+    bars.width = 22
+    ws.add_chart(bars, f"{_col_letter(len(columns) + 2)}2")
+
+
+def _col_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
+
+
+def render_workbook(data: WorkbookData, path: str | os.PathLike) -> None:
+    """Write the gathered content as an .xlsx file (openpyxl, no formulas)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "Summary"
+    _write_summary(summary, data)
+    for title, _by, _sort in BREAKDOWN_SHEETS:
+        frame = data.breakdowns.get(title)
+        _write_table(wb.create_sheet(title), frame if frame is not None else pd.DataFrame())
+    detail = data.detail if data.detail is not None else pd.DataFrame(columns=list(DETAIL_COLUMNS))
+    if len(detail) >= _EXCEL_MAX_ROWS:
+        detail = detail.iloc[: _EXCEL_MAX_ROWS - 1]
+    _write_table(wb.create_sheet("Detail"), detail)
+    _write_trend(wb.create_sheet("Trend"), data.trend if data.trend is not None else pd.DataFrame())
+    wb.properties.title = f"ClearToBill audit {month_label(data.month)}"
+    wb.properties.creator = "ClearToBill"
+    wb.save(path)
+
+
+def sheet_names() -> Iterable[str]:
+    """The workbook's sheets, in order."""
+    return ("Summary", *(title for title, _by, _sort in BREAKDOWN_SHEETS), "Detail", "Trend")
