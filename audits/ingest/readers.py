@@ -1,0 +1,296 @@
+"""Safe reading of tabular files: CSV (encoding and delimiter detected) and xlsx (checked before opening).
+
+`read_tables(path)` returns one RawSheet per sheet (one for a CSV): a DataFrame of raw cells with
+no header row interpreted (header=None), every column of dtype object. CSV cells are text (None for
+empty); xlsx cells keep their type (str, int, float, datetime.date/datetime), the normaliser decides.
+
+An xlsx is a zip of XML parts. Before python-calamine touches one we check that it is a real zip with
+[Content_Types].xml and xl/workbook.xml, that the declared uncompressed sizes and compression ratio
+are bounded (zip bomb) and that no XML part declares a DOCTYPE or ENTITY (billion laughs). Anything
+that is not readable raises InputError with one sentence; nothing is loaded.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from audits.errors import InputError
+
+# Limits for xlsx archives (a 1,000,000-row sheet of 40 columns is ~400 MB of XML).
+MAX_UNCOMPRESSED_BYTES = int(os.environ.get("CLEARTOBILL_MAX_XLSX_BYTES", str(2 * 1024**3)))
+MAX_COMPRESSION_RATIO = 200  # real sheets compress 5-30x; a bomb compresses 1000x+
+MAX_ZIP_MEMBERS = 10_000
+_SCAN_CHUNK = 1 << 20
+
+CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".tab"}
+XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+
+
+@dataclass
+class RawSheet:
+    name: str
+    frame: pd.DataFrame  # raw cells, header=None, dtype object
+
+
+def _name(path: Path) -> str:
+    return path.name
+
+
+# --------------------------------------------------------------------------------------------
+# sniffing
+
+
+def sniff_kind(path: Path) -> str:
+    """'xlsx', 'csv', 'x12' from the first bytes (not from the file name); raises InputError otherwise."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8192)
+    except FileNotFoundError:
+        raise InputError(f"{path} does not exist - check the file path.") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a folder, not a file - give the path of a file.") from None
+    except OSError as exc:
+        raise InputError(f"{path} cannot be read ({exc.strerror}) - check the file's permissions.") from None
+    if not head:
+        raise InputError(f"{_name(path)} is empty - export the file again.")
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError(
+            f"{_name(path)} is an old-format Excel (.xls) or other OLE file - save it as .xlsx or .csv and try again."
+        )
+    stripped = head.lstrip(b"\xef\xbb\xbf \r\n\t")
+    if stripped.startswith(b"ISA") or stripped.startswith(b"ST*") or stripped.startswith(b"GS*"):
+        return "x12"
+    if b"\x00" in head:
+        raise InputError(
+            f"{_name(path)} is a binary file, not a CSV or xlsx export - export it as .csv or .xlsx."
+        )
+    return "csv"
+
+
+# --------------------------------------------------------------------------------------------
+# CSV
+
+
+def decode_text(data: bytes, name: str) -> tuple[str, str]:
+    """(text, encoding): UTF-8 with or without BOM, else Windows-1252, else latin-1."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def detect_delimiter(sample: str) -> str:
+    """Comma, semicolon or tab: the one that splits the first lines most consistently (quotes respected)."""
+    lines = [line for line in sample.splitlines()[:50] if line.strip()]
+    best, best_score = ",", (-1, -1)
+    for delimiter in (",", ";", "\t"):
+        try:
+            counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        widest = max(counts)
+        if widest <= 1:
+            continue
+        # Rows of the most common width (title rows above the header are narrower).
+        common = max(set(counts), key=counts.count)
+        score = (counts.count(common) if common > 1 else 0, widest)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _widths(text: str, delimiter: str) -> int:
+    try:
+        return max((len(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)), default=0)
+    except csv.Error:
+        return 0
+
+
+def read_csv_text(text: str, name: str) -> pd.DataFrame:
+    """Raw cells of a CSV text; the index is the 0-based line number (blank lines dropped, numbers kept)."""
+    sample = text[:65536]
+    delimiter = detect_delimiter(sample)
+    width = _widths(sample, delimiter)
+    frame = None
+    for attempt in ("c", "python"):
+        if attempt == "python":
+            width = _widths(text, delimiter)
+        if width == 0:
+            raise InputError(f"{name} is not a readable CSV - export it again as CSV.")
+        try:
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=delimiter,
+                header=None,
+                names=list(range(width)),
+                dtype=object,
+                keep_default_na=False,
+                na_values=[""],
+                skip_blank_lines=False,
+                engine=attempt,
+                quotechar='"',
+            )
+            break
+        except pd.errors.EmptyDataError:
+            raise InputError(f"{name} has no rows - export the file again.") from None
+        except (pd.errors.ParserError, ValueError, csv.Error) as exc:
+            if attempt == "python":
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
+                raise InputError(
+                    f"{name} is not a readable CSV ({first}) - export it again as CSV."
+                ) from None
+    frame = frame.astype(object)
+    # Cells of only spaces count as empty; rows with no cell at all are skipped (not counted).
+    frame = frame.dropna(how="all")
+    return frame
+
+
+def read_csv(path: Path) -> RawSheet:
+    path = Path(path)
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError(f"{path.name} is empty - export the file again.")
+    if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{path.name} is a binary file, not a CSV export - export it as .csv or .xlsx.")
+    text, _encoding = decode_text(data, path.name)
+    frame = read_csv_text(text, path.name)
+    if frame.empty:
+        raise InputError(f"{path.name} has no rows - export the file again.")
+    return RawSheet(path.stem, frame)
+
+
+# --------------------------------------------------------------------------------------------
+# xlsx
+
+
+def check_xlsx(path: Path) -> None:
+    """Raise InputError unless path is a plausible, bounded, entity-free xlsx package."""
+    path = Path(path)
+    name = path.name
+    if not zipfile.is_zipfile(path):
+        raise InputError(
+            f"{name} is not a valid xlsx file (not a zip archive, or truncated) - save it again as .xlsx."
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            names = {m.filename for m in members}
+            if len(members) > MAX_ZIP_MEMBERS:
+                raise InputError(f"{name} holds too many parts to be a workbook - save it again as .xlsx.")
+            if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+                raise InputError(
+                    f"{name} is a zip file but not an Excel workbook - save it as .xlsx or .csv."
+                )
+            total = sum(m.file_size for m in members)
+            packed = sum(m.compress_size for m in members) or 1
+            if total > MAX_UNCOMPRESSED_BYTES:
+                raise InputError(
+                    f"{name} would expand to {total // 1024**2} MB, over the "
+                    f"{MAX_UNCOMPRESSED_BYTES // 1024**2} MB limit - split the workbook or export CSV."
+                )
+            for member in members:
+                ratio = member.file_size / max(member.compress_size, 1)
+                if member.file_size > 10 * 1024**2 and ratio > MAX_COMPRESSION_RATIO:
+                    raise InputError(
+                        f"{name} contains a part that expands {ratio:.0f}-fold (a zip bomb?) - it was not opened."
+                    )
+            if total / packed > MAX_COMPRESSION_RATIO and total > 50 * 1024**2:
+                raise InputError(
+                    f"{name} expands {total / packed:.0f}-fold (a zip bomb?) - it was not opened."
+                )
+            for member in members:
+                if member.filename.endswith((".xml", ".rels", ".vml")):
+                    _check_xml_part(archive, member, name)
+    except zipfile.BadZipFile:
+        raise InputError(f"{name} is a damaged or truncated xlsx file - save it again as .xlsx.") from None
+    except (OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise InputError(
+            f"{name} is a damaged xlsx file ({type(exc).__name__}) - save it again as .xlsx."
+        ) from None
+
+
+def _check_xml_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> None:
+    """Byte scan for DOCTYPE / ENTITY declarations (billion laughs, external entities): xlsx never has them."""
+    tail = b""
+    with archive.open(member) as handle:
+        while True:
+            chunk = handle.read(_SCAN_CHUNK)
+            if not chunk:
+                break
+            window = (tail + chunk).upper()
+            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                raise InputError(
+                    f"{name} contains XML entity declarations (not something Excel writes) - it was not opened."
+                )
+            tail = chunk[-16:]
+            if member.file_size > 50 * 1024**2:
+                # DTDs must come before the root element: the first megabyte decides for big parts.
+                break
+
+
+def _excel_cell(value: object) -> object:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def read_xlsx(path: Path) -> list[RawSheet]:
+    from python_calamine import CalamineWorkbook
+
+    path = Path(path)
+    check_xlsx(path)
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheets = []
+        for sheet_name in workbook.sheet_names:
+            sheet = workbook.get_sheet_by_name(sheet_name)
+            rows = sheet.to_python(skip_empty_area=False)
+            frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(dtype=object)
+            if not frame.empty:
+                frame = frame.replace("", None)
+                frame = frame.dropna(how="all").dropna(axis=1, how="all")
+            sheets.append(RawSheet(sheet_name, frame))
+    except InputError:
+        raise
+    except Exception as exc:  # calamine raises its own error types for damaged parts
+        first = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{path.name} is a damaged xlsx file ({first}) - save it again as .xlsx.") from None
+    if not sheets or all(s.frame.empty for s in sheets):
+        raise InputError(f"{path.name} has no rows in any sheet - check that you exported the right file.")
+    return sheets
+
+
+def read_tables(path: str | os.PathLike) -> list[RawSheet]:
+    """Every sheet of an xlsx, or the one table of a CSV, as raw cells (see module doc)."""
+    path = Path(path)
+    kind = sniff_kind(path)
+    if kind == "xlsx":
+        return read_xlsx(path)
+    if kind == "x12":
+        raise InputError(f"{path.name} is an X12 EDI file, not a table - load it as kind 835 or 837.")
+    if path.suffix.lower() in XLSX_SUFFIXES:
+        raise InputError(
+            f"{path.name} is not a valid xlsx file (not a zip archive) - save it again as .xlsx."
+        )
+    return [read_csv(path)]
