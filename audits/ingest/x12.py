@@ -1,0 +1,249 @@
+"""Streaming X12 5010 tokenizer shared by the 835 and 837 parsers.
+
+The bytes are split on the segment terminator and each segment on the element separator; there is no
+per-segment regular expression. Separators come from each ISA (element = the 4th character, repetition =
+ISA11, component = ISA16, segment terminator = the character after ISA16). A file without an ISA/GS
+envelope (it starts at GS or ST) uses the defaults `*`, `:` and `~`.
+
+Composite elements (SVC01, SV101, CLM05, HI) are split with `split_composite`, which falls back to another
+separator when the declared one is absent: some published files (LinuxForHealth x12 test files) declare
+ISA16 `:` but write `HC>99213`.
+
+Segment numbers (`seg_no`) count every segment of the file from 1 (ISA included), so a message that names
+"segment 57" can be found with an editor. Error messages never quote element values: they may hold patient
+data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from audits.errors import InputError
+
+BOM = b"\xef\xbb\xbf"
+# Characters a sender may use as component separator when ISA16 says something else.
+COMPONENT_FALLBACKS = (">", ":", "^", "|", "\\", "!", "}", "<")
+
+
+@dataclass(frozen=True)
+class Separators:
+    element: str = "*"
+    component: str = ":"
+    repetition: str = ""
+    segment: str = "~"
+
+
+DEFAULT_SEPARATORS = Separators()
+
+
+def describe(source_name: str) -> str:
+    """How messages name the file: its name when known."""
+    return f"File '{source_name}'" if source_name else "The file"
+
+
+def decode(data: bytes, source_name: str = "") -> str:
+    """Bytes to text: a UTF-8 BOM is dropped; UTF-8, else latin-1 (X12 is ASCII in practice)."""
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise InputError(f"{describe(source_name)} was not given as bytes, so it cannot be read as X12.")
+    raw = bytes(data)
+    if raw.startswith(BOM):
+        raw = raw[len(BOM) :]
+    if not raw.strip():
+        raise InputError(f"{describe(source_name)} is empty, so there is no X12 content to read.")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _isa_separators(text: str, start: int, source_name: str) -> Separators:
+    """Read the separators of the ISA that begins at `start`."""
+    element = text[start + 3 : start + 4]
+    if not element or element.isalnum() or element.isspace():
+        raise InputError(f"{describe(source_name)} has an ISA segment without an element separator.")
+    position = start + 3
+    for _ in range(15):  # ISA01..ISA15 are followed by separators; ISA16 is one character
+        position = text.find(element, position + 1)
+        if position < 0 or position - start > 200:
+            raise InputError(
+                f"{describe(source_name)} has an incomplete ISA segment: the file looks truncated or is not X12."
+            )
+    isa = text[start:position].split(element)
+    component = text[position + 1 : position + 2]
+    segment = text[position + 2 : position + 3]
+    if not component or not segment:
+        raise InputError(f"{describe(source_name)} ends inside its ISA segment: the file looks truncated.")
+    if segment in "\r\n":
+        segment = "\n"
+    repetition = isa[11] if len(isa) > 11 else ""
+    if len(repetition) != 1 or repetition.isalnum() or repetition in (element, component, segment):
+        repetition = ""  # 4010-style 'U' or missing: no repetition separator
+    if component.isalnum() or component in (element, segment) or component.isspace():
+        raise InputError(f"{describe(source_name)} has an ISA segment with an unusable component separator.")
+    return Separators(element, component, repetition, segment)
+
+
+def _headless_separators(text: str, start: int, source_name: str) -> Separators:
+    """A file that starts at GS or ST: element separator after the tag, '~' or newline terminator."""
+    tag_len = 2
+    element = text[start + tag_len : start + tag_len + 1]
+    if not element or element.isalnum() or element.isspace():
+        raise InputError(
+            f"{describe(source_name)} does not start with an ISA, GS or ST segment, so it is not X12."
+        )
+    segment = "~" if "~" in text else "\n"
+    component = ":" if element != ":" else ">"
+    return Separators(element, component, "", segment)
+
+
+def _starting_separators(text: str, start: int, source_name: str) -> Separators:
+    head = text[start : start + 3]
+    if head == "ISA":
+        return _isa_separators(text, start, source_name)
+    if head[:2] in ("GS", "ST"):
+        return _headless_separators(text, start, source_name)
+    raise InputError(
+        f"{describe(source_name)} does not start with an ISA, GS or ST segment, so it is not X12."
+    )
+
+
+class SegmentReader:
+    """Iterate `(seg_no, elements)` over a whole file; `separators` are those of the current interchange.
+
+    Envelope checks: every ST has its SE and every ISA its IEA, else the file is reported truncated.
+    `seg_no` of the segment being read is kept in `current` so a parser can name it in a message.
+    """
+
+    def __init__(self, data: bytes, source_name: str = ""):
+        self.source_name = source_name
+        self.text = decode(data, source_name)
+        start = len(self.text) - len(self.text.lstrip())
+        self.start = start
+        self.separators = _starting_separators(self.text, start, source_name)
+        self.current = 0
+        self.segment_count = 0
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        text = self.text
+        pos = self.start
+        seg_no = 0
+        open_st: int | None = None
+        open_isa: int | None = None
+        while True:
+            seps = self.separators
+            term, elem = seps.segment, seps.element
+            offset = pos
+            restart_at = -1
+            for raw in text[pos:].split(term):
+                piece_start = offset
+                offset += len(raw) + len(term)
+                segment = raw.strip()
+                if not segment:
+                    continue
+                if segment[:3] == "ISA" and seg_no and segment[3:4] != elem:
+                    # a later interchange with other separators: re-read the rest with its own
+                    restart_at = piece_start + raw.index("ISA")
+                    break
+                seg_no += 1
+                self.current = seg_no
+                elements = segment.split(elem)
+                tag = elements[0]
+                if tag == "ISA":
+                    if open_isa is not None:
+                        raise InputError(
+                            f"{describe(self.source_name)} has an ISA (segment {seg_no}) before the IEA that closes "
+                            f"the interchange of segment {open_isa}: the file looks truncated or spliced."
+                        )
+                    if seg_no > 1:
+                        new = _isa_separators(text, piece_start + raw.index("ISA"), self.source_name)
+                        if new != seps:
+                            restart_at = piece_start + raw.index("ISA")
+                            seg_no -= 1
+                            break
+                    open_isa = seg_no
+                elif tag == "IEA":
+                    open_isa = None
+                elif tag == "ST":
+                    if open_st is not None:
+                        raise InputError(
+                            f"{describe(self.source_name)} has an ST (segment {seg_no}) before the SE that closes "
+                            f"the transaction of segment {open_st}: the file looks truncated or spliced."
+                        )
+                    open_st = seg_no
+                elif tag == "SE":
+                    open_st = None
+                yield seg_no, elements
+            if restart_at < 0:
+                break
+            pos = restart_at
+            self.separators = _isa_separators(text, pos, self.source_name)
+        self.segment_count = seg_no
+        if open_st is not None:
+            raise InputError(
+                f"{describe(self.source_name)} ends inside the transaction that starts at segment {open_st} "
+                "(no SE segment): the file looks truncated."
+            )
+        if open_isa is not None:
+            raise InputError(
+                f"{describe(self.source_name)} ends inside the interchange that starts at segment {open_isa} "
+                "(no IEA segment): the file looks truncated."
+            )
+
+
+def split_composite(value: str, separators: Separators) -> list[str]:
+    """Components of a composite element, tolerating a sender that used another separator than ISA16."""
+    declared = separators.component
+    if declared in value:
+        return value.split(declared)
+    for alternative in COMPONENT_FALLBACKS:
+        if alternative in value and alternative != separators.repetition:
+            return value.split(alternative)
+    return [value]
+
+
+def element(elements: list[str], index: int) -> str:
+    """Element `index` (1-based, as X12 numbers them) or '' when the segment is shorter."""
+    return elements[index].strip() if index < len(elements) else ""
+
+
+def parse_amount(value: str) -> float | None:
+    """An X12 decimal ('123.45', '-9', '.5'); None when empty. ValueError when not a number."""
+    if not value:
+        return None
+    return float(value)
+
+
+def parse_date(value: str) -> dt.date | None:
+    """CCYYMMDD (or the start of a CCYYMMDD-CCYYMMDD range) as a date; None when empty. ValueError if bad."""
+    if not value:
+        return None
+    text = value.split("-", 1)[0].strip()
+    if len(text) != 8 or not text.isdigit():
+        raise ValueError(value)
+    return dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+
+
+def detect_x12(data: bytes) -> str | None:
+    """'835' or '837' from the first ST01 (or GS08 / GS01); None when the bytes are not a known X12 file."""
+    try:
+        reader = SegmentReader(data)
+        gs_kind = None
+        for _, elements in reader:
+            tag = elements[0]
+            if tag == "ST":
+                kind = element(elements, 1)
+                if kind in ("835", "837"):
+                    return kind
+                return gs_kind
+            if tag == "GS":
+                version = element(elements, 8)
+                functional = element(elements, 1)
+                if "X221" in version or functional == "HP":
+                    gs_kind = "835"
+                elif "X222" in version or "X223" in version or functional == "HC":
+                    gs_kind = "837"
+        return gs_kind
+    except Exception:  # detection never raises: an unreadable file is simply not X12
+        return None
