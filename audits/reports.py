@@ -117,6 +117,14 @@ def current_run(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> RunInfo
     return RunInfo(*rows[0])
 
 
+def audited_months(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Months ('YYYY-MM') with a finished audit run, newest first."""
+    rows = con.execute(
+        "SELECT DISTINCT month FROM audit_runs WHERE status = 'done' ORDER BY month DESC"
+    ).fetchall()
+    return [month_label(r[0]) for r in rows]
+
+
 _FINDINGS_SQL = """
 SELECT f.rule_id, f.severity, f.claim_id, f.line_no, f.rendering_npi, f.payer_id, f.procedure_code,
        f.date_of_service, f.amount_at_risk, f.detail,

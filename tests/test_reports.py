@@ -408,3 +408,11 @@ def test_write_workbook_without_a_run_writes_nothing(con, tmp_path):
     with pytest.raises(NotFound):
         write_workbook(con, "2026-10", out)
     assert not out.exists()
+
+
+def test_audited_months_lists_finished_runs_newest_first(con):
+    add_run(con, month=dt.date(2026, 9, 1))
+    add_run(con, month=dt.date(2026, 10, 1))
+    add_run(con, month=dt.date(2026, 10, 1))
+    add_run(con, month=dt.date(2026, 11, 1), status="failed")
+    assert reports.audited_months(con) == ["2026-10", "2026-09"]
