@@ -1,0 +1,141 @@
+"""Provider profile: who the provider is, what they are credentialed and enrolled for, and what went wrong."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from app_pages import _db
+from app_pages import _format as fmt
+from app_pages._tables import findings_columns, record_columns
+from audits import explore
+
+STATUS_COLOURS = {"enrolled": "#27ae60", "terminated": "#7f8c8d", "pending": "#f39c12", "denied": "#c0392b"}
+
+st.title("Provider profile")
+month = _db.selected_month()
+today = dt.date.today()
+breakdown = _db.optional("audits.measures", "breakdown")
+
+with _db.read() as data:
+    if explore.providers(data.con).empty:
+        st.info(
+            "No providers yet. Upload the credentialing workbook (roster) on the Upload & data quality page."
+        )
+        st.page_link(
+            "app_pages/upload.py", label="Go to Upload & data quality", icon=":material/upload_file:"
+        )
+        st.stop()
+    query = st.text_input("Find a provider by name or NPI", key="provider_query")
+    matches = explore.search_providers(data.con, query or "", limit=200)
+    if matches.empty:
+        st.warning(f"No provider matches “{query}”.")
+        st.stop()
+    labels = {r.npi: f"{r.provider_name} · {r.npi} · {r.specialty or ''}" for r in matches.itertuples()}
+    if st.session_state.get("provider_npi") not in labels:
+        st.session_state["provider_npi"] = next(iter(labels))
+    npi = st.selectbox(f"{len(matches)} matching", list(labels), format_func=labels.get, key="provider_npi")
+    person = explore.provider(data.con, npi)
+    credentials = explore.provider_credentials(data.con, npi, today)
+    enrollments = explore.provider_enrollments(data.con, npi)
+    scope = explore.provider_scope(data.con, npi)
+    this_month = explore.findings(data.con, month, npis=[npi]) if month else pd.DataFrame()
+    history = data.agg(explore.provider_findings_by_month, npi, month) if month else pd.DataFrame()
+    denials = []
+    if month and breakdown is not None:
+        for offset in range(11, -1, -1):
+            label = explore.month_label(explore.add_months(month, -offset))
+            frame = data.try_agg(breakdown, label, "provider", what="The denial history")
+            if frame is None:
+                break
+            mine = frame[frame["rendering_npi" if "rendering_npi" in frame else "npi"] == npi]
+            denials.append({"month": label, **(mine.iloc[0].to_dict() if not mine.empty else {})})
+
+st.header(person["provider_name"] or npi)
+cols = st.columns(5)
+cols[0].metric("NPI", npi)
+cols[1].metric("Specialty", person["specialty"] or fmt.EMPTY)
+cols[2].metric("Taxonomy", person["taxonomy_code"] or fmt.EMPTY)
+cols[3].metric("Primary state", person["primary_state"] or fmt.EMPTY)
+cols[4].metric("Status", person["status"] or fmt.EMPTY, help=f"Hired {fmt.day(person['hire_date'])}")
+
+st.subheader("Licences and certifications")
+if credentials.empty:
+    st.warning("No credentials on the roster: every claim will fail the licence check.")
+else:
+    expired = credentials[credentials["days_to_expiry"] < 0]
+    soon = credentials[credentials["days_to_expiry"].between(0, 90)]
+    if not soon.empty:
+        st.warning(f"{len(soon)} credential(s) expire within 90 days.")
+    st.caption(
+        f"Days to expiry counted from today, {fmt.day(today)}; {len(expired)} expired row(s) kept as history."
+    )
+    st.dataframe(credentials, hide_index=True, column_config=record_columns())
+
+st.subheader("Enrollments by payer")
+if enrollments.empty:
+    st.warning("No enrollment rows: this provider is not enrolled with any payer.")
+else:
+    bars = enrollments.copy()
+    horizon = pd.Timestamp(today + dt.timedelta(days=180))
+    bars["start"] = pd.to_datetime(bars["effective_date"].fillna(bars["submitted_date"]))
+    bars["end"] = pd.to_datetime(bars["termination_date"])
+    open_ended = bars["end"].isna()
+    bars.loc[open_ended, "end"] = horizon
+    bars.loc[bars["status"].isin(["pending", "denied"]), "end"] = pd.Timestamp(today)
+    drawable = bars.dropna(subset=["start"])
+    if not drawable.empty:
+        timeline = px.timeline(
+            drawable,
+            x_start="start",
+            x_end="end",
+            y="payer_name",
+            color="status",
+            color_discrete_map=STATUS_COLOURS,
+            hover_data={"status_label": True, "allowed_pos": True},
+        )
+        timeline.add_vline(x=pd.Timestamp(today), line_dash="dot", line_color="#34495e")
+        timeline.update_layout(
+            height=120 + 32 * drawable["payer_name"].nunique(),
+            yaxis_title=None,
+            margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        )
+        st.plotly_chart(timeline, width="stretch")
+        st.caption(
+            "Open-ended enrollments are drawn to six months from today; pending and denied applications "
+            "from submission to today."
+        )
+    st.dataframe(enrollments.drop(columns=["payer_id"]), hide_index=True, column_config=record_columns())
+
+st.subheader("Approved and excluded services")
+if scope.empty:
+    st.caption("No scope rows: any valid code is allowed for every payer.")
+else:
+    st.dataframe(scope, hide_index=True)
+
+if month:
+    st.subheader(f"Findings in {month}")
+    if this_month.empty:
+        st.success(f"No findings for this provider in {month}.")
+    else:
+        st.caption(f"{len(this_month)} findings, {fmt.money(this_month['amount_at_risk'].sum())} at risk.")
+        st.dataframe(
+            this_month.drop(columns=["finding_id", "rendering_npi", "provider_name"]),
+            hide_index=True,
+            column_config=findings_columns(),
+        )
+    st.subheader("History (12 months)")
+    left, right = st.columns(2)
+    if not history.empty:
+        left.plotly_chart(
+            px.bar(history, x="month", y="findings", title="Findings per audited month"), width="stretch"
+        )
+    frame = pd.DataFrame(denials)
+    if not frame.empty and "denied_dollars" in frame:
+        frame["denied_dollars"] = frame["denied_dollars"].fillna(0).astype(float)
+        right.plotly_chart(
+            px.bar(frame, x="month", y="denied_dollars", title="Denied dollars per month"), width="stretch"
+        )

@@ -1,0 +1,178 @@
+"""Upload & data quality (analysts): load files, fix mappings, confirm payer names, see what was held back."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import _db
+from app_pages import _format as fmt
+from app_pages._mapping import mapping_editor, result_row
+from audits import explore
+from audits.errors import ClearToBillError
+
+KINDS = ["roster", "claims", "remits", "835", "837"]
+ingest = _db.optional_module("audits.ingest")
+ingest_file = getattr(ingest, "ingest_file", None)
+
+st.title("Upload & data quality")
+st.caption(
+    "Load the credentialing workbook, claims exports, remittance/denial exports and 835 files. "
+    "Each file's kind and columns are detected; check the mapping, then load."
+)
+if ingest_file is None:
+    st.info("Loading files is not available in this build yet.")
+
+files = st.file_uploader(
+    "Files (.xlsx, .csv, 835/837 text)",
+    accept_multiple_files=True,
+    key="uploads",
+    disabled=ingest_file is None,
+)
+if "upload_dir" not in st.session_state:
+    st.session_state["upload_dir"] = tempfile.mkdtemp(prefix="cleartobill-upload-")
+staged: list[tuple[str, Path]] = []
+for upload in files or []:
+    folder = Path(st.session_state["upload_dir"]) / upload.file_id
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / Path(upload.name).name
+    if not path.exists():
+        path.write_bytes(upload.getvalue())
+    staged.append((upload.file_id, path))
+
+plans = {}
+for file_id, path in staged:
+    with st.expander(f"{path.name}", expanded=len(staged) <= 3):
+        plans[file_id] = mapping_editor(ingest, file_id, path, KINDS)
+
+if staged and st.button(f"Load {len(staged)} file{'s' if len(staged) > 1 else ''}", type="primary"):
+    results = []
+    bar = st.progress(0.0, text="Loading...")
+    with _db.write() as con:
+        for index, (file_id, path) in enumerate(staged):
+            plan = plans.get(file_id) or {}
+
+            def progress(fraction, message="", index=index, name=path.name):
+                done = (index + min(max(float(fraction), 0.0), 1.0)) / len(staged)
+                bar.progress(done, text=f"{name}: {message}" if message else name)
+
+            try:
+                result = ingest_file(
+                    con,
+                    path,
+                    kind=plan.get("kind"),
+                    mapping=plan.get("mapping"),
+                    uploaded_by="dashboard",
+                    progress=progress,
+                )
+                results.append(result_row(result, path.name))
+            except ClearToBillError as exc:
+                results.append(
+                    {
+                        "file": path.name,
+                        "kind": plan.get("kind") or "",
+                        "status": "failed",
+                        "read": 0,
+                        "loaded": 0,
+                        "rejected": 0,
+                        "message": str(exc),
+                        "upload_id": None,
+                    }
+                )
+    bar.empty()
+    st.session_state["upload_results"] = results
+    _db.clear_caches()
+
+results = st.session_state.get("upload_results")
+if results:
+    st.subheader("This session's loads")
+    st.dataframe(pd.DataFrame(results).drop(columns=["upload_id"]), hide_index=True)
+    for row in results:
+        if row["status"] == "failed":
+            st.error(f"{row['file']}: {row['message']}")
+
+with _db.read() as data:
+    unknown = explore.unknown_payer_names(data.con)
+    payers = explore.payers(data.con)
+    suggest = getattr(ingest, "suggest_payers", None)
+    suggestions = {name: (suggest(data.con, name) if suggest else []) for name in unknown["name"].head(20)}
+    history = explore.upload_history(data.con)
+    unmatched = data.call(
+        _db.optional("audits.measures", "unmatched_remits"), what="The unmatched remittances list"
+    )
+
+if not unknown.empty:
+    st.subheader("Payer names to confirm")
+    st.caption(
+        "Rows with these payer names are held back. Confirm which payer each name means; the held rows load again."
+    )
+    confirm = getattr(ingest, "confirm_payer_alias", None)
+    reload_rejected = getattr(ingest, "reload_rejected", None)
+    payer_labels = dict(
+        zip(payers["payer_id"], payers["payer_name"].fillna(payers["payer_id"]), strict=False)
+    )
+    for row in unknown.head(20).itertuples():
+        ranked = [s[0] for s in suggestions.get(row.name, [])]
+        options = ranked + [p for p in payer_labels if p not in ranked]
+        left, mid, right = st.columns([2, 2, 1])
+        left.markdown(f"**{row.name}** · {row.rows:,} rows held")
+        choice = mid.selectbox(
+            "Payer",
+            options,
+            format_func=lambda p: f"{payer_labels.get(p, p)} ({p})",
+            key=f"alias_{row.name}",
+            label_visibility="collapsed",
+            index=0 if options else None,
+        )
+        if right.button("Confirm and reload", key=f"confirm_{row.name}", disabled=not (confirm and choice)):
+            with _db.write() as con:
+                try:
+                    confirm(con, row.name, choice)
+                    result = reload_rejected(con) if reload_rejected else None
+                except ClearToBillError as exc:
+                    st.error(str(exc))
+                    st.stop()
+            if result is not None:
+                st.session_state["upload_results"] = [result_row(result, f"held rows for {row.name}")]
+            st.rerun()
+
+if unmatched is not None and not unmatched.empty:
+    st.subheader("Remittances with no claim line")
+    st.caption(
+        f"{len(unmatched):,} remitted lines match no loaded claim line: load the claims export that has them."
+    )
+    st.dataframe(unmatched.head(500), hide_index=True)
+
+st.subheader("Upload history")
+if history.empty:
+    st.info("Nothing uploaded yet. Start with the credentialing workbook, then claims and remittances.")
+    st.stop()
+st.dataframe(
+    history,
+    hide_index=True,
+    column_config={"uploaded_at": st.column_config.DatetimeColumn("Uploaded", format="YYYY-MM-DD HH:mm")},
+)
+with_rejects = history[history["rows_rejected"] > 0]
+if not with_rejects.empty:
+    pick = st.selectbox(
+        "Rejected rows of upload",
+        with_rejects["upload_id"].tolist(),
+        key="rejects_of",
+        format_func=lambda u: (
+            f"#{u} {history.set_index('upload_id').loc[u, 'file_name']} "
+            f"({fmt.number(history.set_index('upload_id').loc[u, 'rows_rejected'])} rows)"
+        ),
+    )
+    with _db.read() as data:
+        rejected = explore.rejected_rows(data.con, int(pick))
+    st.dataframe(rejected, hide_index=True, height=300)
+    st.download_button(
+        "Download rejected rows (CSV)",
+        rejected.to_csv(index=False).encode("utf-8"),
+        file_name=f"rejected-rows-upload-{pick}.csv",
+        mime="text/csv",
+        on_click="ignore",
+    )

@@ -1,0 +1,566 @@
+"""Read queries the dashboard pages need beyond audits.measures.
+
+Pure functions over an open connection (read-only is enough), returning plain
+values or DataFrames. No streamlit here: notebooks can use them too. Every value
+is bound as a parameter; nothing is formatted into SQL. No patient identifiers
+leave this module (patient_key is never selected).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import duckdb
+import pandas as pd
+
+# What the user should do about each rule's finding (SPEC 4), in plain words.
+RULE_ACTIONS = {
+    "INVALID_NPI": "Correct the rendering NPI on the claim (10 digits, valid check digit) before resubmitting.",
+    "UNKNOWN_PROVIDER": "Add the provider to the credentialing roster, or correct the rendering NPI on the claim.",
+    "AFTER_TERMINATION": "Bill under an enrolled provider or get the enrollment reinstated; hold the claim until then.",
+    "BEFORE_EFFECTIVE": "Hold the claim until the enrollment is effective, or ask the payer for a retroactive date.",
+    "ENROLLMENT_NOT_APPROVED": "Follow up on the pending or denied application; hold claims for this payer meanwhile.",
+    "NOT_ENROLLED": "Start an enrollment application with this payer, or bill under an enrolled provider.",
+    "POS_NOT_ENROLLED": "Ask the payer to add this place of service to the enrollment, or correct the POS.",
+    "OUT_OF_SCOPE": "Check the approved services for this payer; request the code be added or bill it correctly.",
+    "LICENSE_INVALID": "Renew or upload the state licence for the service state; hold claims until it is valid.",
+    "BOARD_CERT_EXPIRED": "Upload the renewed board certification, or confirm recertification is in progress.",
+    "INVALID_PROCEDURE_CODE": "Correct the procedure code (CPT, HCPCS Level II or PLA format).",
+    "INVALID_DIAGNOSIS_CODE": "Correct the diagnosis codes to billable ICD-10-CM codes.",
+    "INVALID_MODIFIER": "Correct the modifiers (two letters or digits each).",
+    "INVALID_POS": "Correct the place of service to a CMS place-of-service code.",
+    "DENIAL_EXPLAINED": "Fix the credentialing problem the finding names, then correct and resubmit the claim.",
+    "DENIAL_UNEXPLAINED": "The roster and the payer disagree: call the payer's enrollment line and fix whichever is wrong.",
+    "PAID_DESPITE_FINDING": "Recoupment risk: fix the enrollment now and consider a voluntary refund review.",
+    "CREDENTIAL_EXPIRING": "Start the renewal now and upload the renewed credential before it expires.",
+    "ENROLLMENT_PENDING_LONG": "Call the payer about the application's status and document the follow-up.",
+}
+
+CLEARANCE_STATUSES = ("cleared", "not yet effective", "terminated", "pending", "denied", "not enrolled")
+
+
+def rule_action(rule_id: str) -> str:
+    return RULE_ACTIONS.get(rule_id, "Review the finding's detail and correct the claim or the roster.")
+
+
+# ---------------------------------------------------------------------------------------------- months
+
+
+def month_start(month: str | dt.date) -> dt.date:
+    """'YYYY-MM' (or any date in the month) -> the first day of that month."""
+    if isinstance(month, dt.datetime):
+        month = month.date()
+    if isinstance(month, dt.date):
+        return month.replace(day=1)
+    match = re.fullmatch(r"(\d{4})-(\d{2})(?:-\d{2})?", str(month).strip())
+    if not match:
+        raise ValueError(f"not a month: {month!r}")
+    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def month_end(month: str | dt.date) -> dt.date:
+    start = month_start(month)
+    following = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def month_label(month: str | dt.date) -> str:
+    return month_start(month).strftime("%Y-%m")
+
+
+def add_months(month: str | dt.date, count: int) -> dt.date:
+    """The first day of the month `count` months after (or before, when negative) the given one."""
+    start = month_start(month)
+    index = start.year * 12 + start.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[tuple]:
+    return con.execute(sql, params or []).fetchall()
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> pd.DataFrame:
+    return con.execute(sql, params or []).df()
+
+
+# ---------------------------------------------------------------------------------------------- the data
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
+    """Changes whenever an upload, a roster snapshot or an audit run is added: the cache key."""
+    return tuple(
+        _rows(
+            con,
+            "SELECT (SELECT coalesce(max(upload_id), 0) FROM uploads),"
+            " (SELECT coalesce(max(snapshot_id), 0) FROM roster_snapshots),"
+            " (SELECT coalesce(max(run_id), 0) FROM audit_runs),"
+            " (SELECT count(*) FROM audit_runs WHERE status = 'done'),"
+            " (SELECT count(*) FROM payer_aliases)",
+        )[0]
+    )
+
+
+def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
+    return _rows(con, "SELECT count(*) FROM uploads WHERE uploaded_by = 'demo'")[0][0] > 0
+
+
+def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
+    return _rows(con, "SELECT (SELECT count(*) FROM uploads) + (SELECT count(*) FROM claim_lines)")[0][0] == 0
+
+
+def freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The last loaded upload per kind: kind, uploaded_at, file_name."""
+    return _frame(
+        con,
+        """
+        WITH ranked AS (
+            SELECT kind, uploaded_at, file_name,
+                   row_number() OVER (PARTITION BY kind ORDER BY uploaded_at DESC, upload_id DESC) AS rn
+            FROM uploads
+            WHERE status = 'loaded'
+        )
+        SELECT kind, uploaded_at, file_name FROM ranked WHERE rn = 1 ORDER BY kind
+        """,
+    )
+
+
+def service_months(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Months that have claim lines, newest first, as 'YYYY-MM'."""
+    rows = _rows(
+        con,
+        "SELECT DISTINCT date_trunc('month', date_of_service) AS m FROM claim_lines"
+        " WHERE date_of_service IS NOT NULL ORDER BY m DESC",
+    )
+    return [month_label(r[0]) for r in rows]
+
+
+def audited_months(con: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = _rows(con, "SELECT DISTINCT month FROM audit_runs WHERE status = 'done' ORDER BY month DESC")
+    return [month_label(r[0]) for r in rows]
+
+
+def default_month(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The latest audited month, else the latest service month, else None."""
+    audited = audited_months(con)
+    if audited:
+        return audited[0]
+    months = service_months(con)
+    return months[0] if months else None
+
+
+def current_run(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> dict | None:
+    """The month's latest finished run, as a dict, or None."""
+    frame = _frame(
+        con,
+        "SELECT run_id, month, started_at, finished_at, snapshot_id, rules_version, lines_audited, findings,"
+        " amount_at_risk FROM audit_runs WHERE month = ? AND status = 'done' ORDER BY run_id DESC LIMIT 1",
+        [month_start(month)],
+    )
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def payers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """payer_id, payer_name: the payers table plus any payer id enrollments or claims use."""
+    return _frame(
+        con,
+        """
+        SELECT payer_id, max(payer_name) AS payer_name FROM (
+            SELECT payer_id, payer_name FROM payers
+            UNION ALL SELECT DISTINCT payer_id, CAST(NULL AS VARCHAR) FROM enrollments
+        ) AS known
+        WHERE payer_id IS NOT NULL AND payer_id <> '*'
+        GROUP BY payer_id ORDER BY coalesce(max(payer_name), payer_id)
+        """,
+    )
+
+
+def providers(con: duckdb.DuckDBPyConnection, active_only: bool = False) -> pd.DataFrame:
+    sql = "SELECT npi, provider_name, specialty, status FROM providers"
+    if active_only:
+        sql += " WHERE status = 'active'"
+    return _frame(con, sql + " ORDER BY provider_name, npi")
+
+
+# ---------------------------------------------------------------------------------------------- findings
+
+_FINDING_COLUMNS = """
+    f.finding_id, f.rule_id, f.severity, f.claim_id, f.line_no, f.rendering_npi, p.provider_name,
+    f.payer_id, y.payer_name, f.procedure_code, f.date_of_service, f.amount_at_risk, f.detail
+"""
+
+
+def findings(
+    con: duckdb.DuckDBPyConnection,
+    month: str | dt.date,
+    *,
+    rule_ids: list[str] | None = None,
+    severities: list[str] | None = None,
+    npis: list[str] | None = None,
+    payer_ids: list[str] | None = None,
+    code: str | None = None,
+) -> pd.DataFrame:
+    """The month's current findings (latest finished run), filtered; no patient data."""
+    run = current_run(con, month)
+    run_id = run["run_id"] if run else -1
+    where = ["f.run_id = ?"]
+    params: list = [run_id]
+    for column, values in (
+        ("f.rule_id", rule_ids),
+        ("f.severity", severities),
+        ("f.rendering_npi", npis),
+        ("f.payer_id", payer_ids),
+    ):
+        if values:
+            where.append(f"{column} IN ({', '.join('?' for _ in values)})")
+            params.extend(values)
+    if code:
+        where.append("upper(f.procedure_code) LIKE ?")
+        params.append(code.strip().upper() + "%")
+    sql = f"""
+        SELECT {_FINDING_COLUMNS}
+        FROM findings f
+        LEFT JOIN (SELECT npi, max(provider_name) AS provider_name FROM providers GROUP BY npi) p
+               ON p.npi = f.rendering_npi
+        LEFT JOIN (SELECT payer_id, max(payer_name) AS payer_name FROM payers GROUP BY payer_id) y
+               ON y.payer_id = f.payer_id
+        WHERE {" AND ".join(where)}
+        ORDER BY CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+                 f.amount_at_risk DESC NULLS LAST, f.rule_id, f.claim_id, f.line_no
+    """  # noqa: S608 - only placeholders are joined in; every value is bound
+    return _frame(con, sql, params)
+
+
+def findings_by_rule(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> pd.DataFrame:
+    """rule_id, severity, findings, amount_at_risk of the month's current run."""
+    run = current_run(con, month)
+    return _frame(
+        con,
+        "SELECT rule_id, severity, count(*) AS findings, coalesce(sum(amount_at_risk), 0) AS amount_at_risk"
+        " FROM findings WHERE run_id = ? GROUP BY rule_id, severity ORDER BY findings DESC, rule_id",
+        [run["run_id"] if run else -1],
+    )
+
+
+def misalignment_matrix(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> pd.DataFrame:
+    """Provider x payer: findings and dollars at risk of the month's findings that name both."""
+    run = current_run(con, month)
+    return _frame(
+        con,
+        """
+        SELECT f.rendering_npi AS npi, coalesce(max(p.provider_name), f.rendering_npi) AS provider_name,
+               f.payer_id, count(*) AS findings, coalesce(sum(f.amount_at_risk), 0) AS amount_at_risk
+        FROM findings f
+        LEFT JOIN providers p ON p.npi = f.rendering_npi
+        WHERE f.run_id = ? AND f.rendering_npi IS NOT NULL AND f.payer_id IS NOT NULL
+        GROUP BY f.rendering_npi, f.payer_id
+        """,
+        [run["run_id"] if run else -1],
+    )
+
+
+def finding_record(con: duckdb.DuckDBPyConnection, finding_id: str, month: str | dt.date) -> dict:
+    """The records behind one finding: the finding, its claim line (no patient data), the remittances,
+    and the provider's enrollments with that payer, credentials and approved scope."""
+    run = current_run(con, month)
+    found = _frame(
+        con,
+        f"""
+        SELECT {_FINDING_COLUMNS}
+        FROM findings f
+        LEFT JOIN providers p ON p.npi = f.rendering_npi
+        LEFT JOIN payers y ON y.payer_id = f.payer_id
+        WHERE f.run_id = ? AND f.finding_id = ?
+        LIMIT 1
+        """,  # noqa: S608 - constant column list
+        [run["run_id"] if run else -1, finding_id],
+    )
+    if found.empty:
+        return {}
+    finding = found.iloc[0].to_dict()
+    npi, payer_id = finding["rendering_npi"], finding["payer_id"]
+    claim_id, line_no = finding["claim_id"], finding["line_no"]
+    has_line = claim_id is not None and not pd.isna(claim_id)
+    record: dict = {"finding": finding, "action": rule_action(finding["rule_id"])}
+    record["claim_line"] = _frame(
+        con,
+        """
+        SELECT claim_id, line_no, rendering_npi, billing_npi, payer_id, date_of_service, submitted_date,
+               procedure_code, modifier_1, modifier_2, modifier_3, modifier_4,
+               diagnosis_1, diagnosis_2, diagnosis_3, diagnosis_4, pos, units, billed_amount, service_state
+        FROM claim_lines WHERE claim_id = ? AND line_no = ?
+        """,
+        [claim_id if has_line else "", int(line_no) if has_line and not pd.isna(line_no) else -1],
+    )
+    record["remits"] = _frame(
+        con,
+        """
+        SELECT r.payer_id, r.claim_status, r.adjudication_date, r.billed_amount, r.paid_amount, r.source,
+               a.level, a.group_code, a.carc, c.description AS carc_description, a.amount
+        FROM remit_lines r
+        LEFT JOIN remit_adjustments a ON a.remit_line_id = r.remit_line_id
+        LEFT JOIN ref_carc c ON c.code = a.carc
+        WHERE r.claim_id = ? AND (r.line_no = ? OR r.line_no IS NULL)
+        ORDER BY r.adjudication_date, r.remit_line_id, a.position
+        """,
+        [claim_id if has_line else "", int(line_no) if has_line and not pd.isna(line_no) else -1],
+    )
+    record["enrollments"] = _frame(
+        con,
+        """
+        SELECT e.payer_id, y.payer_name, e.status, e.status_label, e.submitted_date, e.effective_date,
+               e.termination_date, e.allowed_pos
+        FROM enrollments e LEFT JOIN payers y ON y.payer_id = e.payer_id
+        WHERE e.npi = ? AND (? IS NULL OR e.payer_id = ?)
+        ORDER BY e.payer_id, e.effective_date NULLS LAST
+        """,
+        [npi or "", payer_id, payer_id],
+    )
+    record["credentials"] = provider_credentials(con, npi or "", month_end(month))
+    record["scope"] = provider_scope(con, npi or "")
+    return record
+
+
+# ---------------------------------------------------------------------------------------------- providers
+
+
+def search_providers(con: duckdb.DuckDBPyConnection, text: str, limit: int = 50) -> pd.DataFrame:
+    """Providers whose name or NPI contains the text (case-insensitive)."""
+    pattern = "%" + text.strip().lower() + "%"
+    return _frame(
+        con,
+        "SELECT npi, provider_name, specialty, status FROM providers"
+        " WHERE lower(provider_name) LIKE ? OR npi LIKE ? ORDER BY provider_name, npi LIMIT ?",
+        [pattern, pattern, limit],
+    )
+
+
+def provider(con: duckdb.DuckDBPyConnection, npi: str) -> dict | None:
+    frame = _frame(
+        con,
+        "SELECT npi, provider_name, specialty, taxonomy_code, primary_state, hire_date, status"
+        " FROM providers WHERE npi = ? LIMIT 1",
+        [npi],
+    )
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def provider_credentials(con: duckdb.DuckDBPyConnection, npi: str, as_of: dt.date) -> pd.DataFrame:
+    """The provider's credentials with days from as_of to expiry (negative = expired)."""
+    return _frame(
+        con,
+        """
+        SELECT credential_type, credential_label, number, state, issue_date, expiration_date,
+               date_diff('day', CAST(? AS DATE), expiration_date) AS days_to_expiry
+        FROM credentials WHERE npi = ?
+        ORDER BY credential_type, state, expiration_date
+        """,
+        [as_of, npi],
+    )
+
+
+def provider_enrollments(con: duckdb.DuckDBPyConnection, npi: str) -> pd.DataFrame:
+    return _frame(
+        con,
+        """
+        SELECT e.payer_id, coalesce(y.payer_name, e.payer_id) AS payer_name, e.status, e.status_label,
+               e.submitted_date, e.effective_date, e.termination_date, e.allowed_pos
+        FROM enrollments e
+        LEFT JOIN (SELECT payer_id, max(payer_name) AS payer_name FROM payers GROUP BY payer_id) y
+               ON y.payer_id = e.payer_id
+        WHERE e.npi = ?
+        ORDER BY payer_name, e.effective_date NULLS LAST, e.submitted_date NULLS LAST
+        """,
+        [npi],
+    )
+
+
+def provider_scope(con: duckdb.DuckDBPyConnection, npi: str) -> pd.DataFrame:
+    return _frame(
+        con,
+        "SELECT payer_id, code_from, code_to, CASE WHEN approved THEN 'approved' ELSE 'excluded' END AS scope"
+        " FROM service_scope WHERE npi = ? ORDER BY payer_id, approved DESC, code_from",
+        [npi],
+    )
+
+
+def provider_findings_by_month(
+    con: duckdb.DuckDBPyConnection, npi: str, end_month: str | dt.date, months: int = 12
+) -> pd.DataFrame:
+    """month, findings, amount_at_risk of the provider's findings in each month's current run."""
+    end = month_start(end_month)
+    first = add_months(end, 1 - months)
+    return _frame(
+        con,
+        """
+        WITH runs AS (
+            SELECT month, max(run_id) AS run_id FROM audit_runs
+            WHERE status = 'done' AND month BETWEEN ? AND ? GROUP BY month
+        )
+        SELECT r.month, count(f.run_id) AS findings, coalesce(sum(f.amount_at_risk), 0) AS amount_at_risk
+        FROM runs r LEFT JOIN findings f ON f.run_id = r.run_id AND f.rendering_npi = ?
+        GROUP BY r.month ORDER BY r.month
+        """,
+        [first, end, npi],
+    )
+
+
+# ---------------------------------------------------------------------------------------------- clearance
+
+
+def clearance_matrix(con: duckdb.DuckDBPyConnection, on_date: dt.date) -> pd.DataFrame:
+    """Active provider x payer enrollment status on a date: one of CLEARANCE_STATUSES.
+
+    The precedence follows SPEC 4's enrollment findings: a row that covers the date clears;
+    otherwise terminated before the date, then not yet effective, then pending, then denied.
+    """
+    return _frame(
+        con,
+        """
+        WITH active_providers AS (
+            SELECT npi, max(provider_name) AS provider_name, max(specialty) AS specialty
+            FROM providers WHERE status = 'active' GROUP BY npi
+        ),
+        known_payers AS (
+            SELECT payer_id, max(payer_name) AS payer_name FROM (
+                SELECT payer_id, payer_name FROM payers
+                UNION ALL SELECT DISTINCT payer_id, CAST(NULL AS VARCHAR) FROM enrollments
+            ) AS p WHERE payer_id <> '*' GROUP BY payer_id
+        ),
+        by_pair AS (
+            SELECT npi, payer_id,
+                max(CASE WHEN status IN ('enrolled', 'terminated') AND effective_date <= $d
+                          AND (termination_date IS NULL OR termination_date >= $d) THEN 1 ELSE 0 END) AS covers,
+                max(CASE WHEN status IN ('enrolled', 'terminated') AND termination_date < $d
+                         THEN 1 ELSE 0 END) AS ended,
+                max(CASE WHEN status IN ('enrolled', 'terminated') AND effective_date > $d
+                         THEN 1 ELSE 0 END) AS future,
+                max(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending,
+                max(CASE WHEN status = 'denied' THEN 1 ELSE 0 END) AS denied
+            FROM enrollments GROUP BY npi, payer_id
+        )
+        SELECT a.npi, a.provider_name, a.specialty, k.payer_id, coalesce(k.payer_name, k.payer_id) AS payer_name,
+            CASE WHEN b.npi IS NULL THEN 'not enrolled'
+                 WHEN b.covers = 1 THEN 'cleared'
+                 WHEN b.ended = 1 THEN 'terminated'
+                 WHEN b.future = 1 THEN 'not yet effective'
+                 WHEN b.pending = 1 THEN 'pending'
+                 WHEN b.denied = 1 THEN 'denied'
+                 ELSE 'not enrolled' END AS status
+        FROM active_providers a
+        CROSS JOIN known_payers k
+        LEFT JOIN by_pair b ON b.npi = a.npi AND b.payer_id = k.payer_id
+        ORDER BY a.provider_name, a.npi, payer_name
+        """,
+        {"d": on_date},
+    )
+
+
+def licence_status(con: duckdb.DuckDBPyConnection, on_date: dt.date) -> pd.DataFrame:
+    """Per active provider: 'valid' when a state licence covers the date (any state), else 'expired' or
+    'none'; the states covered and the soonest expiry of a covering licence."""
+    return _frame(
+        con,
+        """
+        WITH lic AS (
+            SELECT npi, state, expiration_date,
+                   CASE WHEN (issue_date IS NULL OR issue_date <= $d)
+                             AND (expiration_date IS NULL OR expiration_date >= $d) THEN 1 ELSE 0 END AS covers
+            FROM credentials WHERE credential_type = 'state_license'
+        )
+        SELECT p.npi,
+               CASE WHEN max(l.covers) = 1 THEN 'valid' WHEN count(l.npi) > 0 THEN 'expired' ELSE 'none' END
+                   AS licence,
+               string_agg(DISTINCT CASE WHEN l.covers = 1 THEN l.state END, ', ') AS licence_states,
+               min(CASE WHEN l.covers = 1 THEN l.expiration_date END) AS licence_expires
+        FROM providers p LEFT JOIN lic l ON l.npi = p.npi
+        WHERE p.status = 'active'
+        GROUP BY p.npi
+        """,
+        {"d": on_date},
+    )
+
+
+def action_items(con: duckdb.DuckDBPyConnection, as_of: dt.date, days: int = 90) -> pd.DataFrame:
+    """Credentials and enrollments of active providers that need action within `days` of as_of:
+    credentials expiring, enrollments terminating, and pending applications (with their age)."""
+    horizon = as_of + dt.timedelta(days=days)
+    return _frame(
+        con,
+        """
+        SELECT * FROM (
+            SELECT 'credential expires' AS item, c.npi, p.provider_name,
+                   c.credential_type || coalesce(' ' || c.state, '') AS what,
+                   c.expiration_date AS due_date, date_diff('day', $as_of, c.expiration_date) AS days_left
+            FROM credentials c JOIN providers p ON p.npi = c.npi
+            WHERE p.status = 'active' AND c.expiration_date BETWEEN $as_of AND $horizon
+              AND NOT EXISTS (
+                  SELECT 1 FROM credentials r
+                  WHERE r.npi = c.npi AND r.credential_type = c.credential_type
+                    AND coalesce(r.state, '') = coalesce(c.state, '') AND r.expiration_date > $horizon)
+            UNION ALL
+            SELECT 'enrollment terminates', e.npi, p.provider_name, coalesce(y.payer_name, e.payer_id),
+                   e.termination_date, date_diff('day', $as_of, e.termination_date)
+            FROM enrollments e JOIN providers p ON p.npi = e.npi
+            LEFT JOIN payers y ON y.payer_id = e.payer_id
+            WHERE p.status = 'active' AND e.termination_date BETWEEN $as_of AND $horizon
+            UNION ALL
+            SELECT 'application pending', e.npi, p.provider_name, coalesce(y.payer_name, e.payer_id),
+                   e.submitted_date, date_diff('day', $as_of, e.submitted_date)
+            FROM enrollments e JOIN providers p ON p.npi = e.npi
+            LEFT JOIN payers y ON y.payer_id = e.payer_id
+            WHERE p.status = 'active' AND e.status = 'pending'
+        ) AS items
+        ORDER BY days_left NULLS FIRST, provider_name
+        """,
+        {"as_of": as_of, "horizon": horizon},
+    )
+
+
+# ---------------------------------------------------------------------------------------------- uploads
+
+
+def upload_history(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
+    return _frame(
+        con,
+        "SELECT upload_id, file_name, kind, status, rows_read, rows_loaded, rows_rejected, uploaded_by,"
+        " uploaded_at, message FROM uploads ORDER BY upload_id DESC LIMIT ?",
+        [limit],
+    )
+
+
+def rejected_rows(con: duckdb.DuckDBPyConnection, upload_id: int) -> pd.DataFrame:
+    """The upload's rejected rows: row number, sheet, column, reason and the raw row (patient identifiers
+    are stored hashed, SPEC 7)."""
+    return _frame(
+        con,
+        "SELECT row_number, sheet, column_name, reason, raw_row, resolved_by_upload FROM rejected_rows"
+        " WHERE upload_id = ? ORDER BY sheet, row_number",
+        [upload_id],
+    )
+
+
+_UNKNOWN_PAYER = re.compile(r"unknown payer:\s*(.+?)(?:\s*[(;\[]|\s+-\s+|$)", re.IGNORECASE)
+
+
+def unknown_payer_names(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Payer names held back as unknown and not yet reloaded: name, rows, uploads."""
+    frame = _frame(
+        con,
+        "SELECT upload_id, reason FROM rejected_rows"
+        " WHERE lower(reason) LIKE 'unknown payer:%' AND resolved_by_upload IS NULL",
+    )
+    if frame.empty:
+        return pd.DataFrame({"name": pd.Series(dtype=str), "rows": [], "uploads": []})
+    frame["name"] = frame["reason"].map(lambda r: m.group(1).strip() if (m := _UNKNOWN_PAYER.match(r)) else r)
+    grouped = frame.groupby("name").agg(rows=("upload_id", "size"), uploads=("upload_id", "nunique"))
+    return grouped.reset_index().sort_values(["rows", "name"], ascending=[False, True], ignore_index=True)
+
+
+def mapping_profiles(con: duckdb.DuckDBPyConnection, kind: str | None = None) -> pd.DataFrame:
+    """Saved column mappings: name, kind, saved_at (for one kind when given)."""
+    return _frame(
+        con,
+        "SELECT name, kind, saved_at FROM mapping_profiles WHERE (? IS NULL OR kind = ?) ORDER BY name",
+        [kind, kind],
+    )

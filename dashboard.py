@@ -1,0 +1,54 @@
+"""ClearToBill dashboard: `streamlit run dashboard.py`. Routes to the pages and draws the shared sidebar."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from app_pages import _db  # noqa: E402
+from app_pages._format import when  # noqa: E402
+from audits import explore  # noqa: E402
+
+st.set_page_config(page_title="ClearToBill", page_icon=":material/verified:", layout="wide")
+
+page = st.navigation(
+    [
+        st.Page("app_pages/audit.py", title="Monthly audit", icon=":material/fact_check:", default=True),
+        st.Page("app_pages/upload.py", title="Upload & data quality", icon=":material/upload_file:"),
+        st.Page("app_pages/provider.py", title="Provider profile", icon=":material/badge:"),
+        st.Page("app_pages/clearance.py", title="Clearance & pre-check", icon=":material/task_alt:"),
+        st.Page("app_pages/trends.py", title="Denial trends", icon=":material/trending_up:"),
+    ]
+)
+
+with _db.read() as data:
+    months = sorted(
+        set(explore.service_months(data.con)) | set(explore.audited_months(data.con)), reverse=True
+    )
+    default = explore.default_month(data.con)
+    demo = explore.is_demo(data.con)
+    fresh = explore.freshness(data.con)
+
+with st.sidebar:
+    st.markdown("**ClearToBill**")
+    if months:
+        if st.session_state.get(_db.MONTH_KEY) not in months:
+            st.session_state[_db.MONTH_KEY] = default
+        st.selectbox("Month (date of service)", months, key=_db.MONTH_KEY)
+    else:
+        st.session_state.pop(_db.MONTH_KEY, None)
+        st.caption("No claims loaded yet.")
+    st.caption("Data freshness (last upload per kind)")
+    if fresh.empty:
+        st.caption("Nothing uploaded yet.")
+    for row in fresh.itertuples():
+        st.caption(f"{row.kind}: {when(row.uploaded_at)}")
+
+if demo:
+    st.info("You are looking at demo data: a synthetic practice, no real providers or patients.")
+
+page.run()
