@@ -544,11 +544,10 @@ def _write_trend(ws, trend: pd.DataFrame) -> None:
     bars = BarChart()
     bars.type = "col"
     bars.grouping = "clustered"
-    bars.title = "Denied and preventable dollars, denial rate - last 12 months"
+    bars.title = "Denials, last 12 service months"
     bars.y_axis.title = "Dollars"
     bars.y_axis.numFmt = '"$"#,##0'
     bars.y_axis.majorGridlines = None
-    bars.x_axis.title = "Service month"
     money_cols = [i for i, c in enumerate(columns, start=1) if c in ("denied_dollars", "preventable_dollars")]
     for col in money_cols:
         bars.add_data(Reference(ws, min_col=col, min_row=1, max_row=n + 1), titles_from_data=True)
@@ -565,8 +564,8 @@ def _write_trend(ws, trend: pd.DataFrame) -> None:
         bars += line
     bars.x_axis.delete = False
     bars.y_axis.delete = False
-    bars.height = 9
-    bars.width = 22
+    bars.height = 10
+    bars.width = 30
     ws.add_chart(bars, f"{_col_letter(len(columns) + 2)}2")
 
 
