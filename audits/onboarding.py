@@ -25,9 +25,10 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-# The audit engine's view with one row per claim line and its remittance outcome (SPEC 5):
-# columns claim_id, line_no, paid_amount, is_denied. Used when present.
-LINE_OUTCOME_VIEWS = ("stg_line_outcome", "stg_remit_line_facts", "stg_line_remit")
+# The audit engine's staging view with one row per remitted claim line and what its remittances
+# say (SPEC 4/5: only the claim's payer counts, paid amount, denied). Created by
+# audits.views.ensure_views at the last write; without it paid/denied are unknown (NaN), not 0.
+LINE_OUTCOME_VIEW = "stg_remit_line_facts"
 
 _PAIRS_SQL = """
 WITH
@@ -107,26 +108,32 @@ SELECT * FROM final
 """
 
 
-def _line_outcome_view(con: duckdb.DuckDBPyConnection) -> str | None:
-    rows = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
-    names = {r[0] for r in rows}
-    return next((name for name in LINE_OUTCOME_VIEWS if name in names), None)
+def _has_line_outcomes(con: duckdb.DuckDBPyConnection) -> bool:
+    rows = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [LINE_OUTCOME_VIEW]
+    ).fetchall()
+    return rows[0][0] > 0
 
 
 def gap_lines(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Claim lines in an onboarding gap, with paid/denied outcome when the audit engine provides it."""
     lines = con.execute(_GAP_LINES_SQL).df()
     lines["billed_amount"] = lines["billed_amount"].astype("float64")
-    view = _line_outcome_view(con)
-    if view is None or lines.empty:
+    if lines.empty or not _has_line_outcomes(con):
         lines["paid_amount"] = float("nan")
-        lines["is_denied"] = pd.NA
+        lines["is_denied"] = pd.Series(pd.NA, index=lines.index, dtype="boolean")
+        lines["remitted"] = pd.Series(pd.NA, index=lines.index, dtype="boolean")
         return lines
     outcome = con.execute(
-        f"SELECT claim_id, line_no, paid_amount, is_denied FROM {view}"  # noqa: S608 - a fixed view name
+        f"SELECT claim_id, line_no, paid_amount, denied AS is_denied FROM {LINE_OUTCOME_VIEW}"  # noqa: S608
     ).df()
     outcome["paid_amount"] = outcome["paid_amount"].astype("float64")
-    return lines.merge(outcome, on=["claim_id", "line_no"], how="left")
+    outcome["is_denied"] = outcome["is_denied"].astype("boolean")
+    outcome["remitted"] = True
+    merged = lines.merge(outcome, on=["claim_id", "line_no"], how="left")
+    merged["remitted"] = merged["remitted"].astype("boolean").fillna(False)
+    merged["is_denied"] = merged["is_denied"].fillna(False)
+    return merged
 
 
 def _default_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
@@ -176,9 +183,9 @@ def onboarding_lag(con: duckdb.DuckDBPyConnection, as_of: dt.date | str | None =
         out[column] = out[column].fillna(0).astype("int64")
     for column in ("gap_billed", "gap_paid", "gap_denied_dollars"):
         out[column] = out[column].fillna(0.0).astype("float64")
-    if lines["is_denied"].isna().all() and len(lines):
+    if len(lines) and lines["remitted"].isna().all():
         # no remittance outcome available (audit views missing): unknown, not zero
-        out[["gap_paid", "gap_denied_dollars"]] = float("nan")
+        out[["gap_paid", "gap_denied_lines", "gap_denied_dollars"]] = float("nan")
     return out.reset_index(drop=True)
 
 
@@ -224,7 +231,7 @@ def gap_cost_by_month(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     denied = lines["is_denied"].fillna(False).astype(bool)
     lines["month"] = pd.to_datetime(lines["date_of_service"]).dt.strftime("%Y-%m")
     lines["denied_dollars"] = lines["billed_amount"].where(denied, 0.0)
-    return (
+    months = (
         lines.groupby("month", as_index=False)
         .agg(
             gap_lines=("claim_id", "size"),
@@ -235,3 +242,6 @@ def gap_cost_by_month(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         .sort_values("month")
         .reset_index(drop=True)
     )
+    if lines["remitted"].isna().all():
+        months[["gap_paid", "gap_denied_dollars"]] = float("nan")  # unknown without the audit views
+    return months

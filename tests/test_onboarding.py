@@ -180,3 +180,37 @@ def test_gap_cost_by_month(con):
 def test_empty_database_gives_empty_frames(con):
     assert onboarding_lag(con).empty
     assert gap_cost_by_month(con).empty
+
+
+def test_without_the_audit_views_paid_and_denied_are_unknown_not_zero(frame):
+    row = pair(frame, NEW_HIRE, "AETNA")
+    assert row["gap_billed"] == pytest.approx(250.0)
+    assert pd.isna(row["gap_denied_dollars"]) and pd.isna(row["gap_paid"])
+
+
+def test_gap_paid_and_denied_come_from_the_audit_engines_remit_facts(con):
+    views = pytest.importorskip("audits.views", reason="audits.views (audit engine) has not landed yet")
+    from audits.reference import ensure_reference
+
+    ensure_reference(con, icd10=False)
+    add_roster(con)
+    add_lines(con, LINES)
+    # A2 (gap, $100) denied CO-B7; A3 (gap, $150) paid $120 with CO-45 $30; A4 (not gap) denied.
+    con.executemany(
+        "INSERT INTO remit_lines (remit_line_id, payer_id, claim_id, line_no, claim_status, adjudication_date, "
+        "billed_amount, paid_amount, source) VALUES (?, 'AETNA', ?, 1, ?, DATE '2026-04-01', ?, ?, 'upload:1')",
+        [(1, "A2", "denied", 100, 0), (2, "A3", "paid", 150, 120), (3, "A4", "denied", 700, 0)],
+    )
+    con.executemany(
+        "INSERT INTO remit_adjustments (remit_line_id, position, level, group_code, carc, amount) "
+        "VALUES (?, 1, 'line', 'CO', ?, ?)",
+        [(1, "B7", 100), (2, "45", 30), (3, "B7", 700)],
+    )
+    views.ensure_views(con)
+    row = pair(onboarding_lag(con, as_of="2026-04-30"), NEW_HIRE, "AETNA")
+    assert row["gap_lines"] == 2
+    assert row["gap_denied_lines"] == 1
+    assert row["gap_denied_dollars"] == pytest.approx(100.0)
+    assert row["gap_paid"] == pytest.approx(120.0)
+    january = gap_cost_by_month(con).set_index("month").loc["2026-01"]
+    assert january["gap_denied_dollars"] == pytest.approx(100.0)
