@@ -1,0 +1,229 @@
+"""The dashboard under streamlit's AppTest: every page on an empty database and on a small hand-written one,
+and the interactions each page exists for (month change, filter, drill-down, pre-check, busy database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from audits.store import connect
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["audit", "upload", "provider", "clearance", "trends"]
+A, B = "1234567893", "1987654328"
+
+
+def open_app(monkeypatch, db: Path, page: str | None = None) -> AppTest:
+    monkeypatch.setenv("CLEARTOBILL_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    if page:
+        at.switch_page(f"app_pages/{page}.py")
+        at.run()
+    return at
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def build_small_practice(path: Path, *, demo: bool = False, audited: bool = True) -> Path:
+    """Two providers, two payers, claims in 2026-09 and 2026-10, one finished run for 2026-10."""
+    with connect(path) as con:
+        con.execute(
+            "INSERT INTO uploads (upload_id, file_name, sha256, kind, status, rows_read, rows_loaded, rows_rejected,"
+            " uploaded_by, uploaded_at) VALUES"
+            " (1, 'roster.xlsx', 'r', 'roster', 'loaded', 9, 9, 0, ?, '2026-11-02 08:00'),"
+            " (2, 'claims-2026-10.csv', 'c', 'claims', 'loaded', 5, 4, 1, 'analyst', '2026-11-02 08:05')",
+            ["demo" if demo else "analyst"],
+        )
+        con.execute(
+            "INSERT INTO rejected_rows (upload_id, row_number, sheet, raw_row, column_name, reason) VALUES"
+            " (2, 6, 'claims', '{\"Primary Insurance\": \"Aetna Choice\"}', 'payer', 'unknown payer: Aetna Choice')"
+        )
+        con.execute(
+            "INSERT INTO providers (npi, provider_name, specialty, taxonomy_code, primary_state, status) VALUES"
+            " (?, 'Avery Stone', 'Cardiology', '207RC0000X', 'TX', 'active'),"
+            " (?, 'Blake Fern', 'Dermatology', '207N00000X', 'TX', 'active')",
+            [A, B],
+        )
+        con.execute("INSERT INTO payers (payer_id, payer_name) VALUES ('AET', 'Aetna'), ('MCR', 'Medicare')")
+        con.execute(
+            "INSERT INTO enrollments (npi, payer_id, status, submitted_date, effective_date, termination_date) VALUES"
+            " (?, 'AET', 'enrolled', NULL, '2025-01-01', NULL),"
+            " (?, 'MCR', 'pending', '2026-05-01', NULL, NULL),"
+            " (?, 'AET', 'terminated', NULL, '2024-01-01', '2026-09-30')",
+            [A, A, B],
+        )
+        con.execute(
+            "INSERT INTO credentials (npi, credential_type, state, issue_date, expiration_date) VALUES"
+            " (?, 'state_license', 'TX', '2020-01-01', '2028-01-01'), (?, 'state_license', 'TX', '2020-01-01',"
+            " '2027-01-15')",
+            [A, B],
+        )
+        con.execute(
+            "INSERT INTO claim_lines (claim_id, line_no, patient_key, rendering_npi, payer_id, date_of_service,"
+            " procedure_code, pos, billed_amount) VALUES"
+            " ('C1', 1, 'k1', ?, 'AET', '2026-10-05', '99213', '11', 120),"
+            " ('C2', 1, 'k2', ?, 'AET', '2026-10-06', '11102', '11', 200),"
+            " ('C3', 1, 'k3', ?, 'MCR', '2026-10-07', '93000', '11', 80),"
+            " ('C4', 1, 'k4', ?, 'AET', '2026-09-07', '99214', '11', 150)",
+            [A, B, A, A],
+        )
+        if audited:
+            con.execute(
+                "INSERT INTO audit_runs (run_id, month, started_at, finished_at, snapshot_id, status, findings)"
+                " VALUES (1, '2026-10-01', '2026-11-03 09:00', '2026-11-03 09:01', 1, 'done', 2)"
+            )
+            con.execute(
+                "INSERT INTO findings (run_id, finding_id, month, rule_id, severity, claim_id, line_no, rendering_npi,"
+                " payer_id, procedure_code, date_of_service, amount_at_risk, detail) VALUES"
+                " (1, 'f-term', '2026-10-01', 'AFTER_TERMINATION', 'error', 'C2', 1, ?, 'AET', '11102', '2026-10-06',"
+                "  200, 'Aetna enrollment terminated 2026-09-30; date of service is 2026-10-06'),"
+                " (1, 'f-pend', '2026-10-01', 'ENROLLMENT_NOT_APPROVED', 'error', 'C3', 1, ?, 'MCR', '93000',"
+                "  '2026-10-07', 80, 'Medicare application pending since 2026-05-01')",
+                [B, A],
+            )
+    return path
+
+
+@pytest.fixture
+def small_db(tmp_path):
+    return build_small_practice(tmp_path / "small.duckdb")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_launches_on_an_empty_database(monkeypatch, tmp_path, page):
+    at = open_app(monkeypatch, tmp_path / "empty.duckdb", page)
+    no_exception(at)
+    assert not at.error
+    guidance = " ".join(i.value for i in at.info)
+    assert "Upload" in guidance or "upload" in guidance.lower()  # the empty state says what to upload
+    assert not any("demo data" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_launches_on_a_small_practice(monkeypatch, small_db, page):
+    at = open_app(monkeypatch, small_db, page)
+    no_exception(at)
+    assert not at.error
+    assert at.sidebar.selectbox[0].value == "2026-10"  # the latest audited month
+    assert at.title[0].value
+
+
+def test_month_defaults_to_latest_audited_and_can_change(monkeypatch, tmp_path):
+    db = build_small_practice(tmp_path / "s.duckdb")
+    with connect(db) as con:  # audit only September: the default follows the audited month
+        con.execute("UPDATE audit_runs SET month = '2026-09-01'")
+    at = open_app(monkeypatch, db, "audit")
+    assert at.sidebar.selectbox[0].value == "2026-09"
+    assert at.sidebar.selectbox[0].options == ["2026-10", "2026-09"]
+    at.sidebar.selectbox[0].set_value("2026-10").run()
+    no_exception(at)
+    assert at.title[0].value == "Monthly audit 2026-10"
+    assert any("has not been audited yet" in w.value for w in at.warning)
+
+
+def test_demo_banner_only_for_demo_uploads(monkeypatch, tmp_path):
+    demo = build_small_practice(tmp_path / "demo.duckdb", demo=True)
+    assert any("You are looking at demo data" in i.value for i in open_app(monkeypatch, demo).info)
+    real = build_small_practice(tmp_path / "real.duckdb")
+    assert not any("demo data" in i.value for i in open_app(monkeypatch, real).info)
+
+
+def test_sidebar_shows_freshness_per_kind(monkeypatch, small_db):
+    at = open_app(monkeypatch, small_db)
+    captions = [c.value for c in at.sidebar.caption]
+    assert "claims: 2026-11-02 08:05" in captions and "roster: 2026-11-02 08:00" in captions
+
+
+def test_findings_filter_and_drill_down(monkeypatch, small_db):
+    at = open_app(monkeypatch, small_db, "audit")
+    findings = [d for d in at.dataframe if "rule_id" in d.value.columns][0]
+    assert sorted(findings.value["rule_id"]) == ["AFTER_TERMINATION", "ENROLLMENT_NOT_APPROVED"]
+
+    at.multiselect(key="filter_rule").set_value(["AFTER_TERMINATION"]).run()
+    no_exception(at)
+    findings = [d for d in at.dataframe if "rule_id" in d.value.columns][0]
+    assert list(findings.value["claim_id"]) == ["C2"]
+
+    at.selectbox(key="finding_pick").set_value("f-term").run()
+    no_exception(at)
+    assert any(w.value.startswith("What to do:") and "reinstated" in w.value for w in at.warning)
+    enrollments = [
+        d.value for d in at.dataframe if "status" in d.value.columns and "effective_date" in d.value
+    ]
+    assert list(enrollments[0]["status"]) == ["terminated"]  # the record behind the finding
+    claim = [d.value for d in at.dataframe if "billed_amount" in d.value.columns and "claim_id" in d.value]
+    assert list(claim[0]["claim_id"]) == ["C2"] and "patient_key" not in claim[0].columns
+
+
+def test_code_filter_narrows_findings(monkeypatch, small_db):
+    at = open_app(monkeypatch, small_db, "audit")
+    at.text_input(key="filter_code").set_value("930").run()
+    findings = [d for d in at.dataframe if "rule_id" in d.value.columns][0]
+    assert list(findings.value["procedure_code"]) == ["93000"]
+
+
+def test_provider_search_by_npi(monkeypatch, small_db):
+    at = open_app(monkeypatch, small_db, "provider")
+    at.text_input(key="provider_query").set_value(B[-4:]).run()
+    no_exception(at)
+    assert at.header[0].value == "Blake Fern"
+    assert at.selectbox(key="provider_npi").value == B
+    at.text_input(key="provider_query").set_value("nobody-like-this").run()
+    assert any("No provider matches" in w.value for w in at.warning)
+
+
+def test_clearance_matrix_colours_status(monkeypatch, small_db):
+    at = open_app(monkeypatch, small_db, "clearance")
+    at.date_input(key="matrix_date").set_value(dt.date(2026, 10, 6)).run()
+    no_exception(at)
+    grid = at.dataframe[0].value.set_index("npi")
+    assert grid.loc[B, "Aetna"] == "terminated"
+    assert grid.loc[A, "Aetna"] == "cleared" and grid.loc[A, "Medicare"] == "pending"
+    assert grid.loc[B, "licence"] == "valid"
+
+
+def test_upload_page_lists_history_held_payers_and_rejected_rows(monkeypatch, small_db):
+    at = open_app(monkeypatch, small_db, "upload")
+    no_exception(at)
+    assert any(m.value.startswith("**Aetna Choice**") for m in at.markdown)
+    history = [d.value for d in at.dataframe if "file_name" in d.value.columns][0]
+    assert list(history["upload_id"]) == [2, 1]
+    rejected = [d.value for d in at.dataframe if "reason" in d.value.columns][0]
+    assert list(rejected["reason"]) == ["unknown payer: Aetna Choice"]
+
+
+def test_busy_database_is_one_sentence(monkeypatch, small_db):
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(
+                f"""
+                import duckdb, sys, time
+                con = duckdb.connect({str(small_db)!r})
+                print("locked", flush=True)
+                sys.stdin.readline()
+                """
+            ),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        monkeypatch.setenv("CLEARTOBILL_LOCK_TIMEOUT", "0.3")
+        at = open_app(monkeypatch, small_db)
+        no_exception(at)
+        assert len(at.error) == 1 and "busy" in at.error[0].value
+    finally:
+        holder.communicate("\n", timeout=10)
