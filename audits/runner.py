@@ -1,0 +1,236 @@
+"""run_audit(): audit one service month with every rule of the registry.
+
+In one transaction: the month's claim lines become the TEMP table `audit_lines`, the line tables are
+built from it (audits.views.prepare_lines), every rule's SELECT runs with $month_start/$month_end bound,
+and its rows become findings with an amount at risk and a stable finding_id computed here (the rules
+only say which rows violate). The month's earlier findings are replaced; earlier audit_runs rows stay,
+marked 'superseded'.
+
+amount_at_risk (SPEC 4): the line's billed amount; the paid amount for PAID_DESPITE_FINDING; for
+provider-level findings the provider's billed amount over the 90 days up to month_end, i.e. dates of
+service in (month_end - 90 days, month_end], with that payer when the finding names one.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import duckdb
+import pandas as pd
+
+from audits.errors import InputError, NotFound
+from audits.rules import Rule, all_rules, rules_version
+from audits.store import transaction
+from audits.views import drop_lines, ensure_views, is_read_only, prepare_lines
+
+Progress = Callable[[float, str], None]
+_PARAMETER = re.compile(r"\$([a-z_]+)\b")
+_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\s*$")
+
+_FINDING_ID = {
+    "line": "sha256(concat_ws('|', $rule_id, r.claim_id, CAST(r.line_no AS VARCHAR)))",
+    "provider": (
+        "sha256(concat_ws('|', $rule_id, r.rendering_npi, coalesce(r.payer_id, ''), coalesce(r.subject, '')))"
+    ),
+}
+_AMOUNT = {
+    "billed": (
+        "a.billed_amount",
+        "LEFT JOIN line_base AS a ON a.claim_id = r.claim_id AND a.line_no = r.line_no",
+    ),
+    "paid": (
+        "a.paid_amount",
+        "LEFT JOIN line_remit_facts AS a ON a.claim_id = r.claim_id AND a.line_no = r.line_no",
+    ),
+    "provider_billed_90d": (
+        "coalesce(a.billed, 0)",
+        "LEFT JOIN provider_billed_90d AS a ON a.npi = r.rendering_npi AND a.payer_id = coalesce(r.payer_id, '*')",
+    ),
+}
+_PROVIDER_BILLED_90D = """
+CREATE OR REPLACE TEMP TABLE provider_billed_90d AS
+WITH window_lines AS (
+    SELECT trim(rendering_npi) AS npi, trim(payer_id) AS payer_id, billed_amount
+    FROM claim_lines
+    WHERE date_of_service > CAST($month_end - INTERVAL 90 DAY AS DATE) AND date_of_service <= $month_end
+)
+SELECT npi, payer_id, sum(billed_amount) AS billed FROM window_lines GROUP BY npi, payer_id
+UNION ALL
+SELECT npi, '*' AS payer_id, sum(billed_amount) AS billed FROM window_lines GROUP BY npi
+"""
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    month: str  # 'YYYY-MM'
+    month_start: dt.date
+    month_end: dt.date
+    snapshot_id: int | None
+    rules_version: str
+    lines_audited: int
+    findings: int
+    amount_at_risk: Decimal  # sum over findings (a line with several findings counts once per finding)
+    counts: dict[str, int] = field(default_factory=dict)  # rule_id -> findings (every rule, 0 included)
+    amounts: dict[str, Decimal] = field(default_factory=dict)  # rule_id -> amount at risk
+    seconds: float = 0.0
+
+
+def month_bounds(month: str | dt.date | dt.datetime) -> tuple[dt.date, dt.date]:
+    """First and last day of a month given as 'YYYY-MM', 'YYYY-MM-DD' or a date."""
+    if isinstance(month, dt.datetime):
+        month = month.date()
+    if isinstance(month, dt.date):
+        year, number = month.year, month.month
+    else:
+        match = _MONTH.match(str(month))
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise InputError(f"'{month}' is not a month - give it as YYYY-MM, e.g. 2026-10.")
+        year, number = int(match.group(1)), int(match.group(2))
+    start = dt.date(year, number, 1)
+    return start, dt.date(year, number, calendar.monthrange(year, number)[1])
+
+
+def bind(sql: str, values: dict) -> dict:
+    """The subset of values the SQL names as $parameters (DuckDB refuses unused ones)."""
+    used = set(_PARAMETER.findall(sql))
+    missing = used - values.keys()
+    if missing:
+        raise KeyError(f"no value for SQL parameter(s) {sorted(missing)}")
+    return {name: values[name] for name in used}
+
+
+def rule_insert_sql(rule: Rule) -> str:
+    amount, join = _AMOUNT[rule.amount]
+    return f"""
+INSERT INTO findings (run_id, finding_id, month, rule_id, severity, claim_id, line_no, rendering_npi,
+                      payer_id, procedure_code, date_of_service, amount_at_risk, detail)
+SELECT $run_id, {_FINDING_ID[rule.level]}, $audit_month, $rule_id, $severity, r.claim_id, r.line_no,
+       r.rendering_npi, r.payer_id, r.procedure_code, r.date_of_service, {amount}, r.detail
+FROM (
+{rule.sql}
+) AS r
+{join}
+"""  # noqa: S608 - the rule body is our own file; values are bound
+
+
+def create_month_lines(con: duckdb.DuckDBPyConnection, month_start: dt.date, month_end: dt.date) -> int:
+    """The month's claim lines as TEMP `audit_lines`, then the line tables. Returns the line count."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE audit_lines AS SELECT * FROM claim_lines "
+        "WHERE date_of_service BETWEEN $month_start AND $month_end",
+        {"month_start": month_start, "month_end": month_end},
+    )
+    prepare_lines(con)
+    return con.execute("SELECT count(*) FROM audit_lines").fetchall()[0][0]
+
+
+def run_audit(
+    con: duckdb.DuckDBPyConnection, month: str | dt.date, progress: Progress | None = None
+) -> RunResult:
+    """Audit the claim lines whose date of service falls in `month`; replace that month's findings."""
+    month_start, month_end = month_bounds(month)
+    if is_read_only(con):
+        raise InputError("An audit cannot run on a read-only connection - open the database for writing.")
+    report = progress or (lambda fraction, message: None)
+    rules = all_rules()
+    version = rules_version()
+    began = time.perf_counter()
+    values = {"month_start": month_start, "month_end": month_end, "audit_month": month_start}
+    label = month_start.strftime("%Y-%m")
+    try:
+        with transaction(con):
+            report(0.0, f"Preparing the lines of {label}")
+            ensure_views(con)
+            lines = create_month_lines(con, month_start, month_end)
+            con.execute(_PROVIDER_BILLED_90D, bind(_PROVIDER_BILLED_90D, values))
+            run_id = con.execute("SELECT nextval('run_id_seq')").fetchall()[0][0]
+            snapshot = con.execute("SELECT max(snapshot_id) FROM roster_current").fetchall()[0][0]
+            con.execute(
+                "INSERT INTO audit_runs (run_id, month, started_at, snapshot_id, rules_version, status) "
+                "VALUES (?, ?, current_timestamp, ?, ?, 'running')",
+                [run_id, month_start, snapshot, version],
+            )
+            con.execute("DELETE FROM findings WHERE month = ?", [month_start])
+            report(0.2, f"{lines:,} lines prepared")
+            for i, rule in enumerate(rules):
+                sql = rule_insert_sql(rule)
+                params = {**values, "run_id": run_id, "rule_id": rule.rule_id, "severity": rule.severity}
+                con.execute(sql, bind(sql, params))
+                report(0.2 + 0.75 * (i + 1) / len(rules), f"Rule {rule.rule_id} done")
+            totals = con.execute(
+                "SELECT rule_id, count(*), coalesce(sum(amount_at_risk), 0) FROM findings "
+                "WHERE run_id = ? GROUP BY rule_id",
+                [run_id],
+            ).fetchall()
+            counts = {rule.rule_id: 0 for rule in rules}
+            amounts = {rule.rule_id: Decimal("0.00") for rule in rules}
+            for rule_id, count, amount in totals:
+                counts[rule_id] = count
+                amounts[rule_id] = Decimal(amount)
+            total_findings = sum(counts.values())
+            total_amount = sum(amounts.values(), Decimal("0.00"))
+            con.execute(
+                "UPDATE audit_runs SET status = 'superseded' WHERE month = ? AND run_id <> ? AND status = 'done'",
+                [month_start, run_id],
+            )
+            con.execute(
+                "UPDATE audit_runs SET status = 'done', finished_at = current_timestamp, lines_audited = ?, "
+                "findings = ?, amount_at_risk = ? WHERE run_id = ?",
+                [lines, total_findings, total_amount, run_id],
+            )
+    finally:
+        try:
+            drop_lines(con)
+            con.execute("DROP TABLE IF EXISTS temp.provider_billed_90d")
+        except duckdb.Error:  # pragma: no cover - the connection is already unusable
+            pass
+    report(1.0, f"Audit of {label} done")
+    return RunResult(
+        run_id=run_id,
+        month=label,
+        month_start=month_start,
+        month_end=month_end,
+        snapshot_id=snapshot,
+        rules_version=version,
+        lines_audited=lines,
+        findings=total_findings,
+        amount_at_risk=total_amount,
+        counts=counts,
+        amounts=amounts,
+        seconds=time.perf_counter() - began,
+    )
+
+
+def latest_run(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> dict | None:
+    """The month's current (latest finished) audit run as a dict, or None when it was never audited."""
+    month_start, _end = month_bounds(month)
+    frame = con.execute(
+        "SELECT * FROM audit_runs WHERE month = ? AND status = 'done' ORDER BY run_id DESC LIMIT 1",
+        [month_start],
+    ).df()
+    if frame.empty:
+        return None
+    return frame.iloc[0].to_dict()
+
+
+def require_run(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> dict:
+    run = latest_run(con, month)
+    if run is None:
+        label = month_bounds(month)[0].strftime("%Y-%m")
+        raise NotFound(f"{label} has not been audited yet - run the audit for {label} first.")
+    return run
+
+
+def run_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every audit run, newest first (superseded runs included)."""
+    return con.execute(
+        "SELECT run_id, strftime(month, '%Y-%m') AS month, started_at, finished_at, snapshot_id, rules_version, "
+        "status, lines_audited, findings, amount_at_risk FROM audit_runs ORDER BY run_id DESC"
+    ).df()

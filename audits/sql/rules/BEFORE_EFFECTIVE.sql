@@ -1,0 +1,21 @@
+-- id: BEFORE_EFFECTIVE
+-- severity: error
+-- category: enrollment
+-- level: line
+-- amount: billed
+-- description: The date of service is before the provider's enrollment with the payer became effective.
+-- action: Hold the claim until the effective date is confirmed, or ask the payer for a retroactive effective date.
+-- source: SPEC 4; CMS enrollment effective-date rules (42 CFR 424.520(d), 424.521 retrospective billing)
+SELECT
+    claim_id,
+    line_no,
+    rendering_npi,
+    payer_id,
+    procedure_code,
+    date_of_service,
+    CAST(NULL AS VARCHAR) AS subject,
+    concat(payer_label, ' enrollment effective ', CAST(effective_on AS VARCHAR),
+           '; date of service is ', CAST(date_of_service AS VARCHAR)) AS detail
+FROM line_facts
+WHERE date_of_service BETWEEN $month_start AND $month_end
+    AND enrollment_finding = 'BEFORE_EFFECTIVE'

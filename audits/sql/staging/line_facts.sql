@@ -1,0 +1,75 @@
+-- line_facts: one row per line under audit with every fact the line rules of SPEC 4 test.
+-- Why one table: the rules are thin filters over it, and the line's credentialing and blocking
+-- findings (needed by DENIAL_EXPLAINED / DENIAL_UNEXPLAINED / PAID_DESPITE_FINDING and by the
+-- pre-check) are defined once, here, from the same flags the rules fire on.
+--  * credentialing findings: the enrollment findings, POS_NOT_ENROLLED, OUT_OF_SCOPE, LICENSE_INVALID;
+--  * blocking findings: those plus INVALID_NPI and UNKNOWN_PROVIDER.
+-- OUT_OF_SCOPE is judged only for valid codes (no INVALID_PROCEDURE_CODE), the provider rules only for
+-- known providers (the staging tables hold no row for other lines).
+
+WITH
+
+-- import
+base AS (
+    SELECT * FROM line_base
+),
+
+enrollment AS (
+    SELECT * FROM line_enrollment
+),
+
+scope AS (
+    SELECT * FROM line_scope
+),
+
+credential_cover AS (
+    SELECT * FROM line_credentials
+),
+
+codes AS (
+    SELECT * FROM line_codes
+),
+
+-- logic
+joined AS (
+    SELECT
+        b.*,
+        b.npi_problem IS NOT NULL AS invalid_npi,
+        b.npi_problem IS NULL AND NOT b.known_provider AS unknown_provider,
+        e.enrollment_finding,
+        e.terminated_on,
+        e.effective_on,
+        e.unapproved_status,
+        e.allowed_pos_on_dos,
+        coalesce(e.pos_not_enrolled, false) AS pos_not_enrolled,
+        coalesce(s.out_of_scope, false) AS out_of_scope,
+        s.scope_reason,
+        coalesce(c.license_invalid, false) AS license_invalid,
+        coalesce(c.board_cert_expired, false) AS board_cert_expired,
+        b.code_class IS NULL AS invalid_procedure_code,
+        d.bad_diagnoses,
+        d.bad_modifiers,
+        d.pos_missing OR d.pos_unknown AS invalid_pos,
+        d.pos_missing
+    FROM base AS b
+    LEFT JOIN enrollment AS e
+        ON e.npi = b.rendering_npi AND e.payer_id = b.payer_id AND e.date_of_service = b.date_of_service
+        AND e.pos_key = coalesce(b.pos_code, '')
+    LEFT JOIN scope AS s ON s.npi = b.rendering_npi AND s.payer_id = b.payer_id AND s.code = b.code
+    LEFT JOIN credential_cover AS c
+        ON c.npi = b.rendering_npi AND c.state_key = coalesce(b.service_state, '')
+        AND c.date_of_service = b.date_of_service
+    LEFT JOIN codes AS d ON d.claim_id = b.claim_id AND d.line_no = b.line_no
+),
+
+final AS (
+    SELECT
+        *,
+        enrollment_finding IS NOT NULL OR pos_not_enrolled OR out_of_scope OR license_invalid
+            AS has_credentialing_finding,
+        enrollment_finding IS NOT NULL OR pos_not_enrolled OR out_of_scope OR license_invalid
+            OR invalid_npi OR unknown_provider AS has_blocking_finding
+    FROM joined
+)
+
+SELECT * FROM final
