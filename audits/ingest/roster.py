@@ -1,0 +1,1493 @@
+"""The credentialing workbook (roster): recognise its sheets, normalise them, and load them as a snapshot.
+
+SPEC 2 "Credentialing workbook", SPEC 4 "Labels are normalised", SPEC 1 "Roster snapshots".
+
+Three steps, each usable on its own:
+- `parse_roster(sheets)` recognises each sheet by its header row (the sheet name does not matter; title and
+  "exported on" rows above the header are skipped) and turns it into canonical rows of the roster tables:
+  providers, credentials, payers, enrollments, service_scope. Two shapes load:
+  * long sheets - one row per provider / credential / payer / enrollment / scope range;
+  * the wide master tracker - one row per provider, licence / DEA / board / malpractice columns, and a
+    group of columns per payer (status, submitted, effective, term, POS), either under a two-row header
+    whose first row names the payer over merged cells, or as single headers like "Aetna Status".
+  A tracker row is split into parts: the provider, one part per non-blank credential group and one per
+  non-blank payer group. Each part counts as one row read and is loaded or rejected on its own; rejected
+  parts are filed under the sheet name plus the group, e.g. "Master Tracker [Aetna]", so that
+  (sheet, row_number) stays unique.
+- `apply_roster(con, batch, upload_id)` resolves payer names, rejects duplicates within the upload, and
+  replaces the current rows of the tables the upload carries, keeping every snapshot in *_history.
+  The loader calls it inside its transaction and records the upload and its rejected rows.
+- `roster_history`, `snapshot_diff`, `list_snapshots`, `restore_snapshot` serve the dashboard.
+
+Decisions where SPEC is silent (also in docs/ARCHITECTURE.md terms):
+- A recognised sheet without a required column (e.g. a credentials sheet with no expiration column) is an
+  InputError naming the sheet and column: loading it would replace the table with nothing.
+- A blank approval cell in a scope sheet (or no approval column) means an approved range.
+- A pending or denied enrollment keeps no effective_date (SPEC 1: empty on those rows).
+- A credential without a state takes it from a state code that starts its label ("TX Medical License").
+- Aliases in a payers sheet are separated by '|' or ';' (names may contain commas).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import duckdb
+import pandas as pd
+
+from audits.errors import InputError, NotFound
+from audits.ingest import normalize
+from audits.ingest.readers import RawSheet
+
+TABLES = ("providers", "credentials", "payers", "enrollments", "service_scope")
+
+# The columns each table stores (besides snapshot_id), in schema order, with their SQL type.
+COLUMNS: dict[str, dict[str, str]] = {
+    "providers": {
+        "npi": "VARCHAR",
+        "provider_name": "VARCHAR",
+        "specialty": "VARCHAR",
+        "taxonomy_code": "VARCHAR",
+        "primary_state": "VARCHAR",
+        "hire_date": "DATE",
+        "status": "VARCHAR",
+    },
+    "credentials": {
+        "npi": "VARCHAR",
+        "credential_type": "VARCHAR",
+        "credential_label": "VARCHAR",
+        "number": "VARCHAR",
+        "state": "VARCHAR",
+        "issue_date": "DATE",
+        "expiration_date": "DATE",
+    },
+    "payers": {"payer_id": "VARCHAR", "payer_name": "VARCHAR", "aliases": "VARCHAR"},
+    "enrollments": {
+        "npi": "VARCHAR",
+        "payer_id": "VARCHAR",
+        "status": "VARCHAR",
+        "status_label": "VARCHAR",
+        "submitted_date": "DATE",
+        "effective_date": "DATE",
+        "termination_date": "DATE",
+        "allowed_pos": "VARCHAR",
+    },
+    "service_scope": {
+        "npi": "VARCHAR",
+        "payer_id": "VARCHAR",
+        "code_from": "VARCHAR",
+        "code_to": "VARCHAR",
+        "approved": "BOOLEAN",
+    },
+}
+
+# Natural keys (SPEC 1): what makes two rows of one upload the same row.
+NATURAL_KEYS = {
+    "providers": ("npi",),
+    "credentials": ("npi", "credential_type", "number", "state"),
+    "payers": ("payer_id",),
+    "enrollments": ("npi", "payer_id", "status", "effective_date"),
+    "service_scope": ("npi", "payer_id", "code_from", "code_to", "approved"),
+}
+# Looser keys that pair a changed row with its earlier version in snapshot_diff.
+_DIFF_KEYS = {
+    "providers": ("npi",),
+    "credentials": ("npi", "credential_type", "state"),
+    "payers": ("payer_id",),
+    "enrollments": ("npi", "payer_id"),
+    "service_scope": ("npi", "payer_id", "code_from", "code_to"),
+}
+
+# Bookkeeping columns the parsed frames carry besides the table's own.
+SOURCE_COLUMNS = ("source_sheet", "source_row")
+
+
+class Rejection(NamedTuple):
+    sheet: str
+    row_number: int
+    raw_row: dict
+    column: str | None
+    reason: str
+
+
+class SheetInfo(NamedTuple):
+    name: str
+    kind: str  # providers | credentials | payers | enrollments | service_scope | tracker
+    header_row: int  # 1-based row of the (lower) header row
+    tables: tuple[str, ...]
+
+
+@dataclass
+class RosterBatch:
+    """What a credentialing upload carries, as canonical rows, before payer resolution."""
+
+    frames: dict[str, pd.DataFrame]
+    rejected: list[Rejection] = field(default_factory=list)
+    rows_read: int = 0
+    sheets: list[SheetInfo] = field(default_factory=list)
+    ignored_sheets: list[str] = field(default_factory=list)
+    raw_rows: dict[tuple[str, int], dict] = field(default_factory=dict)
+
+    @property
+    def tables(self) -> list[str]:
+        return [t for t in TABLES if t in self.frames]
+
+    def frame(self, table: str) -> pd.DataFrame | None:
+        return self.frames.get(table)
+
+
+@dataclass
+class RosterResult:
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    rejected: list[Rejection]
+    snapshot_id: int
+    duplicate: bool
+    tables: list[str]
+
+
+# --------------------------------------------------------------------------------------------
+# header vocabulary (normalised with normalize.normalise_header: lower case, words, '#' -> 'no')
+
+_NPI = {"npi", "provider npi", "individual npi", "type 1 npi", "npi number", "npi no", "npi 1", "indiv npi"}
+_PROVIDER_FIELDS = {
+    "npi": _NPI,
+    "provider_name": {
+        "name",
+        "provider name",
+        "provider",
+        "full name",
+        "provider full name",
+        "physician",
+        "physician name",
+        "clinician",
+        "practitioner",
+        "practitioner name",
+        "provider name last first",
+    },
+    "first_name": {"first name", "provider first name", "first"},
+    "last_name": {"last name", "provider last name", "last"},
+    "specialty": {"specialty", "primary specialty", "speciality", "provider specialty"},
+    "taxonomy_code": {"taxonomy", "taxonomy code", "primary taxonomy", "taxonomy no"},
+    "primary_state": {"state", "primary state", "practice state", "home state", "provider state"},
+    "hire_date": {"hire date", "start date", "date hired", "hired", "date of hire", "hire dt"},
+    "status": {"status", "provider status", "employment status", "active", "active status"},
+}
+_CREDENTIAL_FIELDS = {
+    "npi": _NPI,
+    "credential_type": {
+        "credential type",
+        "type",
+        "credential",
+        "license type",
+        "document type",
+        "document",
+        "cert type",
+        "certification type",
+        "credential name",
+    },
+    "number": {
+        "number",
+        "no",
+        "license number",
+        "license no",
+        "credential number",
+        "credential no",
+        "cert number",
+        "certificate number",
+        "id number",
+        "policy number",
+        "policy no",
+        "registration number",
+        "registration no",
+    },
+    "state": {"state", "issuing state", "license state", "state issued", "jurisdiction", "issue state"},
+    "issue_date": {"issue date", "issued", "issued date", "date issued", "effective date", "effective"},
+    "expiration_date": {
+        "expiration date",
+        "expiration",
+        "expires",
+        "expiry",
+        "expiry date",
+        "exp date",
+        "exp",
+        "expire date",
+        "expires on",
+        "expiration dt",
+        "valid through",
+        "valid until",
+    },
+}
+_PAYER_FIELDS = {
+    "payer_id": {"payer id", "id", "payer code", "code", "payer no", "payer number", "payor id", "payer key"},
+    "payer_name": {"payer name", "payer", "name", "plan name", "payor", "payor name", "carrier"},
+    "aliases": {
+        "aliases",
+        "alias",
+        "other names",
+        "also known as",
+        "aka",
+        "alternate names",
+        "other spellings",
+    },
+}
+_ENROLLMENT_SUBFIELDS = {
+    "status": {"status", "enrollment status", "par status", "credentialing status", "cred status"},
+    "submitted_date": {
+        "submitted",
+        "submitted date",
+        "date submitted",
+        "submission date",
+        "app submitted",
+        "application submitted",
+        "applied",
+        "applied date",
+        "application date",
+        "sent",
+    },
+    "effective_date": {
+        "effective",
+        "effective date",
+        "eff",
+        "eff date",
+        "par date",
+        "participation date",
+        "effective dt",
+        "start",
+        "start date",
+    },
+    "termination_date": {
+        "term",
+        "term date",
+        "termed",
+        "termed date",
+        "terminated",
+        "termination",
+        "termination date",
+        "end",
+        "end date",
+    },
+    "allowed_pos": {
+        "pos",
+        "allowed pos",
+        "place of service",
+        "places of service",
+        "pos allowed",
+        "pos codes",
+        "allowed places of service",
+    },
+}
+_PAYER_REF = {"payer", "payer name", "payor", "payor name", "plan", "health plan", "carrier", "insurance"}
+_PAYER_ID_REF = {"payer id", "payor id", "payer code"}
+_ENROLLMENT_FIELDS = {"npi": _NPI, "payer": _PAYER_REF, "payer_id": _PAYER_ID_REF, **_ENROLLMENT_SUBFIELDS}
+_SCOPE_FIELDS = {
+    "npi": _NPI,
+    "payer": _PAYER_REF,
+    "payer_id": _PAYER_ID_REF,
+    "code_from": {
+        "code from",
+        "from code",
+        "from",
+        "cpt from",
+        "start code",
+        "code start",
+        "range start",
+        "low code",
+        "begin code",
+        "from cpt",
+        "procedure from",
+    },
+    "code_to": {
+        "code to",
+        "to code",
+        "to",
+        "cpt to",
+        "end code",
+        "code end",
+        "range end",
+        "high code",
+        "through code",
+        "thru",
+        "through",
+        "to cpt",
+        "procedure to",
+    },
+    "code": {"code", "cpt", "procedure code", "cpt code", "hcpcs", "cpt hcpcs", "proc code"},
+    "approved": {
+        "approved",
+        "approval",
+        "status",
+        "type",
+        "scope",
+        "allowed",
+        "decision",
+        "approved excluded",
+    },
+}
+_KIND_FIELDS = {
+    "service_scope": _SCOPE_FIELDS,
+    "enrollments": _ENROLLMENT_FIELDS,
+    "credentials": _CREDENTIAL_FIELDS,
+    "payers": _PAYER_FIELDS,
+    "providers": _PROVIDER_FIELDS,
+}
+# Headers that say a sheet is a claims or remittance export, not part of a roster.
+_NOT_ROSTER = {
+    "claim id",
+    "claim no",
+    "claim number",
+    "claim",
+    "dos",
+    "date of service",
+    "service date",
+    "svc date",
+    "billed amount",
+    "billed",
+    "charge",
+    "charges",
+    "charge amount",
+    "paid amount",
+    "paid",
+    "carc",
+    "adjustment reason",
+    "member id",
+    "patient name",
+    "patient id",
+    "patient",
+}
+_PROVIDER_GROUPS = {
+    "provider",
+    "providers",
+    "provider info",
+    "provider information",
+    "provider details",
+    "demographics",
+    "physician",
+    "clinician",
+    "practitioner",
+    "identifiers",
+    "general",
+    "employment",
+}
+# Words that, in front of "Status"/"Effective" in a single-row header, do not name a payer.
+_NOT_PAYER_PREFIX = {
+    "enrollment",
+    "credentialing",
+    "cred",
+    "par",
+    "participation",
+    "application",
+    "app",
+    "date",
+}
+
+_US_STATES = set(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC "
+    "ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU".split()
+)
+_ALL_PAYERS = {"*", "all", "any", "all payers", "any payer", "every payer"}
+_POS_ANY = {"any", "all", "*"}
+
+
+def _mapping_parts(mapping: object) -> tuple[dict[str, str], dict[str, dict]]:
+    """(normalised header -> canonical column, label tables) from a saved mapping.
+
+    The mapping is what audits.ingest.mapping accepts: {canonical column: source header}, or
+    {"columns": {canonical: header}, "labels": {"enrollment_status": {label: status}, ...}}.
+    Roster canonical columns: npi, provider_name, first_name, last_name, specialty, taxonomy_code,
+    primary_state, hire_date, status, credential_type, number, state, issue_date, expiration_date,
+    payer_id, payer_name, aliases, payer, submitted_date, effective_date, termination_date, allowed_pos,
+    code_from, code_to, code, approved."""
+    if mapping is None:
+        return {}, {}
+    if hasattr(mapping, "as_dict"):  # a detected audits.ingest.mapping.Mapping
+        columns, labels = mapping.as_dict(), getattr(mapping, "labels", {}) or {}
+    elif hasattr(mapping, "columns") and hasattr(mapping, "labels"):  # a MappingOverride
+        columns, labels = mapping.columns, mapping.labels
+    elif isinstance(mapping, dict) and ("columns" in mapping or "labels" in mapping):
+        columns, labels = mapping.get("columns") or {}, mapping.get("labels") or {}
+    elif isinstance(mapping, dict):
+        columns, labels = mapping, {}
+    else:
+        raise InputError("A column mapping must be a JSON object {canonical column: source header}.")
+    if not isinstance(columns, dict) or not isinstance(labels, dict):
+        raise InputError('A mapping\'s "columns" and "labels" must be JSON objects - fix the mapping file.')
+    header_to_column = {
+        normalize.normalise_header(header): canonical
+        for canonical, header in columns.items()
+        if isinstance(header, str)
+    }
+    return header_to_column, labels
+
+
+def _match_fields(
+    headers: list[str], fields: dict[str, set[str]], overrides: dict[str, str]
+) -> dict[str, int]:
+    """canonical column -> position of the first header that names it."""
+    found: dict[str, int] = {}
+    for position, header in enumerate(headers):
+        if not header:
+            continue
+        target = overrides.get(header)
+        if target is None:
+            target = next((name for name, synonyms in fields.items() if header in synonyms), None)
+        if target in fields and target not in found:
+            found[target] = position
+    return found
+
+
+def _has_name(found: dict[str, int]) -> bool:
+    return "provider_name" in found or ("first_name" in found and "last_name" in found)
+
+
+def _classify(headers: list[str], overrides: dict[str, str]) -> tuple[str, dict[str, int]] | None:
+    """The roster sheet kind a header row announces, with its columns; None when it is no roster header."""
+    if any(h in _NOT_ROSTER for h in headers):
+        return None
+    for kind, fields in _KIND_FIELDS.items():
+        found = _match_fields(headers, fields, overrides)
+        if kind == "service_scope" and {"npi"} <= found.keys() and ("payer" in found or "payer_id" in found):
+            if "code_from" in found or "code" in found:
+                return kind, found
+        elif kind == "enrollments" and "npi" in found and "status" in found:
+            if "payer" in found or "payer_id" in found:
+                return kind, found
+        elif kind == "credentials" and {"npi", "credential_type"} <= found.keys():
+            return kind, found
+        elif kind == "payers" and "npi" not in found and {"payer_id", "payer_name"} <= found.keys():
+            return kind, found
+        elif kind == "providers" and "npi" in found and _has_name(found):
+            return kind, found
+    return None
+
+
+def _row_headers(frame: pd.DataFrame, row: int) -> list[str]:
+    return [normalize.normalise_header(v) for v in frame.iloc[row].tolist()]
+
+
+def _find_header(frame: pd.DataFrame, overrides: dict[str, str]) -> tuple[int, str, dict[str, int]] | None:
+    """(row position, kind, columns) of the first row, among the first 30, that reads as a roster header."""
+    for position in range(min(30, len(frame))):
+        found = _classify(_row_headers(frame, position), overrides)
+        if found:
+            return position, found[0], found[1]
+    return None
+
+
+def looks_like_roster(sheets: list[RawSheet]) -> bool:
+    """True when some sheet has a header row of a roster table (content detection, not names)."""
+    return any(not s.frame.empty and _find_header(s.frame, {}) is not None for s in sheets)
+
+
+# --------------------------------------------------------------------------------------------
+# raw records: every sheet becomes, per table, a frame of raw cells under canonical names
+
+
+@dataclass
+class _Records:
+    """Raw records of one table from one sheet: canonical columns of raw cells + where they came from."""
+
+    table: str
+    cells: pd.DataFrame  # canonical column -> raw cell
+    sheets: list[str]
+    rows: list[int]
+    raw: list[dict]
+
+
+def _raw_dict(headers: list[object], values: list[object]) -> dict:
+    out = {}
+    for header, value in zip(headers, values, strict=False):
+        name = normalize.cell_text(header)
+        if name is None:
+            continue
+        out[name] = normalize.cell_text(value)
+    return out
+
+
+def _data_rows(frame: pd.DataFrame, header_row: int) -> pd.DataFrame:
+    body = frame.iloc[header_row + 1 :]
+    blank = body.map(normalize.is_blank).all(axis=1)
+    return body[~blank]
+
+
+def _long_records(sheet: RawSheet, header_row: int, kind: str, found: dict[str, int]) -> _Records:
+    frame = sheet.frame
+    body = _data_rows(frame, header_row)
+    headers = frame.iloc[header_row].tolist()
+    cells = pd.DataFrame(
+        {name: body.iloc[:, position].tolist() for name, position in found.items()}, dtype=object
+    )
+    raw = [_raw_dict(headers, values) for values in body.itertuples(index=False, name=None)]
+    rows = [int(i) + 1 for i in body.index]
+    return _Records(kind, cells, [sheet.name] * len(rows), rows, raw)
+
+
+# ---- the wide master tracker
+
+
+def _credential_kind(label: str) -> str:
+    kind = normalize.credential_type(pd.Series([label], dtype=object)).iloc[0]
+    return kind or "other"
+
+
+def _is_credential_label(text: str) -> bool:
+    """A header (or group label) about a licence, DEA, board certification or malpractice policy."""
+    return bool(text) and _credential_kind(text) != "other"
+
+
+def _credential_field(text: str) -> str:
+    """number | state | issue_date | expiration_date from a credential column header."""
+    words = text.split()
+    if any(w.startswith("exp") or w in {"valid", "renewal", "thru", "through", "until"} for w in words):
+        return "expiration_date"
+    if any(w.startswith("issu") for w in words):
+        return "issue_date"
+    if words and words[-1] == "state":
+        return "state"
+    return "number"
+
+
+def _state_prefix(text: str) -> str | None:
+    words = text.split()
+    if len(words) > 1 and words[0].upper() in _US_STATES and words[0] != "dea":
+        return words[0].upper()
+    return None
+
+
+def _enrollment_subfield(header: str) -> str | None:
+    return next((name for name, synonyms in _ENROLLMENT_SUBFIELDS.items() if header in synonyms), None)
+
+
+def _split_payer_header(original: object, header: str) -> tuple[str, str] | None:
+    """'Aetna Eff Date' -> ('Aetna', 'effective_date'): a payer name followed by an enrollment field."""
+    words = header.split()
+    tokens = re.findall(r"[0-9A-Za-z]+|&", normalize.cell_text(original) or "")
+    tokens_norm = [t for t in tokens if t != "&"]
+    for size in range(min(4, len(words) - 1), 0, -1):
+        subfield = _enrollment_subfield(" ".join(words[-size:]))
+        if subfield is None:
+            continue
+        prefix_words = words[:-size]
+        if not prefix_words or " ".join(prefix_words) in _NOT_PAYER_PREFIX:
+            return None
+        # The payer as written: the original tokens before the field words ('&' kept).
+        keep = len(tokens_norm) - size
+        out, seen = [], 0
+        for token in tokens:
+            if token != "&":
+                if seen >= keep:
+                    break
+                seen += 1
+            out.append(token)
+        return " ".join(out).strip(" &") or " ".join(prefix_words), subfield
+    return None
+
+
+@dataclass
+class _TrackerLayout:
+    provider: dict[str, int]  # canonical provider column -> position
+    credentials: list[tuple[str, dict[str, int]]]  # (label, field -> position)
+    payers: list[tuple[str, dict[str, int]]]  # (payer as written, field -> position)
+    headers: list[str]  # display header per position ('Aetna Status' for grouped columns)
+
+
+def _group_row(frame: pd.DataFrame, header_row: int, sub: list[str]) -> list[str | None] | None:
+    """The payer / credential group labels above a two-row header, forward-filled over each group."""
+    if header_row == 0:
+        return None
+    above = [normalize.cell_text(v) for v in frame.iloc[header_row - 1].tolist()]
+
+    def groupable(position: int) -> bool:
+        return bool(sub[position]) and (
+            _enrollment_subfield(sub[position]) is not None
+            or _is_credential_label(sub[position])
+            or _credential_field(sub[position]) != "number"
+            or sub[position] in {"no", "number"}
+        )
+
+    if not any(label and position > 0 and groupable(position) for position, label in enumerate(above)):
+        return None
+    groups: list[str | None] = []
+    current: str | None = None
+    used: set[str] = set()
+    for position, label in enumerate(above):
+        header = sub[position]
+        provider_only = header in _NPI or header in _PROVIDER_FIELDS["provider_name"]
+        field_name = _enrollment_subfield(header) or header
+        if label:
+            current, used = label, {field_name}
+        elif current and header and not provider_only and field_name not in used:
+            used.add(field_name)
+        else:
+            current, used = None, set()
+        groups.append(current)
+    return groups
+
+
+def _tracker_layout(frame: pd.DataFrame, header_row: int, overrides: dict[str, str]) -> _TrackerLayout:
+    originals = frame.iloc[header_row].tolist()
+    sub = [normalize.normalise_header(v) for v in originals]
+    groups = _group_row(frame, header_row, sub) or [None] * len(sub)
+    provider: dict[str, int] = {}
+    credentials: dict[tuple[str, str | None], tuple[str, dict[str, int]]] = {}
+    payers: dict[str, tuple[str, dict[str, int]]] = {}
+    display = [normalize.cell_text(v) or "" for v in originals]
+
+    # Which groups are payer groups: a label that is neither a provider heading nor a credential,
+    # over at least one enrollment field.
+    payer_groups = set()
+    for position, group in enumerate(groups):
+        if group and _enrollment_subfield(sub[position]) is not None:
+            norm = normalize.normalise_header(group)
+            if norm not in _PROVIDER_GROUPS and not _is_credential_label(norm):
+                payer_groups.add(group)
+
+    def add_credential(label: str, type_text: str, field_text: str, position: int) -> None:
+        kind = _credential_kind(type_text)
+        key = (kind, _state_prefix(type_text))
+        entry = credentials.setdefault(key, (label, {}))
+        field_name = _credential_field(field_text)
+        marked = any(w in {"no", "number", "num"} for w in field_text.split())
+        if field_name not in entry[1] or (field_name == "number" and marked):
+            entry[1][field_name] = position
+
+    for position, header in enumerate(sub):
+        if not header:
+            continue
+        group = groups[position]
+        group_norm = normalize.normalise_header(group) if group else ""
+        if header in overrides and overrides[header] in _PROVIDER_FIELDS:
+            provider.setdefault(overrides[header], position)
+        elif group and _is_credential_label(group_norm):
+            add_credential(group, group_norm, header, position)
+            display[position] = f"{group} {display[position]}"
+        elif group in payer_groups:
+            subfield = _enrollment_subfield(header)
+            if subfield:
+                payers.setdefault(group, (group, {}))[1].setdefault(subfield, position)
+                display[position] = f"{group} {display[position]}"
+        elif (target := next((n for n, s in _PROVIDER_FIELDS.items() if header in s), None)) is not None:
+            provider.setdefault(target, position)
+        elif _is_credential_label(header):
+            label = " ".join(
+                w
+                for w in (normalize.cell_text(originals[position]) or "").split()
+                if normalize.normalise_header(w)
+                not in {
+                    "no",
+                    "number",
+                    "num",
+                    "exp",
+                    "expires",
+                    "expiration",
+                    "expiry",
+                    "date",
+                    "state",
+                    "issued",
+                }
+            )
+            add_credential(label or header, header, header, position)
+        elif (split := _split_payer_header(originals[position], header)) is not None:
+            payer, subfield = split
+            entry = payers.setdefault(normalize.payer_key(payer), (payer, {}))
+            entry[1].setdefault(subfield, position)
+    return _TrackerLayout(
+        provider=provider,
+        credentials=[v for v in credentials.values()],
+        payers=[v for v in payers.values()],
+        headers=display,
+    )
+
+
+def _tracker_records(sheet: RawSheet, header_row: int, overrides: dict[str, str]) -> list[_Records]:
+    frame = sheet.frame
+    layout = _tracker_layout(frame, header_row, overrides)
+    body = _data_rows(frame, header_row)
+    values = [list(v) for v in body.itertuples(index=False, name=None)]
+    rows = [int(i) + 1 for i in body.index]
+    ident = [
+        layout.provider[c]
+        for c in ("npi", "provider_name", "first_name", "last_name")
+        if c in layout.provider
+    ]
+    out = []
+
+    def pick(row_values: list, positions: Iterable[int]) -> dict:
+        return {layout.headers[p]: normalize.cell_text(row_values[p]) for p in positions if layout.headers[p]}
+
+    provider_cells = pd.DataFrame(
+        {name: [v[p] for v in values] for name, p in layout.provider.items()}, dtype=object
+    )
+    out.append(
+        _Records(
+            "providers",
+            provider_cells,
+            [sheet.name] * len(rows),
+            rows,
+            [pick(v, layout.provider.values()) for v in values],
+        )
+    )
+    for table, groups, type_column in (
+        ("credentials", layout.credentials, "credential_type"),
+        ("enrollments", layout.payers, "payer"),
+    ):
+        if not groups:
+            continue
+        records: list[dict] = []
+        part_sheets, part_rows, part_raw = [], [], []
+        for label, positions in groups:
+            for row_values, row in zip(values, rows, strict=True):
+                if all(normalize.is_blank(row_values[p]) for p in positions.values()):
+                    continue  # a blank group: no row (SPEC 2)
+                record = {name: row_values[p] for name, p in positions.items()}
+                record["npi"] = row_values[layout.provider["npi"]]
+                record[type_column] = label
+                records.append(record)
+                part_sheets.append(f"{sheet.name} [{label}]")
+                part_rows.append(row)
+                part_raw.append(pick(row_values, [*ident, *positions.values()]))
+        columns = sorted({name for record in records for name in record} | {"npi", type_column})
+        cells = pd.DataFrame(records, columns=columns, dtype=object)
+        out.append(_Records(table, cells, part_sheets, part_rows, part_raw))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# normalising raw records into canonical rows, with the reason each rejected row was rejected
+
+
+def _npi_valid(value: str | None) -> bool:
+    """10 digits whose last is the Luhn check digit over '80840' + the first 9 (CMS NPI standard)."""
+    if value is None or len(value) != 10 or not value.isdigit():
+        return False
+    total = 0
+    for position, char in enumerate(reversed("80840" + value)):
+        digit = int(char)
+        if position % 2 == 1:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0
+
+
+def _keep(frame: pd.DataFrame, mask: list[bool]) -> pd.DataFrame:
+    """The rows where mask is true (an empty mask keeps the columns, unlike frame[[]])."""
+    return frame.loc[pd.Series(mask, index=frame.index, dtype=bool)].reset_index(drop=True)
+
+
+class _Checker:
+    """Collects the first rejection reason per record."""
+
+    def __init__(self, length: int):
+        self.column: list[str | None] = [None] * length
+        self.reason: list[str | None] = [None] * length
+
+    def flag(self, mask: Iterable[bool], column: str, reason) -> None:
+        for i, bad in enumerate(mask):
+            if bad and self.reason[i] is None:
+                self.column[i] = column
+                self.reason[i] = reason(i) if callable(reason) else reason
+
+    @property
+    def ok(self) -> list[bool]:
+        return [r is None for r in self.reason]
+
+
+def _col(cells: pd.DataFrame, name: str) -> pd.Series:
+    if name in cells.columns:
+        return cells[name].reset_index(drop=True)
+    return pd.Series([None] * len(cells), dtype=object)
+
+
+def _texts(series: pd.Series) -> list[str | None]:
+    return normalize.text(series).tolist()
+
+
+def _dates(cells: pd.DataFrame, name: str, label: str, check: _Checker) -> list:
+    values, reasons = normalize.dates(_col(cells, name))
+    reasons = reasons.tolist()
+    check.flag([r is not None for r in reasons], name, lambda i: f"{label}: {reasons[i]}")
+    return [None if pd.isna(v) else v.date() for v in values.tolist()]
+
+
+def _npis(cells: pd.DataFrame, check: _Checker) -> list[str | None]:
+    npis = normalize.npi(_col(cells, "npi")).tolist()
+    check.flag([v is None for v in npis], "npi", "missing NPI")
+    check.flag([not _npi_valid(v) for v in npis], "npi", lambda i: f"invalid NPI: {npis[i]}")
+    return npis
+
+
+def _missing(check: _Checker, values: list, column: str, label: str) -> None:
+    check.flag([v is None for v in values], column, f"missing {label}")
+
+
+def _normalise_providers(cells: pd.DataFrame, labels: dict) -> tuple[pd.DataFrame, _Checker]:
+    check = _Checker(len(cells))
+    npis = _npis(cells, check)
+    names = _texts(_col(cells, "provider_name"))
+    if "provider_name" not in cells.columns and "last_name" in cells.columns:
+        firsts, lasts = _texts(_col(cells, "first_name")), _texts(_col(cells, "last_name"))
+        names = [" ".join(p for p in (f, last) if p) or None for f, last in zip(firsts, lasts, strict=True)]
+    _missing(check, names, "provider_name", "provider name")
+    raw_status = _col(cells, "status")
+    status = normalize.provider_status(raw_status, labels.get("provider_status")).tolist()
+    status_text = _texts(raw_status)
+    check.flag(
+        [s is None for s in status], "status", lambda i: f"unknown provider status: {status_text[i]!r}"
+    )
+    hire = _dates(cells, "hire_date", "hire date", check)
+    frame = pd.DataFrame(
+        {
+            "npi": npis,
+            "provider_name": names,
+            "specialty": _texts(_col(cells, "specialty")),
+            "taxonomy_code": [t.upper() if t else None for t in _texts(_col(cells, "taxonomy_code"))],
+            "primary_state": normalize.state(_col(cells, "primary_state")).tolist(),
+            "hire_date": hire,
+            "status": status,
+        },
+        dtype=object,
+    )
+    return frame, check
+
+
+def _normalise_credentials(cells: pd.DataFrame, labels: dict) -> tuple[pd.DataFrame, _Checker]:
+    check = _Checker(len(cells))
+    npis = _npis(cells, check)
+    type_labels = _texts(_col(cells, "credential_type"))
+    _missing(check, type_labels, "credential_type", "credential type")
+    types = normalize.credential_type(_col(cells, "credential_type"), labels.get("credential_type")).tolist()
+    issue = _dates(cells, "issue_date", "issue date", check)
+    expires = _dates(cells, "expiration_date", "expiration date", check)
+    raw_expiry = _texts(_col(cells, "expiration_date"))
+    check.flag(
+        [e is None and r is None for e, r in zip(expires, raw_expiry, strict=True)],
+        "expiration_date",
+        "missing expiration date",
+    )
+    states = normalize.state(_col(cells, "state")).tolist()
+    states = [
+        s if s else (_state_prefix(normalize.normalise_header(t)) if t else None)
+        for s, t in zip(states, type_labels, strict=True)
+    ]
+    frame = pd.DataFrame(
+        {
+            "npi": npis,
+            "credential_type": types,
+            "credential_label": type_labels,
+            "number": _texts(_col(cells, "number")),
+            "state": states,
+            "issue_date": issue,
+            "expiration_date": expires,
+        },
+        dtype=object,
+    )
+    return frame, check
+
+
+def _split_aliases(value: str | None) -> list[str]:
+    if not value:
+        return []
+    return [a.strip() for a in re.split(r"[|;\n]", value) if a.strip()]
+
+
+def _normalise_payers(cells: pd.DataFrame, labels: dict) -> tuple[pd.DataFrame, _Checker]:
+    check = _Checker(len(cells))
+    ids = _texts(_col(cells, "payer_id"))
+    _missing(check, ids, "payer_id", "payer id")
+    names = _texts(_col(cells, "payer_name"))
+    aliases = ["|".join(_split_aliases(a)) or None for a in _texts(_col(cells, "aliases"))]
+    frame = pd.DataFrame({"payer_id": ids, "payer_name": names, "aliases": aliases}, dtype=object)
+    return frame, check
+
+
+def _pos_list(value: str | None) -> tuple[str | None, str | None]:
+    """('11, 22' | '11;22' | 11 | '2') -> ('11,22' | '02'), or a reason."""
+    if value is None or value.strip().lower() in _POS_ANY:
+        return None, None
+    codes = []
+    for part in re.split(r"[,;|/\s]+", value.strip()):
+        if not part:
+            continue
+        if re.fullmatch(r"\d{1,2}(\.0+)?", part):
+            codes.append(part.split(".")[0].zfill(2))
+        else:
+            return None, f"allowed POS {value!r} is not a list of place-of-service codes"
+    return ",".join(dict.fromkeys(codes)) or None, None
+
+
+def _payer_refs(cells: pd.DataFrame) -> list[str | None]:
+    """The payer as written: the payer column, else the payer id column."""
+    names = _texts(_col(cells, "payer"))
+    ids = _texts(_col(cells, "payer_id"))
+    return [n if n is not None else i for n, i in zip(names, ids, strict=True)]
+
+
+def _normalise_enrollments(cells: pd.DataFrame, labels: dict) -> tuple[pd.DataFrame, _Checker]:
+    check = _Checker(len(cells))
+    npis = _npis(cells, check)
+    payers = _payer_refs(cells)
+    _missing(check, payers, "payer", "payer")
+    raw_status = _col(cells, "status")
+    status_text = _texts(raw_status)
+    _missing(check, status_text, "status", "enrollment status")
+    status = normalize.enrollment_status(raw_status, labels.get("enrollment_status")).tolist()
+    check.flag(
+        [s is None for s in status], "status", lambda i: f"unknown enrollment status: {status_text[i]!r}"
+    )
+    submitted = _dates(cells, "submitted_date", "submitted date", check)
+    effective = _dates(cells, "effective_date", "effective date", check)
+    terminated = _dates(cells, "termination_date", "termination date", check)
+    check.flag(
+        [s in ("enrolled", "terminated") and e is None for s, e in zip(status, effective, strict=True)],
+        "effective_date",
+        lambda i: f"{status[i]} enrollment has no effective date",
+    )
+    check.flag(
+        [s == "terminated" and t is None for s, t in zip(status, terminated, strict=True)],
+        "termination_date",
+        "terminated enrollment has no termination date",
+    )
+    pos_pairs = [_pos_list(v) for v in _texts(_col(cells, "allowed_pos"))]
+    check.flag([r is not None for _, r in pos_pairs], "allowed_pos", lambda i: pos_pairs[i][1])
+    effective = [None if s in ("pending", "denied") else e for s, e in zip(status, effective, strict=True)]
+    frame = pd.DataFrame(
+        {
+            "npi": npis,
+            "payer_id": [None] * len(cells),
+            "status": status,
+            "status_label": status_text,
+            "submitted_date": submitted,
+            "effective_date": effective,
+            "termination_date": terminated,
+            "allowed_pos": [p for p, _ in pos_pairs],
+            "payer_name": payers,
+        },
+        dtype=object,
+    )
+    return frame, check
+
+
+def _normalise_scope(cells: pd.DataFrame, labels: dict) -> tuple[pd.DataFrame, _Checker]:
+    check = _Checker(len(cells))
+    npis = _npis(cells, check)
+    payers = _payer_refs(cells)
+    _missing(check, payers, "payer", "payer")
+    single = normalize.procedure_code(_col(cells, "code")).tolist()
+    code_from = normalize.procedure_code(_col(cells, "code_from")).tolist()
+    code_to = normalize.procedure_code(_col(cells, "code_to")).tolist()
+    code_from = [f if f is not None else s for f, s in zip(code_from, single, strict=True)]
+    code_to = [
+        t if t is not None else (f if "code_to" not in cells.columns else None)
+        for t, f in zip(code_to, code_from, strict=True)
+    ]
+    _missing(check, code_from, "code_from", "code from")
+    _missing(check, code_to, "code_to", "code to")
+    check.flag(
+        [f is not None and t is not None and f > t for f, t in zip(code_from, code_to, strict=True)],
+        "code_to",
+        lambda i: f"code range {code_from[i]}-{code_to[i]} ends before it starts",
+    )
+    raw_approved = _col(cells, "approved")
+    approved_text = _texts(raw_approved)
+    approved = normalize.scope_approved(raw_approved, labels.get("scope_approved")).tolist()
+    approved = [True if t is None else a for a, t in zip(approved, approved_text, strict=True)]
+    check.flag(
+        [a is None for a in approved], "approved", lambda i: f"unknown scope approval: {approved_text[i]!r}"
+    )
+    frame = pd.DataFrame(
+        {
+            "npi": npis,
+            "payer_id": [None] * len(cells),
+            "code_from": code_from,
+            "code_to": code_to,
+            "approved": approved,
+            "payer_name": payers,
+        },
+        dtype=object,
+    )
+    return frame, check
+
+
+_NORMALISERS = {
+    "providers": _normalise_providers,
+    "credentials": _normalise_credentials,
+    "payers": _normalise_payers,
+    "enrollments": _normalise_enrollments,
+    "service_scope": _normalise_scope,
+}
+# Columns a sheet of each kind must have (SPEC 2 "Required columns").
+_REQUIRED_COLUMNS = {
+    "providers": (("npi", "NPI"),),
+    "credentials": (
+        ("npi", "NPI"),
+        ("credential_type", "credential type"),
+        ("expiration_date", "expiration date"),
+    ),
+    "payers": (("payer_id", "payer id"),),
+    "enrollments": (("npi", "NPI"), ("status", "status")),
+    "service_scope": (("npi", "NPI"),),
+}
+
+
+def _require_columns(sheet_name: str, kind: str, found: Iterable[str]) -> None:
+    found = set(found)
+    for column, label in _REQUIRED_COLUMNS[kind]:
+        if column not in found:
+            raise InputError(
+                f"Sheet {sheet_name!r} looks like a {kind.replace('_', ' ')} sheet but has no {label} column - "
+                "add the column or map it to a header."
+            )
+    if kind == "service_scope" and "code" not in found and not {"code_from", "code_to"} <= found:
+        raise InputError(
+            f"Sheet {sheet_name!r} looks like a service scope sheet but has no code from / code to columns - "
+            "add them (or one procedure code column) or map them."
+        )
+
+
+def parse_roster(sheets: list[RawSheet], mapping: dict | None = None) -> RosterBatch:
+    """Recognise the roster sheets by their headers and normalise their rows (see the module doc).
+
+    Payer names are not resolved here (that needs the database): enrollment and scope frames carry
+    `payer_name` as written and an empty payer_id until apply_roster. Raises InputError when no sheet
+    is a roster sheet or a recognised sheet lacks a required column."""
+    overrides, labels = _mapping_parts(mapping)
+    records: list[_Records] = []
+    batch = RosterBatch(frames={})
+    for sheet in sheets:
+        if sheet.frame.empty:
+            batch.ignored_sheets.append(sheet.name)
+            continue
+        header = _find_header(sheet.frame, overrides)
+        if header is None:
+            batch.ignored_sheets.append(sheet.name)
+            continue
+        header_row, kind, found = header
+        header_row_number = int(sheet.frame.index[header_row]) + 1
+        if kind == "providers":
+            parts = _tracker_records(sheet, header_row, overrides)
+            _require_columns(sheet.name, "providers", found)
+            records.extend(parts)
+            kind_name = "tracker" if len(parts) > 1 else "providers"
+            batch.sheets.append(
+                SheetInfo(sheet.name, kind_name, header_row_number, tuple(p.table for p in parts))
+            )
+        else:
+            _require_columns(sheet.name, kind, found)
+            records.append(_long_records(sheet, header_row, kind, found))
+            batch.sheets.append(SheetInfo(sheet.name, kind, header_row_number, (kind,)))
+    if not records:
+        names = ", ".join(repr(s.name) for s in sheets) or "none"
+        raise InputError(
+            f"No sheet of this file looks like a credentialing roster (sheets: {names}) - the header row needs "
+            "columns such as NPI and Provider Name, or NPI, Payer and Status."
+        )
+    collected: dict[str, list[pd.DataFrame]] = {}
+    for part in records:
+        frame, check = _NORMALISERS[part.table](part.cells.reset_index(drop=True), labels)
+        frame["source_sheet"] = part.sheets
+        frame["source_row"] = part.rows
+        batch.rows_read += len(frame)
+        for i, ok in enumerate(check.ok):
+            batch.raw_rows[(part.sheets[i], part.rows[i])] = part.raw[i]
+            if not ok:
+                batch.rejected.append(
+                    Rejection(part.sheets[i], part.rows[i], part.raw[i], check.column[i], check.reason[i])
+                )
+        collected.setdefault(part.table, []).append(_keep(frame, check.ok))
+    for table in TABLES:
+        if table in collected:
+            frames = [f for f in collected[table] if len(f)] or collected[table][:1]
+            batch.frames[table] = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return batch
+
+
+# --------------------------------------------------------------------------------------------
+# payer resolution
+
+
+class _PayerIndex:
+    """payer_key(name, id or alias) -> payer_id, from the upload's payers sheet and the database."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, batch_payers: pd.DataFrame | None):
+        self.ids: dict[str, str] = {}
+        self.names: dict[str, str] = {}  # key -> a display name for suggestions
+        rows = con.execute("SELECT payer_id, payer_name, aliases FROM payers").fetchall()
+        for payer_id, name, aliases in rows:
+            self._add(payer_id, name, aliases)
+        for alias_norm, alias, payer_id in con.execute(
+            "SELECT alias_norm, alias, payer_id FROM payer_aliases"
+        ).fetchall():
+            self.ids.setdefault(alias_norm, payer_id)
+            self.names.setdefault(alias_norm, alias)
+        if batch_payers is not None:
+            # The upload's own payers sheet wins over what the database had.
+            for payer_id, name, aliases in batch_payers[["payer_id", "payer_name", "aliases"]].itertuples(
+                index=False, name=None
+            ):
+                self._add(payer_id, name, aliases, override=True)
+
+    def _add(self, payer_id: str, name: str | None, aliases: str | None, override: bool = False) -> None:
+        for spelling in [payer_id, name, *_split_aliases(aliases)]:
+            key = normalize.payer_key(spelling)
+            if not key:
+                continue
+            if override or key not in self.ids:
+                self.ids[key] = payer_id
+                self.names[key] = spelling
+
+    def resolve(self, written: str) -> str | None:
+        if written.strip().lower() in _ALL_PAYERS:
+            return "*"
+        return self.ids.get(normalize.payer_key(written))
+
+    def suggestions(self, written: str) -> list[str]:
+        close = difflib.get_close_matches(normalize.payer_key(written), list(self.ids), n=3, cutoff=0.6)
+        return list(dict.fromkeys(self.names[k] for k in close))
+
+
+def _unknown_payer(written: str, index: _PayerIndex) -> str:
+    close = index.suggestions(written)
+    if close:
+        return f"unknown payer: {written} (close matches: {', '.join(close)})"
+    return f"unknown payer: {written} (no close match - add it to the payers sheet or confirm an alias)"
+
+
+# --------------------------------------------------------------------------------------------
+# applying a batch as a snapshot
+
+
+def _cell_key(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _finalise(
+    con: duckdb.DuckDBPyConnection, batch: RosterBatch
+) -> tuple[dict[str, pd.DataFrame], list[Rejection]]:
+    """Resolve payers and reject in-upload duplicates: the rows each carried table will hold."""
+    rejected: list[Rejection] = []
+    index = _PayerIndex(con, batch.frames.get("payers"))
+    final: dict[str, pd.DataFrame] = {}
+    for table in batch.tables:
+        frame = batch.frames[table].reset_index(drop=True).copy()
+        keep = [True] * len(frame)
+        if table in ("enrollments", "service_scope"):
+            ids = []
+            for i, written in enumerate(frame["payer_name"].tolist()):
+                payer_id = index.resolve(written)
+                if payer_id == "*" and table == "enrollments":
+                    payer_id = None
+                if payer_id is None:
+                    keep[i] = False
+                    sheet, row = frame.at[i, "source_sheet"], int(frame.at[i, "source_row"])
+                    rejected.append(
+                        Rejection(
+                            sheet,
+                            row,
+                            batch.raw_rows.get((sheet, row), {}),
+                            "payer",
+                            _unknown_payer(written, index),
+                        )
+                    )
+                ids.append(payer_id)
+            frame["payer_id"] = ids
+        seen: dict[tuple, tuple[str, int]] = {}
+        key_columns = NATURAL_KEYS[table]
+        for i, values in enumerate(frame[list(key_columns)].itertuples(index=False, name=None)):
+            if not keep[i]:
+                continue
+            key = tuple(_cell_key(v) for v in values)
+            sheet, row = frame.at[i, "source_sheet"], int(frame.at[i, "source_row"])
+            if key in seen:
+                keep[i] = False
+                first_sheet, first_row = seen[key]
+                where = f"row {first_row}" if first_sheet == sheet else f"{first_sheet!r} row {first_row}"
+                rejected.append(
+                    Rejection(
+                        sheet,
+                        row,
+                        batch.raw_rows.get((sheet, row), {}),
+                        key_columns[0],
+                        f"duplicate of {where} ({', '.join(key_columns)} are the same)",
+                    )
+                )
+            else:
+                seen[key] = (sheet, row)
+        final[table] = _keep(frame, keep)
+    return final, rejected
+
+
+def _content_hash(final: dict[str, pd.DataFrame]) -> str:
+    digest = hashlib.sha256()
+    for table in TABLES:
+        if table not in final:
+            continue
+        digest.update(f"[{table}]\n".encode())
+        columns = list(COLUMNS[table])
+        lines = sorted(
+            "\x1f".join(_cell_key(v) for v in row)
+            for row in final[table][columns].itertuples(index=False, name=None)
+        )
+        digest.update("\n".join(lines).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+# Table names below come only from TABLES (a constant allow-list), never from input.
+def _sql(template: str, table: str) -> str:
+    if table not in TABLES:
+        raise ValueError(f"not a roster table: {table}")
+    return template.replace("{table}", table)
+
+
+def _write_table(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, snapshot_id: int) -> None:
+    columns = COLUMNS[table]
+    rows = frame[list(columns)].copy() if len(frame) else pd.DataFrame({c: [] for c in columns}, dtype=object)
+    for column, sql_type in columns.items():
+        if sql_type == "VARCHAR":
+            rows[column] = rows[column].astype(object)
+    select = ", ".join(f"CAST({c} AS {t})" for c, t in columns.items())
+    names = ", ".join(columns)
+    con.execute(_sql("DELETE FROM {table}", table))
+    con.register("_roster_rows", rows)
+    try:
+        for target in (table, f"{table}_history"):
+            statement = f"INSERT INTO {target} ({names}, snapshot_id) SELECT {select}, ? FROM _roster_rows"  # noqa: S608 - names from COLUMNS/TABLES
+            con.execute(statement, [snapshot_id])
+    finally:
+        con.unregister("_roster_rows")
+    con.execute("DELETE FROM roster_current WHERE table_name = ?", [table])
+    con.execute("INSERT INTO roster_current (table_name, snapshot_id) VALUES (?, ?)", [table, snapshot_id])
+
+
+def _refresh_roster_aliases(con: duckdb.DuckDBPyConnection, payers: pd.DataFrame) -> None:
+    """Payers sheet rows refresh payer_aliases (source 'roster'); analyst-confirmed aliases stay as they are."""
+    con.execute("DELETE FROM payer_aliases WHERE source = 'roster'")
+    taken = {r[0] for r in con.execute("SELECT alias_norm FROM payer_aliases").fetchall()}
+    rows = []
+    for payer_id, name, aliases in payers[["payer_id", "payer_name", "aliases"]].itertuples(
+        index=False, name=None
+    ):
+        for spelling in [payer_id, name, *_split_aliases(aliases)]:
+            key = normalize.payer_key(spelling)
+            if key and key not in taken:
+                taken.add(key)
+                rows.append((key, spelling, payer_id, "roster"))
+    if rows:
+        con.executemany(
+            "INSERT INTO payer_aliases (alias_norm, alias, payer_id, source) VALUES (?, ?, ?, ?)", rows
+        )
+
+
+def _is_current(con: duckdb.DuckDBPyConnection, tables: list[str], content: str) -> int | None:
+    """The current snapshot's id when it carried exactly these tables with this content, else None."""
+    current = dict(con.execute("SELECT table_name, snapshot_id FROM roster_current").fetchall())
+    ids = {current.get(t) for t in tables}
+    if len(ids) != 1 or None in ids:
+        return None
+    snapshot_id = ids.pop()
+    found = con.execute(
+        "SELECT tables_carried, content_sha256 FROM roster_snapshots WHERE snapshot_id = ?", [snapshot_id]
+    ).fetchall()
+    if found and found[0][0] == ",".join(tables) and found[0][1] == content:
+        return snapshot_id
+    return None
+
+
+def apply_roster(con: duckdb.DuckDBPyConnection, batch: RosterBatch, upload_id: int | None) -> RosterResult:
+    """Load a parsed roster as the new current snapshot of the tables it carries (call inside a transaction).
+
+    An upload whose content equals the current snapshot's is a duplicate: nothing changes and the result
+    says so (snapshot_id is then the current snapshot). Rejected rows (from parsing, unknown payers and
+    duplicates within the upload) are returned for the loader to record; they do not stop the load."""
+    final, more_rejected = _finalise(con, batch)
+    rejected = [*batch.rejected, *more_rejected]
+    tables = [t for t in TABLES if t in final]
+    rows_loaded = sum(len(f) for f in final.values())
+    content = _content_hash(final)
+    current = _is_current(con, tables, content)
+    if current is not None:
+        return RosterResult(batch.rows_read, rows_loaded, len(rejected), rejected, current, True, tables)
+    snapshot_id = con.execute("SELECT nextval('snapshot_id_seq')").fetchall()[0][0]
+    con.execute(
+        "INSERT INTO roster_snapshots (snapshot_id, upload_id, tables_carried, content_sha256) VALUES (?, ?, ?, ?)",
+        [snapshot_id, upload_id, ",".join(tables), content],
+    )
+    for table in tables:
+        _write_table(con, table, final[table], snapshot_id)
+    if "payers" in final:
+        _refresh_roster_aliases(con, final["payers"])
+    return RosterResult(batch.rows_read, rows_loaded, len(rejected), rejected, snapshot_id, False, tables)
+
+
+# --------------------------------------------------------------------------------------------
+# reading snapshots back (dashboard)
+
+
+def list_snapshots(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every snapshot, newest first: snapshot_id, created_at, upload_id, file_name, tables_carried, current_for."""
+    return con.execute(
+        """
+        SELECT s.snapshot_id, s.created_at, s.upload_id, u.file_name, s.tables_carried,
+               string_agg(c.table_name, ',' ORDER BY c.table_name) AS current_for
+        FROM roster_snapshots s
+        LEFT JOIN uploads u ON u.upload_id = s.upload_id
+        LEFT JOIN roster_current c ON c.snapshot_id = s.snapshot_id
+        GROUP BY ALL
+        ORDER BY s.snapshot_id DESC
+        """
+    ).df()
+
+
+def _check_table(table: str) -> None:
+    if table not in TABLES:
+        raise NotFound(f"{table!r} is not a roster table - use one of {', '.join(TABLES)}.")
+
+
+def roster_history(con: duckdb.DuckDBPyConnection, table: str, npi: str | None = None) -> pd.DataFrame:
+    """Every snapshot's rows of a roster table (optionally one provider's), oldest snapshot first,
+    with the snapshot's created_at and file name."""
+    _check_table(table)
+    columns = ", ".join(f"h.{c}" for c in COLUMNS[table])
+    order = ", ".join(f"h.{c}" for c in NATURAL_KEYS[table])
+    statement = _sql(
+        f"""
+        SELECT h.snapshot_id, s.created_at, u.file_name, {columns}
+        FROM {{table}}_history h
+        JOIN roster_snapshots s ON s.snapshot_id = h.snapshot_id
+        LEFT JOIN uploads u ON u.upload_id = s.upload_id
+        WHERE h.npi = coalesce($npi, h.npi)
+        ORDER BY h.snapshot_id, {order}
+        """,  # noqa: S608 - column names from COLUMNS, table from TABLES
+        table,
+    )
+    if table == "payers":
+        statement = statement.replace("WHERE h.npi = coalesce($npi, h.npi)", "")
+        return con.execute(statement).df()
+    return con.execute(statement, {"npi": npi}).df()
+
+
+def _rows_as_of(con: duckdb.DuckDBPyConnection, table: str, snapshot_id: int) -> pd.DataFrame | None:
+    """The rows a table showed right after a snapshot: those of the latest snapshot <= it that carried it."""
+    carried = con.execute(
+        "SELECT snapshot_id, tables_carried FROM roster_snapshots WHERE snapshot_id <= ? ORDER BY snapshot_id DESC",
+        [snapshot_id],
+    ).fetchall()
+    source = next((sid for sid, tables in carried if table in tables.split(",")), None)
+    if source is None:
+        return None
+    columns = ", ".join(COLUMNS[table])
+    statement = _sql(f"SELECT {columns} FROM {{table}}_history WHERE snapshot_id = ?", table)  # noqa: S608
+    return con.execute(statement, [source]).df()
+
+
+def _display(value: object) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return str(value)
+
+
+def snapshot_diff(con: duckdb.DuckDBPyConnection, old_id: int, new_id: int) -> pd.DataFrame:
+    """What changed in the roster between two snapshots, one row per change:
+    table, change (added | removed | changed), npi, key, column, old_value, new_value.
+    A changed row (a moved effective date, a renewed licence) is paired with its earlier version by
+    (npi, payer) for enrollments, (npi, type, state) for credentials, npi for providers."""
+    known = {r[0] for r in con.execute("SELECT snapshot_id FROM roster_snapshots").fetchall()}
+    for sid in (old_id, new_id):
+        if sid not in known:
+            raise NotFound(f"There is no roster snapshot {sid} - pick one from the list of snapshots.")
+    out: list[dict] = []
+    for table in TABLES:
+        old, new = _rows_as_of(con, table, old_id), _rows_as_of(con, table, new_id)
+        if old is None and new is None:
+            continue
+        columns = list(COLUMNS[table])
+        old_rows = (
+            []
+            if old is None
+            else [tuple(_display(v) for v in r) for r in old[columns].itertuples(index=False)]
+        )
+        new_rows = (
+            []
+            if new is None
+            else [tuple(_display(v) for v in r) for r in new[columns].itertuples(index=False)]
+        )
+        common = set(old_rows) & set(new_rows)
+        old_left = [r for r in old_rows if r not in common]
+        new_left = [r for r in new_rows if r not in common]
+        loose = [columns.index(c) for c in _DIFF_KEYS[table]]
+
+        def key_of(row, loose=loose):
+            return tuple(row[i] for i in loose)
+
+        old_by = {}
+        for row in old_left:
+            old_by.setdefault(key_of(row), []).append(row)
+        new_by = {}
+        for row in new_left:
+            new_by.setdefault(key_of(row), []).append(row)
+        npi_at = columns.index("npi") if "npi" in columns else None
+
+        def emit(
+            change, row, column=None, old_value=None, new_value=None, loose=loose, npi_at=npi_at, table=table
+        ):
+            out.append(
+                {
+                    "table": table,
+                    "change": change,
+                    "npi": row[npi_at] if npi_at is not None else None,
+                    "key": " / ".join(v or "" for v in (row[i] for i in loose)),
+                    "column": column,
+                    "old_value": old_value,
+                    "new_value": new_value,
+                }
+            )
+
+        for key in sorted(set(old_by) | set(new_by), key=lambda k: tuple(v or "" for v in k)):
+            olds, news = old_by.get(key, []), new_by.get(key, [])
+            if len(olds) == 1 and len(news) == 1:
+                for position, column in enumerate(columns):
+                    if olds[0][position] != news[0][position]:
+                        emit("changed", news[0], column, olds[0][position], news[0][position])
+                continue
+            for row in olds:
+                emit("removed", row, old_value=json.dumps(dict(zip(columns, row, strict=True))))
+            for row in news:
+                emit("added", row, new_value=json.dumps(dict(zip(columns, row, strict=True))))
+    return pd.DataFrame(out, columns=["table", "change", "npi", "key", "column", "old_value", "new_value"])
+
+
+def restore_snapshot(con: duckdb.DuckDBPyConnection, snapshot_id: int, upload_id: int | None = None) -> int:
+    """Make an earlier snapshot's rows current again, as a new snapshot (the undo of a roster upload,
+    without the file). Returns the new snapshot id. Call inside a transaction."""
+    found = con.execute(
+        "SELECT tables_carried, content_sha256 FROM roster_snapshots WHERE snapshot_id = ?", [snapshot_id]
+    ).fetchall()
+    if not found:
+        raise NotFound(f"There is no roster snapshot {snapshot_id} - pick one from the list of snapshots.")
+    tables, content = found[0][0].split(","), found[0][1]
+    new_id = con.execute("SELECT nextval('snapshot_id_seq')").fetchall()[0][0]
+    con.execute(
+        "INSERT INTO roster_snapshots (snapshot_id, upload_id, tables_carried, content_sha256) VALUES (?, ?, ?, ?)",
+        [new_id, upload_id, ",".join(tables), content],
+    )
+    for table in tables:
+        rows = _rows_as_of(con, table, snapshot_id)
+        _write_table(con, table, rows, new_id)
+        if table == "payers":
+            _refresh_roster_aliases(con, rows)
+    return new_id
