@@ -894,7 +894,7 @@ def _normalise_credentials(cells: pd.DataFrame, labels: dict) -> tuple[pd.DataFr
 
 
 def _split_aliases(value: str | None) -> list[str]:
-    if not value:
+    if not isinstance(value, str) or not value:
         return []
     return [a.strip() for a in re.split(r"[|;\n]", value) if a.strip()]
 
@@ -1390,7 +1390,8 @@ def _rows_as_of(con: duckdb.DuckDBPyConnection, table: str, snapshot_id: int) ->
         return None
     columns = ", ".join(COLUMNS[table])
     statement = _sql(f"SELECT {columns} FROM {{table}}_history WHERE snapshot_id = ?", table)  # noqa: S608
-    return con.execute(statement, [source]).df()
+    frame = con.execute(statement, [source]).df().astype(object)
+    return frame.where(frame.notna(), None)
 
 
 def _display(value: object) -> str | None:
