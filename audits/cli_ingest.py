@@ -1,0 +1,62 @@
+"""`ingest [--kind ...] [--mapping FILE] FILE...`: load files, one summary line per file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from audits.cli import command
+from audits.config import db_path
+from audits.ingest import ingest_file
+from audits.ingest.loader import KINDS, UploadResult
+from audits.store import connect
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--kind", choices=KINDS, help="what the files are (default: detected from their content)"
+    )
+    parser.add_argument(
+        "--mapping",
+        metavar="FILE",
+        help='column mapping: a JSON file {canonical: header} or {"kind", "columns", "labels"}, '
+        "or the name of a saved mapping profile",
+    )
+    parser.add_argument("--uploaded-by", metavar="NAME", help="who is loading (kept with the upload)")
+    parser.add_argument(
+        "files", nargs="+", metavar="FILE", help="claims, remittance, credentialing, 835 or 837 files"
+    )
+
+
+def _line(result: UploadResult) -> str:
+    return (
+        f"{result.file_name}\tkind={result.kind}\tread={result.rows_read}\tloaded={result.rows_loaded}\t"
+        f"rejected={result.rows_rejected}\tduplicate={'yes' if result.status == 'duplicate' else 'no'}"
+    )
+
+
+def _progress(fraction: float, message: str) -> None:
+    print(f"  [{fraction:5.0%}] {message}", file=sys.stderr, flush=True)
+
+
+@command("ingest", "Load claims, remittance, credentialing, 835 or 837 files into the database.", _arguments)
+def run_ingest(args: argparse.Namespace) -> int:
+    """Each file is loaded whole or not at all; the first file that cannot be loaded stops the run (exit 1)."""
+    with connect(db_path(args.db)) as con:
+        for path in args.files:
+            result = ingest_file(
+                con,
+                path,
+                kind=args.kind,
+                mapping=args.mapping,
+                uploaded_by=args.uploaded_by,
+                progress=_progress,
+            )
+            print(_line(result), flush=True)
+            if result.unknown_payers:
+                for name, suggestions in result.unknown_payers.items():
+                    close = ", ".join(f"{n} ({pid})" for pid, n, _s in suggestions) or "no close match"
+                    print(f"  unknown payer {name!r}: {close}", flush=True)
+            for problem in result.problems[:10]:
+                print(f"  problem: {problem}", flush=True)
+    return 0
