@@ -6,11 +6,16 @@ synthetic numbers that pass the NPI check digit (1234567893 is CMS's own example
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import shutil
+from pathlib import Path
 
 import pandas as pd
 
 from audits.reference import load_carc, load_pos
+from audits.store import connect
+from audits.views import ensure_views
 
 NPI_A = "1234567893"
 NPI_B = "9876543213"
@@ -29,6 +34,23 @@ def with_reference(con):
     load_pos(con)
     con.executemany("INSERT INTO ref_icd10cm VALUES (?)", [[c] for c in BILLABLE_ICD10])
     return con
+
+
+def build_template(path: Path) -> Path:
+    """A migrated database with reference tables and views, built once per session and copied per test."""
+    with connect(path) as con:
+        with_reference(con)
+        ensure_views(con)
+    return path
+
+
+@contextlib.contextmanager
+def open_copy(template: Path, directory: Path):
+    """A fresh copy of the template database, open read-write (a real DuckDB file per test)."""
+    path = directory / "audit.duckdb"
+    shutil.copyfile(template, path)
+    with connect(path) as con:
+        yield con
 
 
 def add_payer(con, payer_id="AET", name="Aetna", aliases=None):
