@@ -332,6 +332,78 @@ def test_tracker_with_single_row_headers(con, tmp_path):
     ]
 
 
+def test_tracker_with_provider_headers_merged_down_and_payer_sub_headers_below(con, tmp_path):
+    # Row 1: NPI and Name merged down over rows 1-2, payer names merged across; row 2: the sub-headers.
+    path = write_xlsx(
+        tmp_path / "down.xlsx",
+        {
+            "Payers": PAYERS_SHEET,
+            "Credentialing": [
+                ["NPI", "Name", "Aetna", None, None, "Blue Cross", None, None],
+                [None, None, "Status", "Effective", "Term", "Status", "Effective", "Term"],
+                [
+                    NPI_A,
+                    "Test Provider A",
+                    "Termed",
+                    "2020-01-01",
+                    "2024-12-31",
+                    "Active",
+                    "2021-05-01",
+                    None,
+                ],
+            ],
+        },
+        merges={"Credentialing": ["A1:A2", "B1:B2", "C1:E1", "F1:H1"]},
+    )
+    batch, result = load(con, path)
+    assert result.rows_rejected == 0
+    assert batch.sheets[1].kind == "tracker"
+    assert rows(
+        con, "SELECT npi, payer_id, status, effective_date, termination_date FROM enrollments ORDER BY 2"
+    ) == [
+        (NPI_A, "AETNA", "terminated", D(2020, 1, 1), D(2024, 12, 31)),
+        (NPI_A, "BCBS", "enrolled", D(2021, 5, 1), None),
+    ]
+    assert rows(con, "SELECT npi, provider_name FROM providers") == [(NPI_A, "Test Provider A")]
+
+
+def test_tracker_csv_with_group_labels_in_the_first_column_of_each_group(con, tmp_path):
+    pd_path = tmp_path / "payers.csv"
+    pd_path.write_text("Payer ID,Payer Name\nAETNA,Aetna\nBCBS,Blue Cross\n", encoding="utf-8")
+    load(con, pd_path)
+    path = tmp_path / "tracker.csv"
+    path.write_text(
+        "Credentialing tracker,,,,exported 2026-01-05,,\n"
+        ",,Aetna,,Blue Cross,,\n"
+        "NPI,Provider,Status,Eff Date,Status,Eff Date,State\n"
+        f"{NPI_A},Test Provider A,Par,01/15/2024,,,tx\n",
+        encoding="utf-8",
+    )
+    _batch, result = load(con, path, upload_id=2)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (2, 2, 0)
+    assert rows(con, "SELECT npi, payer_id, status, effective_date FROM enrollments") == [
+        (NPI_A, "AETNA", "enrolled", D(2024, 1, 15))
+    ]
+    # The State column after the last payer group is the provider's state, not a payer field.
+    assert rows(con, "SELECT primary_state FROM providers") == [("TX",)]
+
+
+def test_a_title_row_above_the_header_is_not_a_payer_group(con, tmp_path):
+    path = write_xlsx(
+        tmp_path / "title.xlsx",
+        {
+            "Roster": [
+                ["Provider roster", None, "Exported on 2026-01-05"],
+                ["NPI", "Name", "Status", "State"],
+                [NPI_A, "Test Provider A", "Active", "TX"],
+            ]
+        },
+    )
+    _batch, result = load(con, path)
+    assert result.tables == ["providers"]
+    assert rows(con, "SELECT npi, status, primary_state FROM providers") == [(NPI_A, "active", "TX")]
+
+
 def test_long_and_wide_shapes_give_the_same_canonical_rows(db_path, tmp_path):
     from audits.store import connect
 

@@ -598,32 +598,46 @@ class _TrackerLayout:
     headers: list[str]  # display header per position ('Aetna Status' for grouped columns)
 
 
-def _group_row(frame: pd.DataFrame, header_row: int, sub: list[str]) -> list[str | None] | None:
-    """The payer / credential group labels above a two-row header, forward-filled over each group."""
-    if header_row == 0:
-        return None
-    above = [normalize.cell_text(v) for v in frame.iloc[header_row - 1].tolist()]
+_SUBHEADER_WORDS = {
+    "no",
+    "number",
+    "exp",
+    "exp date",
+    "expires",
+    "expiration",
+    "expiration date",
+    "expiry",
+    "state",
+    "issued",
+    "issue date",
+}
 
-    def groupable(position: int) -> bool:
-        return bool(sub[position]) and (
-            _enrollment_subfield(sub[position]) is not None
-            or _is_credential_label(sub[position])
-            or _credential_field(sub[position]) != "number"
-            or sub[position] in {"no", "number"}
-        )
 
-    if not any(label and position > 0 and groupable(position) for position, label in enumerate(above)):
-        return None
+def _is_subheader(header: str) -> bool:
+    """A header that only means something under a group label ('Status', 'Effective', 'Exp', '#')."""
+    return bool(header) and (_enrollment_subfield(header) is not None or header in _SUBHEADER_WORDS)
+
+
+_TITLE_WORDS = re.compile(
+    r"(?i)\b(export|exported|as of|report|generated|printed|updated|run date|page)\b|^\s*\d{1,4}[/-]\d{1,2}[/-]\d{1,4}"
+)
+
+
+def _fill_groups(above: list[str | None], sub: list[str]) -> list[str | None]:
+    """Forward-fill each group label over the columns of its group (merged cells leave the label in the
+    first column only): a group ends at a column with its own label, a blank or provider header, or a
+    field the group already has."""
     groups: list[str | None] = []
     current: str | None = None
     used: set[str] = set()
     for position, label in enumerate(above):
+        if label and _TITLE_WORDS.search(label):
+            label = None  # "Exported on 01/05/2026" above the header is a title, not a group
         header = sub[position]
-        provider_only = header in _NPI or header in _PROVIDER_FIELDS["provider_name"]
         field_name = _enrollment_subfield(header) or header
         if label:
             current, used = label, {field_name}
-        elif current and header and not provider_only and field_name not in used:
+        elif current and header and field_name not in used and _continues_group(current, header):
             used.add(field_name)
         else:
             current, used = None, set()
@@ -631,10 +645,53 @@ def _group_row(frame: pd.DataFrame, header_row: int, sub: list[str]) -> list[str
     return groups
 
 
-def _tracker_layout(frame: pd.DataFrame, header_row: int, overrides: dict[str, str]) -> _TrackerLayout:
-    originals = frame.iloc[header_row].tolist()
+def _continues_group(label: str, header: str) -> bool:
+    """Whether an unlabelled column still belongs to the group on its left."""
+    if header in _NPI or header in _PROVIDER_FIELDS["provider_name"]:
+        return False
+    label_norm = normalize.normalise_header(label)
+    if _is_credential_label(label_norm):
+        provider_field = any(header in synonyms for synonyms in _PROVIDER_FIELDS.values())
+        return header in _SUBHEADER_WORDS or not provider_field
+    if label_norm in _PROVIDER_GROUPS:
+        return True
+    return _enrollment_subfield(header) is not None  # a payer group holds enrollment fields only
+
+
+def _tracker_headers(
+    frame: pd.DataFrame, header_row: int, npi_position: int
+) -> tuple[list[object], list[str | None], int]:
+    """(header cell per column, group label per column, position of the last header row).
+
+    Two layouts of a two-row header are read:
+    - group labels in the row above the row that holds NPI / Name (sub-headers beside them);
+    - NPI / Name in the upper row (merged down over two rows) together with the group labels, and the
+      sub-headers (Status, Effective, #, Exp ...) in the row below, whose NPI cell is blank."""
+    upper = frame.iloc[header_row].tolist()
+    if header_row + 1 < len(frame):
+        below = frame.iloc[header_row + 1].tolist()
+        below_norm = [normalize.normalise_header(v) for v in below]
+        if not below_norm[npi_position] and sum(_is_subheader(h) for h in below_norm) >= 2:
+            originals = [b if n else u for u, b, n in zip(upper, below, below_norm, strict=True)]
+            above = [normalize.cell_text(u) if n else None for u, n in zip(upper, below_norm, strict=True)]
+            sub = [normalize.normalise_header(v) for v in originals]
+            return originals, _fill_groups(above, sub), header_row + 1
+    sub = [normalize.normalise_header(v) for v in upper]
+    if header_row > 0:
+        above = [normalize.cell_text(v) for v in frame.iloc[header_row - 1].tolist()]
+
+        def groupable(position: int) -> bool:
+            return _is_subheader(sub[position]) or _is_credential_label(sub[position])
+
+        if any(label and position > 0 and groupable(position) for position, label in enumerate(above)):
+            return upper, _fill_groups(above, sub), header_row
+    return upper, [None] * len(upper), header_row
+
+
+def _tracker_layout(
+    originals: list[object], groups: list[str | None], overrides: dict[str, str]
+) -> _TrackerLayout:
     sub = [normalize.normalise_header(v) for v in originals]
-    groups = _group_row(frame, header_row, sub) or [None] * len(sub)
     provider: dict[str, int] = {}
     credentials: dict[tuple[str, str | None], tuple[str, dict[str, int]]] = {}
     payers: dict[str, tuple[str, dict[str, int]]] = {}
@@ -706,10 +763,13 @@ def _tracker_layout(frame: pd.DataFrame, header_row: int, overrides: dict[str, s
     )
 
 
-def _tracker_records(sheet: RawSheet, header_row: int, overrides: dict[str, str]) -> list[_Records]:
+def _tracker_records(
+    sheet: RawSheet, header_row: int, found: dict[str, int], overrides: dict[str, str]
+) -> list[_Records]:
     frame = sheet.frame
-    layout = _tracker_layout(frame, header_row, overrides)
-    body = _data_rows(frame, header_row)
+    originals, groups, last_header_row = _tracker_headers(frame, header_row, found["npi"])
+    layout = _tracker_layout(originals, groups, overrides)
+    body = _data_rows(frame, last_header_row)
     values = [list(v) for v in body.itertuples(index=False, name=None)]
     rows = [int(i) + 1 for i in body.index]
     ident = [
@@ -1073,7 +1133,7 @@ def parse_roster(sheets: list[RawSheet], mapping: dict | None = None) -> RosterB
         header_row, kind, found = header
         header_row_number = int(sheet.frame.index[header_row]) + 1
         if kind == "providers":
-            parts = _tracker_records(sheet, header_row, overrides)
+            parts = _tracker_records(sheet, header_row, found, overrides)
             _require_columns(sheet.name, "providers", found)
             records.extend(parts)
             kind_name = "tracker" if len(parts) > 1 else "providers"
