@@ -699,3 +699,36 @@ def test_raw_sheets_can_be_passed_directly():
     assert batch.frames["providers"][["npi", "provider_name", "status"]].values.tolist() == [
         [NPI_A, "A", "active"]
     ]
+
+
+# --------------------------------------------------------------------------------------------
+# through the loader
+
+
+def test_ingest_file_detects_and_loads_a_roster_and_records_its_rejections(con, tmp_path):
+    from audits.ingest import ingest_file
+
+    path = write_xlsx(
+        tmp_path / "credentialing.xlsx",
+        {
+            "Payers": PAYERS_SHEET,
+            "Enrollment": [
+                ["Exported on 01/05/2026"],
+                ["NPI", "Payer", "Status", "Effective Date"],
+                [NPI_A, "Aetna", "Participating", "2024-01-01"],
+                [NPI_A, "Humana", "Participating", "2024-01-01"],
+            ],
+        },
+    )
+    result = ingest_file(con, path)
+    assert (result.kind, result.status) == ("roster", "loaded")
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (4, 3, 1)
+    stored = rows(con, "SELECT sheet, row_number, column_name, reason FROM rejected_rows")
+    assert [r[:3] for r in stored] == [("Enrollment", 4, "payer")]
+    assert stored[0][3].startswith("unknown payer: Humana")
+    assert rows(con, "SELECT kind, snapshot_id FROM uploads") == [("roster", result.snapshot_id)]
+    assert rows(con, "SELECT npi, payer_id FROM enrollments") == [(NPI_A, "AETNA")]
+
+    again = ingest_file(con, path)
+    assert (again.status, again.snapshot_id) == ("duplicate", result.snapshot_id)
+    assert rows(con, "SELECT count(*) FROM roster_snapshots") == [(1,)]
