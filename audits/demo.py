@@ -1,0 +1,235 @@
+"""The demo practice: generate a realistic multi-specialty group's files and load them.
+
+`generate_files()` writes what an analyst would upload (credentialing workbook, monthly claims
+and remittance exports, X12 835 files) and touches no database. `build_demo()` generates them,
+loads each through `audits.ingest.ingest_file` exactly as an upload (uploaded_by='demo', the
+marker the dashboard's "demo data" banner looks for) and runs the audit of every month.
+
+Same seed and end month give byte-identical files. The pieces:
+- audits.demo_roster: providers, credentials, payers, enrollments, scope (planted scenarios);
+- audits.demo_claims: claim lines and the payers' answers (vectorised with numpy);
+- audits.demo_files: the file writers (xlsx, csv, 835).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from audits.config import DATA_DIR
+from audits.demo_claims import generate_practice
+from audits.demo_files import (
+    X12_PAYERS,
+    XLSX_REMIT_MONTH,
+    write_835,
+    write_claims_csv,
+    write_remits_csv,
+    write_remits_xlsx,
+    write_roster_workbook,
+)
+from audits.demo_roster import PAYER_INDEX, build_roster
+from audits.errors import ClearToBillError, InputError
+
+DEFAULT_OUT_DIR = DATA_DIR / "demo"
+DEMO_UPLOADER = "demo"
+MIN_LINES = 500
+_OUR_FILES = re.compile(
+    r"^(credentialing_workbook\.xlsx|claims_\d{4}-\d{2}\.csv|remits_\d{4}-\d{2}\.(csv|xlsx)|era_[A-Z]+_\d{4}-\d{2}\.835)$"
+)
+
+Progress = Callable[[str], None]
+
+
+def parse_end_month(value: str | dt.date | None, today: dt.date | None = None) -> dt.date:
+    """The first day of the end month: YYYY-MM text, a date, or None for the last full month."""
+    if value is None:
+        today = today or dt.date.today()
+        return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    if isinstance(value, dt.date):
+        return value.replace(day=1)
+    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", str(value))
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise InputError(f"End month '{value}' is not a month - give it as YYYY-MM, e.g. 2026-10.")
+    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def _kind_of(path: Path) -> str:
+    name = path.name
+    if name.startswith("credentialing"):
+        return "roster"
+    if name.startswith("claims_"):
+        return "claims"
+    if name.endswith(".835"):
+        return "835"
+    return "remits"
+
+
+def generate_files(
+    out_dir: str | os.PathLike,
+    *,
+    seed: int = 7,
+    lines: int = 150_000,
+    end_month: str | dt.date | None = None,
+) -> list[Path]:
+    """Write the demo practice's files into out_dir; return them in upload order.
+
+    Upload order: the credentialing workbook, the claims exports (by month), the remittance
+    exports (by month), the 835 files. Earlier demo files in out_dir are replaced.
+    """
+    if int(lines) < MIN_LINES:
+        raise InputError(
+            f"--lines {lines} is too few for a year of a 48-provider practice - use at least {MIN_LINES}."
+        )
+    end = parse_end_month(end_month)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for old in sorted(out.iterdir()):
+        if old.is_file() and _OUR_FILES.match(old.name):
+            old.unlink()
+    rng = np.random.default_rng([int(seed), end.year, end.month])
+    roster = build_roster(rng, end)
+    practice = generate_practice(rng, roster, int(lines))
+    frame = practice.lines
+    month_of_line = frame["dos"].to_numpy().astype("datetime64[M]")
+    payer = frame["payer"].to_numpy()
+
+    files = [write_roster_workbook(out / "credentialing_workbook.xlsx", roster)]
+    month_rows = []
+    for month in roster.months:
+        rows = np.flatnonzero(month_of_line == np.datetime64(month, "M"))
+        month_rows.append(rows)
+        files.append(write_claims_csv(out / f"claims_{month:%Y-%m}.csv", practice, rows, roster.billing_npi))
+    x12_payers = np.array([PAYER_INDEX[p] for p in X12_PAYERS])
+    era_files = []
+    for i, (month, rows) in enumerate(zip(roster.months, month_rows, strict=True)):
+        remit_seed = int(seed) * 1000 + i
+        if i == len(roster.months) - 1:
+            by_835 = np.isin(payer[rows], x12_payers)
+            for k, payer_id in enumerate(X12_PAYERS):
+                era_rows = rows[by_835 & (payer[rows] == PAYER_INDEX[payer_id])]
+                path = out / f"era_{payer_id}_{month:%Y-%m}.835"
+                era_files.append(write_835(path, practice, era_rows, roster, PAYER_INDEX[payer_id], 9001 + k))
+            rows = rows[~by_835]
+        if i == XLSX_REMIT_MONTH:
+            files.append(
+                write_remits_xlsx(out / f"remits_{month:%Y-%m}.xlsx", practice, rows, remit_seed, roster.end)
+            )
+        else:
+            files.append(write_remits_csv(out / f"remits_{month:%Y-%m}.csv", practice, rows, remit_seed))
+    return files + era_files
+
+
+def _say(progress: Progress | None, message: str) -> None:
+    if progress is not None:
+        progress(message)
+
+
+def load_files(con, files: list[Path], progress: Progress | None = None) -> list[dict]:
+    """Load the files through the same ingest path as any upload, marked uploaded_by='demo'."""
+    try:
+        from audits.ingest import ingest_file
+    except ImportError:
+        raise ClearToBillError(
+            "The ingest module is not available in this build - the demo files were written but not loaded."
+        ) from None
+    results = []
+    for i, path in enumerate(files, start=1):
+        started = time.perf_counter()
+        result = ingest_file(con, path, kind=_kind_of(path), uploaded_by=DEMO_UPLOADER)
+        seconds = time.perf_counter() - started
+        entry = {
+            "file": path.name,
+            "kind": getattr(result, "kind", _kind_of(path)),
+            "status": getattr(result, "status", ""),
+            "rows_read": getattr(result, "rows_read", None),
+            "rows_loaded": getattr(result, "rows_loaded", None),
+            "rows_rejected": getattr(result, "rows_rejected", None),
+            "message": getattr(result, "message", ""),
+            "seconds": round(seconds, 2),
+        }
+        results.append(entry)
+        _say(
+            progress,
+            f"  [{i}/{len(files)}] {path.name}: {entry['status']} - {entry['rows_read']} read, "
+            f"{entry['rows_loaded']} loaded, {entry['rows_rejected']} rejected ({seconds:.1f} s)",
+        )
+    return results
+
+
+def run_audits(con, months: list[dt.date], progress: Progress | None = None) -> list[dict]:
+    """Run the audit of each month if the audit engine is there (audits.runner.run_audit)."""
+    try:
+        from audits.runner import run_audit
+    except ImportError:
+        _say(progress, "  (audit engine not available yet: audits were not run)")
+        return []
+    runs = []
+    for i, month in enumerate(months, start=1):
+        started = time.perf_counter()
+        result = run_audit(con, month)
+        seconds = time.perf_counter() - started
+        findings = getattr(result, "findings", None)
+        if findings is None:
+            counts = getattr(result, "counts", None) or {}
+            findings = sum(counts.values()) if isinstance(counts, dict) else None
+        runs.append(
+            {"month": f"{month:%Y-%m}", "run_id": getattr(result, "run_id", None), "findings": findings}
+        )
+        _say(progress, f"  [{i}/{len(months)}] audit {month:%Y-%m}: {findings} findings ({seconds:.1f} s)")
+    return runs
+
+
+def build_demo(
+    db_path: str | os.PathLike | None,
+    *,
+    seed: int = 7,
+    lines: int = 150_000,
+    end_month: str | dt.date | None = None,
+    out_dir: str | os.PathLike | None = None,
+    progress: Progress | None = None,
+) -> dict:
+    """Generate the demo files, load them through ingest (uploaded_by='demo'), run the 12 audits.
+
+    Returns a summary: out_dir, files, uploads (per file: status, rows read/loaded/rejected),
+    audits (per month), and seconds spent generating, loading and auditing.
+    """
+    from audits.store import connect
+
+    end = parse_end_month(end_month)
+    out = Path(out_dir) if out_dir is not None else DEFAULT_OUT_DIR
+    _say(
+        progress,
+        f"Generating the demo practice ({lines:,} claim lines, 12 months to {end:%Y-%m}, seed {seed})...",
+    )
+    started = time.perf_counter()
+    files = generate_files(out, seed=seed, lines=lines, end_month=end)
+    generated = time.perf_counter() - started
+    _say(progress, f"Wrote {len(files)} files to {out} ({generated:.1f} s).")
+    months = [
+        dt.date(end.year + (end.month - 12 + i) // 12, (end.month - 12 + i) % 12 + 1, 1) for i in range(12)
+    ]
+    with connect(db_path) as con:
+        _say(progress, "Loading them through ingest, as uploads by 'demo':")
+        started = time.perf_counter()
+        uploads = load_files(con, files, progress)
+        loaded = time.perf_counter() - started
+        _say(progress, "Running the monthly audits:")
+        started = time.perf_counter()
+        audits = run_audits(con, months, progress)
+        audited = time.perf_counter() - started
+    return {
+        "out_dir": str(out),
+        "files": [str(f) for f in files],
+        "uploads": uploads,
+        "audits": audits,
+        "seconds": {"generate": round(generated, 2), "ingest": round(loaded, 2), "audit": round(audited, 2)},
+        "end_month": f"{end:%Y-%m}",
+        "seed": seed,
+        "lines": lines,
+    }
