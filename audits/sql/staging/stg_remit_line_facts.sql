@@ -208,7 +208,7 @@ line_status AS (
         s.payer_id,
         s.billed_amount,
         p.remittances,
-        round(p.paid, 2) AS paid_amount,
+        CAST(round(p.paid, 2) AS DECIMAL(14, 2)) AS paid_amount,
         round(p.paid, 2) = 0 AND coalesce(a.has_non_pr_adjustment, 0) = 1 AS denied,
         coalesce(a.has_credentialing_coded, 0) = 1 AS has_credentialing_coded,
         coalesce(a.adjusted_not_other, 0) AS adjusted_not_other
@@ -233,7 +233,8 @@ final AS (
         END AS root_cause,
         CASE WHEN l.denied THEN l.billed_amount ELSE 0 END AS denied_dollars,
         CASE
-            WHEN NOT l.denied AND l.paid_amount > 0 THEN round(l.adjusted_not_other, 2) ELSE 0
+            WHEN NOT l.denied AND l.paid_amount > 0 THEN CAST(round(l.adjusted_not_other, 2) AS DECIMAL(14, 2))
+            ELSE 0
         END AS partially_denied_dollars,
         -- how the payer said it, for the finding's detail: e.g. CO-B7, or CO-16 / N290
         CASE
