@@ -17,6 +17,7 @@ data.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -215,6 +216,7 @@ def parse_amount(value: str) -> float | None:
     return float(value)
 
 
+@functools.lru_cache(maxsize=4096)  # a file repeats few dates: parse each once
 def parse_date(value: str) -> dt.date | None:
     """CCYYMMDD (or the start of a CCYYMMDD-CCYYMMDD range) as a date; None when empty. ValueError if bad."""
     if not value:

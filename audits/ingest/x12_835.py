@@ -312,12 +312,13 @@ class _Parser:
         if target is None:
             return  # a CAS outside any claim is not part of a remittance line
         group = element(elements, 1)
-        for start in range(2, 20, 3):
-            carc = element(elements, start)
+        size = len(elements)
+        for start in range(2, min(size, 20), 3):  # up to six (reason, amount, quantity) triplets
+            carc = elements[start].strip()
             amount = self._amount(elements, start + 1, seg_no)
             if not carc and amount is None:
                 continue
-            quantity = self._amount(elements, start + 2, seg_no)
+            quantity = self._amount(elements, start + 2, seg_no) if start + 2 < size else None
             target.adjustments.append((group, carc, amount, quantity, seg_no))
 
     def on_lq(self, seg_no: int, elements: list[str]) -> None:
@@ -498,13 +499,11 @@ class _Parser:
 
 def _frame(rows: list[tuple], columns: list[str], dtypes: dict[str, str]) -> pd.DataFrame:
     """Columns from row tuples; text columns as `str`, dates as datetime.date objects, the rest as typed."""
-    data = {name: [row[i] for row in rows] for i, name in enumerate(columns)}
+    transposed = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
     series = {}
-    for name in columns:
-        if name in DATE_COLUMNS:
-            series[name] = pd.Series(data[name], dtype=object)
-        else:
-            series[name] = pd.Series(data[name], dtype=object).astype(dtypes.get(name, "str"))
+    for name, values in zip(columns, transposed, strict=True):
+        column = pd.Series(values, dtype=object)
+        series[name] = column if name in DATE_COLUMNS else column.astype(dtypes.get(name, "str"))
     return pd.DataFrame(series, columns=columns)
 
 

@@ -433,10 +433,11 @@ class _Parser:
 
 def _frame(rows: list[tuple], columns: list[str], dtypes: dict[str, str]) -> pd.DataFrame:
     """Columns from row tuples; text columns as `str`, dates as datetime.date objects, the rest as typed."""
+    transposed = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
     series = {}
-    for i, name in enumerate(columns):
-        values = pd.Series([row[i] for row in rows], dtype=object)
-        series[name] = values if name in DATE_COLUMNS else values.astype(dtypes.get(name, "str"))
+    for name, values in zip(columns, transposed, strict=True):
+        column = pd.Series(values, dtype=object)
+        series[name] = column if name in DATE_COLUMNS else column.astype(dtypes.get(name, "str"))
     return pd.DataFrame(series, columns=columns)
 
 
