@@ -199,6 +199,7 @@ def build_demo(
     Returns a summary: out_dir, files, uploads (per file: status, rows read/loaded/rejected),
     audits (per month), and seconds spent generating, loading and auditing.
     """
+    from audits.reference import ensure_reference
     from audits.store import connect
 
     end = parse_end_month(end_month)
@@ -215,7 +216,9 @@ def build_demo(
         dt.date(end.year + (end.month - 12 + i) // 12, (end.month - 12 + i) % 12 + 1, 1) for i in range(12)
     ]
     with connect(db_path) as con:
-        _say(progress, "Loading them through ingest, as uploads by 'demo':")
+        _say(progress, "Loading the reference code sets (CARC/RARC, place of service, ICD-10-CM)...")
+        ensure_reference(con)
+        _say(progress, "Loading the files through ingest, as uploads by 'demo':")
         started = time.perf_counter()
         uploads = load_files(con, files, progress)
         loaded = time.perf_counter() - started

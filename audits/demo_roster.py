@@ -327,22 +327,28 @@ def build_roster(rng: np.random.Generator, end_month: dt.date) -> Roster:
         npi = by_key[key].npi
         return next(c for c in roster.credentials if c.npi == npi and c.label == label and c.in_tracker)
 
-    # A licence that lapsed mid-year and was renewed three weeks later (gap -> LICENSE_INVALID).
+    # History rows carry their own number: the credential natural key is (npi, type, number, state).
+    def other_number(number: str) -> str:
+        return f"{number[0]}{int(rng.integers(10000, 99999))}"
+
+    # A licence that lapsed mid-year and was reinstated three weeks later (gap -> LICENSE_INVALID).
     lapsed = credential("fm1", "State License")
     lapsed_expiry = day_of(3, 30)
     add_credential(
-        by_key["fm1"], "State License", lapsed.number, "TX", lapsed_expiry - days(730), lapsed_expiry, False
-    )
+        by_key["fm1"], "State License", other_number(lapsed.number), "TX", lapsed_expiry - days(730),
+        lapsed_expiry, False,
+    )  # fmt: skip
     lapsed.issue_date, lapsed.expiration_date = lapsed_expiry + days(21), lapsed_expiry + days(21 + 730)
     # Telehealth licence in Oklahoma for psych2.
     ok_expiry = end + days(rng.integers(200, 600))
     add_credential(by_key["psych2"], "State License", f"OK{int(rng.integers(10000, 99999))}", "OK",
                    min(ok_expiry - days(730), start - days(30)), ok_expiry, False)  # fmt: skip
-    # A DEA renewed on time (old row kept as history, no gap).
-    dea = credential("card1", "DEA")
+    # A malpractice policy renewed on time with a new policy number (old one kept as history).
+    policy = credential("card1", "Malpractice")
     old_expiry = day_of(5, 30)
-    add_credential(by_key["card1"], "DEA", dea.number, "TX", None, old_expiry, False)
-    dea.issue_date = old_expiry - days(10)
+    add_credential(by_key["card1"], "Malpractice", f"MPL-{int(rng.integers(1000000, 9999999))}", "",
+                   old_expiry - days(364), old_expiry, False)  # fmt: skip
+    policy.issue_date = old_expiry + days(1)
     # Board certification that expired mid-year and was not renewed (BOARD_CERT_EXPIRED).
     credential("derm2", "Board Certification").expiration_date = day_of(6, 30)
     # Credentials expiring within 90 days after the end month (CREDENTIAL_EXPIRING).
@@ -354,7 +360,13 @@ def build_roster(rng: np.random.Generator, end_month: dt.date) -> Roster:
     # Expiring soon but already renewed: the renewal is the tracker row, the expiring one history.
     renewed = credential("rad1", "State License")
     add_credential(
-        by_key["rad1"], "State License", renewed.number, "TX", end - days(700), end + days(30), False
+        by_key["rad1"],
+        "State License",
+        other_number(renewed.number),
+        "TX",
+        end - days(700),
+        end + days(30),
+        False,
     )
     renewed.issue_date, renewed.expiration_date = end - days(5), end + days(725)
 
