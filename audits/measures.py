@@ -1,0 +1,359 @@
+"""Measures of SPEC 5 as functions returning dicts and DataFrames (dashboard, reports, notebooks).
+
+Every number is a sum over the view msr_claim_line (audits/sql/measures/), whose definitions rest on
+stg_remit_line_facts (denied, paid, root cause) and the month's current findings. Months are service
+months. Functions work on read-only connections: audits.views.ensure_views uses the views stored at
+the last write, or creates them for the connection when they are missing or out of date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from audits.errors import InputError
+from audits.rules import all_rules
+from audits.runner import month_bounds
+from audits.views import ensure_views
+
+NUMERIC_KEYS = (
+    "lines",
+    "billed",
+    "remitted_lines",
+    "paid",
+    "denied_lines",
+    "denied_dollars",
+    "partially_denied_dollars",
+    "denial_rate_lines",
+    "denial_rate_dollars",
+    "credentialing_denied_dollars",
+    "credentialing_share",
+    "preventable_dollars",
+    "findings",
+    "findings_per_1000",
+)
+BREAKDOWNS = ("provider", "payer", "procedure_code", "root_cause", "rule")
+ROOT_CAUSES = (
+    "credentialing",
+    "scope",
+    "coding",
+    "eligibility",
+    "authorization",
+    "duplicate",
+    "timely_filing",
+    "other",
+    "unknown",
+)
+
+_SUMS = """
+    count(*) AS lines,
+    coalesce(sum(billed_amount), 0) AS billed,
+    coalesce(sum(CASE WHEN remitted THEN 1 ELSE 0 END), 0) AS remitted_lines,
+    coalesce(sum(remitted_billed), 0) AS remitted_billed,
+    coalesce(sum(paid), 0) AS paid,
+    coalesce(sum(CASE WHEN denied THEN 1 ELSE 0 END), 0) AS denied_lines,
+    coalesce(sum(denied_dollars), 0) AS denied_dollars,
+    coalesce(sum(partially_denied_dollars), 0) AS partially_denied_dollars,
+    coalesce(sum(credentialing_denied_dollars), 0) AS credentialing_denied_dollars,
+    coalesce(sum(preventable_dollars), 0) AS preventable_dollars
+"""
+
+
+def _ratio(numerator, denominator) -> float:
+    return float(numerator) / float(denominator) if denominator else 0.0
+
+
+def _derive(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add the rates and shares to a frame of sums (one row per month or group)."""
+    frame = frame.copy()
+    money = [
+        "billed",
+        "remitted_billed",
+        "paid",
+        "denied_dollars",
+        "partially_denied_dollars",
+        "credentialing_denied_dollars",
+        "preventable_dollars",
+    ]
+    for column in money:
+        if column in frame:
+            frame[column] = frame[column].astype(float)
+    for column in ("lines", "remitted_lines", "denied_lines", "findings"):
+        if column in frame:
+            frame[column] = frame[column].fillna(0).astype("int64")
+    frame["denial_rate_lines"] = [
+        _ratio(a, b) for a, b in zip(frame.denied_lines, frame.remitted_lines, strict=True)
+    ]
+    frame["denial_rate_dollars"] = [
+        _ratio(a, b) for a, b in zip(frame.denied_dollars, frame.remitted_billed, strict=True)
+    ]
+    frame["credentialing_share"] = [
+        _ratio(a, b) for a, b in zip(frame.credentialing_denied_dollars, frame.denied_dollars, strict=True)
+    ]
+    frame["findings_per_1000"] = [
+        _ratio(a, b) * 1000 for a, b in zip(frame.findings, frame.lines, strict=True)
+    ]
+    return frame
+
+
+def _month_values(con: duckdb.DuckDBPyConnection, month_start: dt.date, month_end: dt.date) -> dict:
+    sums = con.execute(
+        f"SELECT {_SUMS} FROM msr_claim_line WHERE date_of_service BETWEEN $month_start AND $month_end",  # noqa: S608
+        {"month_start": month_start, "month_end": month_end},
+    ).df()
+    sums["findings"] = con.execute("SELECT count(*) FROM findings WHERE month = ?", [month_start]).fetchall()[
+        0
+    ][0]
+    row = _derive(sums).iloc[0]
+    values = {"month": month_start.strftime("%Y-%m")}
+    for key in NUMERIC_KEYS:
+        value = row[key]
+        values[key] = (
+            int(value) if key in ("lines", "remitted_lines", "denied_lines", "findings") else float(value)
+        )
+    return values
+
+
+def _previous(month_start: dt.date) -> dt.date:
+    return (month_start - dt.timedelta(days=1)).replace(day=1)
+
+
+def month_summary(con: duckdb.DuckDBPyConnection, month) -> dict:
+    """The month's measures, with "prev" (the previous month's, or None) and "change" (differences)."""
+    ensure_views(con)
+    month_start, month_end = month_bounds(month)
+    current = _month_values(con, month_start, month_end)
+    prev_start, prev_end = month_bounds(_previous(month_start))
+    prev = _month_values(con, prev_start, prev_end)
+    if prev["lines"] == 0 and prev["findings"] == 0:
+        prev = None
+    current["prev"] = prev
+    current["change"] = {key: (current[key] - prev[key]) if prev else None for key in NUMERIC_KEYS}
+    return current
+
+
+def _month_range(end_month, months: int) -> tuple[dt.date, dt.date, list[dt.date]]:
+    if months < 1:
+        raise InputError(f"months must be at least 1, not {months}.")
+    end_start, end_end = month_bounds(end_month)
+    starts = [end_start]
+    for _ in range(months - 1):
+        starts.append(_previous(starts[-1]))
+    starts.reverse()
+    return starts[0], end_end, starts
+
+
+def monthly_trend(con: duckdb.DuckDBPyConnection, end_month, months: int = 12) -> pd.DataFrame:
+    """One row per month (oldest first, months without lines included): month + NUMERIC_KEYS."""
+    ensure_views(con)
+    first, last, starts = _month_range(end_month, months)
+    sums = con.execute(
+        f"SELECT service_month, {_SUMS} FROM msr_claim_line "  # noqa: S608
+        "WHERE date_of_service BETWEEN $first AND $last GROUP BY service_month",
+        {"first": first, "last": last},
+    ).df()
+    counts = con.execute(
+        "SELECT month AS service_month, count(*) AS findings FROM findings "
+        "WHERE month BETWEEN $first AND $last GROUP BY month",
+        {"first": first, "last": last},
+    ).df()
+    frame = pd.DataFrame({"service_month": pd.to_datetime(starts)})
+    for part in (sums, counts):
+        part["service_month"] = pd.to_datetime(part["service_month"])
+        frame = frame.merge(part, on="service_month", how="left")
+    frame = frame.fillna(0)
+    frame = _derive(frame)
+    frame.insert(0, "month", frame.service_month.dt.strftime("%Y-%m"))
+    return frame[["month", *NUMERIC_KEYS]].reset_index(drop=True)
+
+
+_GROUPS = {
+    # by -> (key columns in msr_claim_line, key columns in findings)
+    "provider": (("rendering_npi",), ("rendering_npi",)),
+    "payer": (("payer_id",), ("payer_id",)),
+    "procedure_code": (("procedure_code",), ("procedure_code",)),
+    "root_cause": (("root_cause",), None),
+}
+
+
+def breakdown(con: duckdb.DuckDBPyConnection, month, by: str) -> pd.DataFrame:
+    """The month's measures per provider, payer, procedure code, root cause (denied lines), or rule."""
+    if by not in BREAKDOWNS:
+        raise InputError(f"Cannot break down by '{by}' - choose one of {', '.join(BREAKDOWNS)}.")
+    ensure_views(con)
+    month_start, month_end = month_bounds(month)
+    params = {"month_start": month_start, "month_end": month_end}
+    if by == "rule":
+        return _rule_breakdown(con, month_start)
+    keys, finding_keys = _GROUPS[by]
+    key_sql = ", ".join(keys)
+    where = "date_of_service BETWEEN $month_start AND $month_end"
+    if by == "root_cause":
+        where += " AND denied"
+    sums = con.execute(
+        f"SELECT {key_sql}, {_SUMS} FROM msr_claim_line WHERE {where} GROUP BY {key_sql}",  # noqa: S608
+        params,
+    ).df()
+    if finding_keys:
+        counts = con.execute(
+            f"SELECT {', '.join(finding_keys)}, count(*) AS findings FROM findings "  # noqa: S608
+            f"WHERE month = $month_start GROUP BY {', '.join(finding_keys)}",
+            {"month_start": month_start},
+        ).df()
+    else:
+        counts = con.execute(
+            "SELECT m.root_cause, count(*) AS findings FROM findings AS f "
+            "JOIN msr_claim_line AS m ON m.claim_id = f.claim_id AND m.line_no = f.line_no "
+            "WHERE f.month = $month_start AND m.denied GROUP BY m.root_cause",
+            {"month_start": month_start},
+        ).df()
+    frame = sums.merge(counts, on=list(keys), how="outer")
+    frame = _derive(frame.fillna({c: 0 for c in frame.columns if c not in keys}))
+    if by == "provider":
+        names = con.execute(
+            "SELECT npi AS rendering_npi, max(provider_name) AS provider_name FROM providers GROUP BY npi"
+        ).df()
+        frame = frame.merge(names, on="rendering_npi", how="left")
+        keys = ("rendering_npi", "provider_name")
+    elif by == "payer":
+        names = con.execute(
+            "SELECT payer_id, max(payer_name) AS payer_name FROM payers GROUP BY payer_id"
+        ).df()
+        frame = frame.merge(names, on="payer_id", how="left")
+        keys = ("payer_id", "payer_name")
+    columns = [
+        *keys,
+        "lines",
+        "billed",
+        "paid",
+        "denied_lines",
+        "denied_dollars",
+        "denial_rate_lines",
+        "denial_rate_dollars",
+        "credentialing_denied_dollars",
+        "preventable_dollars",
+        "findings",
+        "findings_per_1000",
+    ]
+    return (
+        frame[columns]
+        .sort_values(["denied_dollars", "findings", "billed"], ascending=False)
+        .reset_index(drop=True)
+    )
+
+
+def _rule_breakdown(con: duckdb.DuckDBPyConnection, month_start: dt.date) -> pd.DataFrame:
+    counts = con.execute(
+        "SELECT rule_id, count(*) AS findings, coalesce(sum(amount_at_risk), 0) AS amount_at_risk "
+        "FROM findings WHERE month = ? GROUP BY rule_id",
+        [month_start],
+    ).df()
+    registry = pd.DataFrame(
+        [
+            {"rule_id": r.rule_id, "severity": r.severity, "description": r.description, "action": r.action}
+            for r in all_rules()
+        ]
+    )
+    frame = registry.merge(counts, on="rule_id", how="inner")
+    frame["findings"] = frame.findings.astype("int64")
+    frame["amount_at_risk"] = frame.amount_at_risk.astype(float)
+    columns = ["rule_id", "severity", "findings", "amount_at_risk", "description", "action"]
+    return frame[columns].sort_values(["amount_at_risk", "findings"], ascending=False).reset_index(drop=True)
+
+
+def denied_by_root_cause(con: duckdb.DuckDBPyConnection, end_month, months: int = 12) -> pd.DataFrame:
+    """Denied lines and dollars per service month and root cause (months with denials only)."""
+    ensure_views(con)
+    first, last, _starts = _month_range(end_month, months)
+    frame = con.execute(
+        "SELECT strftime(service_month, '%Y-%m') AS month, root_cause, count(*) AS denied_lines, "
+        "sum(denied_dollars) AS denied_dollars FROM msr_claim_line "
+        "WHERE date_of_service BETWEEN $first AND $last AND denied "
+        "GROUP BY service_month, root_cause ORDER BY service_month, root_cause",
+        {"first": first, "last": last},
+    ).df()
+    frame["denied_lines"] = frame.denied_lines.astype("int64")
+    frame["denied_dollars"] = frame.denied_dollars.astype(float)
+    return frame
+
+
+FINDING_COLUMNS = (
+    "rule_id",
+    "severity",
+    "claim_id",
+    "line_no",
+    "rendering_npi",
+    "payer_id",
+    "procedure_code",
+    "date_of_service",
+    "amount_at_risk",
+    "detail",
+)
+_FILTERABLE = ("rule_id", "severity", "rendering_npi", "payer_id", "procedure_code", "category", "claim_id")
+
+
+def findings_frame(con: duckdb.DuckDBPyConnection, month, filters: dict | None = None) -> pd.DataFrame:
+    """The month's current findings: SPEC 4 columns in order, then finding_id, provider_name,
+    payer_name, category, description, action. filters: {column: value or list of values}."""
+    month_start, _end = month_bounds(month)
+    frame = con.execute(
+        "SELECT f.rule_id, f.severity, f.claim_id, f.line_no, f.rendering_npi, f.payer_id, f.procedure_code, "
+        "f.date_of_service, f.amount_at_risk, f.detail, f.finding_id, p.provider_name, y.payer_name "
+        "FROM findings AS f "
+        "LEFT JOIN (SELECT npi, max(provider_name) AS provider_name FROM providers GROUP BY npi) AS p "
+        "ON p.npi = f.rendering_npi "
+        "LEFT JOIN (SELECT payer_id, max(payer_name) AS payer_name FROM payers GROUP BY payer_id) AS y "
+        "ON y.payer_id = f.payer_id "
+        "WHERE f.month = ? ORDER BY f.amount_at_risk DESC, f.rule_id, f.claim_id, f.line_no, f.rendering_npi",
+        [month_start],
+    ).df()
+    registry = pd.DataFrame(
+        [
+            {"rule_id": r.rule_id, "category": r.category, "description": r.description, "action": r.action}
+            for r in all_rules()
+        ]
+    )
+    frame = frame.merge(registry, on="rule_id", how="left")
+    frame["line_no"] = frame["line_no"].astype("Int64")
+    frame["amount_at_risk"] = frame["amount_at_risk"].astype(float)
+    for column, wanted in (filters or {}).items():
+        if wanted is None or wanted == [] or wanted == "":
+            continue
+        if column == "npi":
+            column = "rendering_npi"
+        if column not in _FILTERABLE:
+            raise InputError(f"Cannot filter findings by '{column}' - use one of {', '.join(_FILTERABLE)}.")
+        values = wanted if isinstance(wanted, list | tuple | set) else [wanted]
+        frame = frame[frame[column].isin(list(values))]
+    return frame.reset_index(drop=True)
+
+
+def unmatched_remits(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Remitted lines with no claim line (a data problem for the analyst, not audited)."""
+    ensure_views(con)
+    return con.execute(
+        "SELECT remit_line_id, payer_id, claim_id, line_no, claim_status, rendering_npi, adjudication_date, "
+        "procedure_code, billed_amount, paid_amount, source, upload_id FROM stg_unmatched_remits "
+        "ORDER BY claim_id, line_no, adjudication_date"
+    ).df()
+
+
+def roster_problems(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Roster rows a rule cannot judge: pending enrollments without a submitted date (SPEC 4)."""
+    return con.execute(
+        "SELECT e.npi, p.provider_name, e.payer_id, e.status, "
+        "'pending enrollment without a submitted date: ENROLLMENT_PENDING_LONG cannot judge it' AS problem "
+        "FROM enrollments AS e LEFT JOIN providers AS p ON p.npi = e.npi "
+        "WHERE lower(trim(e.status)) = 'pending' AND e.submitted_date IS NULL ORDER BY e.npi, e.payer_id"
+    ).df()
+
+
+def unknown_carcs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Adjustment reason codes missing from the CARC table (root cause 'unknown'), with their use."""
+    return con.execute(
+        "SELECT upper(trim(a.carc)) AS carc, count(*) AS adjustments, sum(a.amount) AS amount "
+        "FROM remit_adjustments AS a LEFT JOIN ref_carc AS c ON c.code = upper(trim(a.carc)) "
+        "WHERE c.code IS NULL AND a.carc IS NOT NULL GROUP BY upper(trim(a.carc)) ORDER BY adjustments DESC"
+    ).df()
