@@ -416,3 +416,10 @@ def test_bad_amount_and_date_become_problems():
     assert "DTM*405 (segment 6): the date is not a valid CCYYMMDD date." in parsed.problems
     assert "CLP (segment 10): element 03 is not an amount." in parsed.problems
     assert parsed.lines["adjudication_date"].tolist() == [dt.date(2026, 1, 15)]  # falls back to BPR16
+
+
+def test_isa_with_a_letter_as_segment_terminator():
+    data = envelope(HEADER + "SE*9*0001~").encode()
+    broken = data[:105] + b"X" + data[106:]  # the character after ISA16 is the segment terminator
+    with pytest.raises(InputError, match="segment terminator"):
+        parse_835(broken)

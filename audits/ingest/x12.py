@@ -81,6 +81,8 @@ def _isa_separators(text: str, start: int, source_name: str) -> Separators:
     repetition = isa[11] if len(isa) > 11 else ""
     if len(repetition) != 1 or repetition.isalnum() or repetition in (element, component, segment):
         repetition = ""  # 4010-style 'U' or missing: no repetition separator
+    if segment.isalnum() or segment in (element, component):
+        raise InputError(f"{describe(source_name)} has an ISA segment with an unusable segment terminator.")
     if component.isalnum() or component in (element, segment) or component.isspace():
         raise InputError(f"{describe(source_name)} has an ISA segment with an unusable component separator.")
     return Separators(element, component, repetition, segment)
