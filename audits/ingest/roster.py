@@ -31,10 +31,11 @@ Decisions where SPEC is silent (also in docs/ARCHITECTURE.md terms):
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -132,7 +133,12 @@ class RosterBatch:
     rows_read: int = 0
     sheets: list[SheetInfo] = field(default_factory=list)
     ignored_sheets: list[str] = field(default_factory=list)
-    raw_rows: dict[tuple[str, int], dict] = field(default_factory=dict)
+    # (sheet, row) -> a function giving the raw row (built only for rows that are rejected)
+    raw_rows: dict[tuple[str, int], Callable[[], dict]] = field(default_factory=dict)
+
+    def raw_row(self, sheet: str, row: int) -> dict:
+        make = self.raw_rows.get((sheet, row))
+        return make() if make else {}
 
     @property
     def tables(self) -> list[str]:
@@ -498,7 +504,7 @@ class _Records:
     cells: pd.DataFrame  # canonical column -> raw cell
     sheets: list[str]
     rows: list[int]
-    raw: list[dict]
+    raw: Callable[[int], dict]  # record position -> the raw row, for rejected records
 
 
 def _raw_dict(headers: list[object], values: list[object]) -> dict:
@@ -524,9 +530,9 @@ def _long_records(sheet: RawSheet, header_row: int, kind: str, found: dict[str, 
     cells = pd.DataFrame(
         {name: body.iloc[:, position].tolist() for name, position in found.items()}, dtype=object
     )
-    raw = [_raw_dict(headers, values) for values in body.itertuples(index=False, name=None)]
+    values = list(body.itertuples(index=False, name=None))
     rows = [int(i) + 1 for i in body.index]
-    return _Records(kind, cells, [sheet.name] * len(rows), rows, raw)
+    return _Records(kind, cells, [sheet.name] * len(rows), rows, lambda i: _raw_dict(headers, values[i]))
 
 
 # ---- the wide master tracker
@@ -791,7 +797,7 @@ def _tracker_records(
             provider_cells,
             [sheet.name] * len(rows),
             rows,
-            [pick(v, layout.provider.values()) for v in values],
+            lambda i: pick(values[i], layout.provider.values()),
         )
     )
     for table, groups, type_column in (
@@ -812,10 +818,10 @@ def _tracker_records(
                 records.append(record)
                 part_sheets.append(f"{sheet.name} [{label}]")
                 part_rows.append(row)
-                part_raw.append(pick(row_values, [*ident, *positions.values()]))
+                part_raw.append((row_values, [*ident, *positions.values()]))
         columns = sorted({name for record in records for name in record} | {"npi", type_column})
         cells = pd.DataFrame(records, columns=columns, dtype=object)
-        out.append(_Records(table, cells, part_sheets, part_rows, part_raw))
+        out.append(_Records(table, cells, part_sheets, part_rows, lambda i, parts=part_raw: pick(*parts[i])))
     return out
 
 
@@ -823,6 +829,7 @@ def _tracker_records(
 # normalising raw records into canonical rows, with the reason each rejected row was rejected
 
 
+@functools.lru_cache(maxsize=65536)
 def _npi_valid(value: str | None) -> bool:
     """10 digits whose last is the Luhn check digit over '80840' + the first 9 (CMS NPI standard)."""
     if value is None or len(value) != 10 or not value.isdigit():
@@ -1157,10 +1164,10 @@ def parse_roster(sheets: list[RawSheet], mapping: dict | None = None) -> RosterB
         frame["source_row"] = part.rows
         batch.rows_read += len(frame)
         for i, ok in enumerate(check.ok):
-            batch.raw_rows[(part.sheets[i], part.rows[i])] = part.raw[i]
+            batch.raw_rows[(part.sheets[i], part.rows[i])] = lambda i=i, part=part: part.raw(i)
             if not ok:
                 batch.rejected.append(
-                    Rejection(part.sheets[i], part.rows[i], part.raw[i], check.column[i], check.reason[i])
+                    Rejection(part.sheets[i], part.rows[i], part.raw(i), check.column[i], check.reason[i])
                 )
         collected.setdefault(part.table, []).append(_keep(frame, check.ok))
     for table in TABLES:
@@ -1243,20 +1250,25 @@ def _finalise(
     for table in batch.tables:
         frame = batch.frames[table].reset_index(drop=True).copy()
         keep = [True] * len(frame)
+        sheets = frame["source_sheet"].tolist()
+        source_rows = [int(r) for r in frame["source_row"].tolist()]
         if table in ("enrollments", "service_scope"):
             ids = []
+            resolved: dict[str, str | None] = {}
             for i, written in enumerate(frame["payer_name"].tolist()):
-                payer_id = index.resolve(written)
-                if payer_id == "*" and table == "enrollments":
-                    payer_id = None
+                if written not in resolved:
+                    resolved[written] = index.resolve(written)
+                    if resolved[written] == "*" and table == "enrollments":
+                        resolved[written] = None
+                payer_id = resolved[written]
                 if payer_id is None:
                     keep[i] = False
-                    sheet, row = frame.at[i, "source_sheet"], int(frame.at[i, "source_row"])
+                    sheet, row = sheets[i], source_rows[i]
                     rejected.append(
                         Rejection(
                             sheet,
                             row,
-                            batch.raw_rows.get((sheet, row), {}),
+                            batch.raw_row(sheet, row),
                             "payer",
                             _unknown_payer(written, index),
                         )
@@ -1269,7 +1281,7 @@ def _finalise(
             if not keep[i]:
                 continue
             key = tuple(_cell_key(v) for v in values)
-            sheet, row = frame.at[i, "source_sheet"], int(frame.at[i, "source_row"])
+            sheet, row = sheets[i], source_rows[i]
             if key in seen:
                 keep[i] = False
                 first_sheet, first_row = seen[key]
@@ -1278,7 +1290,7 @@ def _finalise(
                     Rejection(
                         sheet,
                         row,
-                        batch.raw_rows.get((sheet, row), {}),
+                        batch.raw_row(sheet, row),
                         key_columns[0],
                         f"duplicate of {where} ({', '.join(key_columns)} are the same)",
                     )
