@@ -250,11 +250,32 @@ def _patient_columns(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return keys, year
 
 
+_PATIENT_WORDS = (
+    "patient",
+    "member",
+    "subscriber",
+    "insured",
+    "dob",
+    "birth",
+    "ssn",
+    "social security",
+    "mrn",
+)
+
+
+def _looks_like_patient_header(header: str) -> bool:
+    """Unmapped columns that still carry patient identifiers (e.g. 'Subscriber Name', 'SSN') are hashed too."""
+    norm = nz.normalise_header(header)
+    if "control" in norm:  # Patient Control Number is the claim id (CLP01)
+        return False
+    return any(word in norm for word in _PATIENT_WORDS) or norm == "name"
+
+
 def _hashed_raw_row(record: dict, patient_headers: set[str], key: bytes, patient_key: object,
                     birth_year: object) -> dict:  # fmt: skip
     out = {}
     for header, value in record.items():
-        if header in patient_headers and value is not None:
+        if value is not None and (header in patient_headers or _looks_like_patient_header(header)):
             out[header] = "hmac:" + (privacy.patient_key_of(value, key) or "")
         else:
             out[header] = value

@@ -157,6 +157,11 @@ def normalise_remit_rows(frame: pd.DataFrame) -> NormalisedRemitRows:
     return NormalisedRemitRows(out, adjustments, remarks, rejections.reason, rejections.column)
 
 
+def _as_text(series: pd.Series) -> pd.Series:
+    """Text for building keys: missing -> '' (pandas 3 astype(str) keeps NaN)."""
+    return series.astype(object).where(series.notna(), "").map(str).astype(object)
+
+
 LINE_KEY = ["payer_id", "claim_id", "line_no", "procedure_code", "adjudication_date", "claim_status", "paid_amount",
             "billed_amount"]  # fmt: skip
 
@@ -170,21 +175,22 @@ def group_remit_lines(
     equal an earlier row's is a duplicate in the same file.
     """
     frame = rows.frame.loc[accepted]
-    key = frame[LINE_KEY].astype(object).where(frame[LINE_KEY].notna(), "\x00")
-    line_ref = pd.Series(
-        pd.factorize(pd.MultiIndex.from_frame(key.astype(str)))[0], index=frame.index, dtype="int64"
-    )
+    key = pd.DataFrame({c: _as_text(frame[c]) for c in LINE_KEY}, index=frame.index)
+    line_ref = pd.Series(pd.factorize(pd.MultiIndex.from_frame(key))[0], index=frame.index, dtype="int64")
     adjustments = rows.adjustments[rows.adjustments["row"].isin(frame.index)].copy()
     remarks = rows.remarks[rows.remarks["row"].isin(frame.index)].copy()
 
     # Duplicate rows: same line and same adjustment/remark content as an earlier row.
-    adjustment_sig = (
-        adjustments.sort_values(["row", "slot", "item"])
-        .assign(sig=lambda d: d[["group_code", "carc", "amount"]].astype(str).agg("/".join, axis=1))
-        .groupby("row")["sig"]
-        .agg("|".join)
+    ordered = adjustments.sort_values(["row", "slot", "item"])
+    pieces = (
+        _as_text(ordered["group_code"]) + "/" + _as_text(ordered["carc"]) + "/" + _as_text(ordered["amount"])
     )
-    remark_sig = remarks.sort_values(["row", "slot", "item"]).groupby("row")["rarc"].agg("|".join)
+    adjustment_sig = pieces.groupby(ordered["row"]).agg("|".join) if len(ordered) else pd.Series(dtype=object)
+    remark_sig = (
+        _as_text(remarks.sort_values(["row", "slot", "item"])["rarc"]).groupby(remarks["row"]).agg("|".join)
+        if len(remarks)
+        else pd.Series(dtype=object)
+    )
     signature = (
         line_ref.astype(str)
         + "#"
