@@ -967,7 +967,7 @@ def _ingest_roster(con, path, sha, sheets, override, uploaded_by, progress) -> U
         applied = roster.apply_roster(con, batch, result.upload_id)
         result.rows_read = applied.rows_read
         result.rows_loaded = applied.rows_loaded
-        result.rows_rejected = record_rejected(con, result.upload_id, applied.rejected)
+        result.rows_rejected = 0 if applied.duplicate else record_rejected(con, result.upload_id, applied.rejected)
         result.snapshot_id = applied.snapshot_id
         result.sheets = list(getattr(applied, "tables", []) or [])
         result.rejection_reasons = _reason_counts(r[4] for r in applied.rejected)

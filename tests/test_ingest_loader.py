@@ -1,0 +1,104 @@
+"""The loader's bookkeeping across kinds: uploads rows, roster uploads, batches, progress, CLI."""
+
+from __future__ import annotations
+
+import pytest
+
+from audits.cli import main
+from audits.ingest import ingest_file, ingest_files
+from audits.store import connect
+
+
+def _write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_roster_upload_is_recorded_with_its_snapshot_and_rejected_rows(con, tmp_path):
+    providers = _write(
+        tmp_path, "providers.csv", "NPI,Provider Name,Status\n1234567893,Dr A,Active\n12345,Dr Bad,Active\n"
+    )
+    first = ingest_file(con, providers)
+    assert (first.kind, first.status, first.rows_read, first.rows_loaded, first.rows_rejected) == (
+        "roster", "loaded", 2, 1, 1,
+    )  # fmt: skip
+    again = ingest_file(con, providers)
+    assert again.status == "duplicate" and again.snapshot_id == first.snapshot_id
+    uploads = con.execute(
+        "SELECT kind, status, snapshot_id, rows_rejected FROM uploads ORDER BY upload_id"
+    ).fetchall()
+    assert uploads == [
+        ("roster", "loaded", first.snapshot_id, 1),
+        ("roster", "duplicate", first.snapshot_id, 0),
+    ]
+    rejected = con.execute("SELECT upload_id, row_number FROM rejected_rows").fetchall()
+    assert rejected == [(first.upload_id, 3)]
+
+
+def test_ingest_files_reports_each_file_and_keeps_going(con, tmp_path):
+    con.execute("INSERT INTO payers (payer_id, payer_name) VALUES ('AETNA', 'Aetna')")
+    good = _write(
+        tmp_path,
+        "good.csv",
+        "Claim ID,Rendering NPI,Payer,DOS,CPT,Charges\nC1,1234567893,Aetna,2024-01-05,99213,1\n",
+    )
+    empty = _write(tmp_path, "empty.csv", "")
+    seen = []
+    results = ingest_files(con, [empty, good], progress=lambda f, m: seen.append(f))
+    assert [r.status for r in results] == ["failed", "loaded"]
+    assert "empty" in results[0].message
+    assert seen == sorted(seen) and seen[-1] == 1.0
+
+
+def test_cli_ingest_prints_one_line_per_file(tmp_path, capsys):
+    db = tmp_path / "cli.duckdb"
+    with connect(db) as con:
+        con.execute("INSERT INTO payers (payer_id, payer_name) VALUES ('AETNA', 'Aetna')")
+    claims = _write(
+        tmp_path,
+        "claims.csv",
+        "Claim ID,Rendering NPI,Payer,DOS,CPT,Charges\nC1,1234567893,Aetna,2024-01-05,99213,1\n"
+        "C2,1234567893,Nobody,2024-01-05,99213,1\n",
+    )
+    assert main(["ingest", "--db", str(db), str(claims), str(claims)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    summary = [line for line in out if line.startswith("claims.csv")]
+    assert summary == [
+        "claims.csv\tkind=claims\tread=2\tloaded=1\trejected=1\tduplicate=no",
+        "claims.csv\tkind=claims\tread=0\tloaded=0\trejected=0\tduplicate=yes",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [(b"", "empty"), (b"\x00\x01\x02binary", "binary"), (b"Notes,Other\nx,y\n", "not recognised")],
+)
+def test_cli_ingest_bad_file_exits_1_with_one_sentence(tmp_path, capsys, content, words):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    code = main(["ingest", "--db", str(tmp_path / "cli.duckdb"), str(path)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1
+    assert err[-1].startswith("Error: ") and words in err[-1] and "Traceback" not in "\n".join(err)
+    with connect(tmp_path / "cli.duckdb") as con:
+        assert con.execute("SELECT count(*) FROM uploads").fetchall() == [(0,)]
+
+
+def test_cli_mapping_file(tmp_path, capsys):
+    db = tmp_path / "cli.duckdb"
+    with connect(db) as con:
+        con.execute("INSERT INTO payers (payer_id, payer_name) VALUES ('AETNA', 'Aetna')")
+    claims = _write(
+        tmp_path, "odd.csv", "Ticket,Doc,Plan,Seen,Code,Amt\nT1,1234567893,Aetna,2024-01-05,99213,5\n"
+    )
+    mapping = _write(
+        tmp_path,
+        "map.json",
+        '{"kind": "claims", "columns": {"claim_id": "Ticket", "rendering_npi": "Doc", "payer_name": "Plan", '
+        '"date_of_service": "Seen", "procedure_code": "Code", "billed_amount": "Amt"}}',
+    )
+    assert main(["ingest", "--db", str(db), "--mapping", str(mapping), str(claims)]) == 0
+    with connect(db) as con:
+        assert con.execute("SELECT claim_id, billed_amount FROM claim_lines").fetchall() == [("T1", 5)]
+        assert "Ticket" in con.execute("SELECT mapping_json FROM uploads").fetchall()[0][0]
