@@ -162,180 +162,89 @@ class RosterResult:
 # --------------------------------------------------------------------------------------------
 # header vocabulary (normalised with normalize.normalise_header: lower case, words, '#' -> 'no')
 
-_NPI = {"npi", "provider npi", "individual npi", "type 1 npi", "npi number", "npi no", "npi 1", "indiv npi"}
+
+def _words(text: str) -> set[str]:
+    """'npi | provider npi' -> {'npi', 'provider npi'}."""
+    return {w.strip() for w in text.split("|") if w.strip()}
+
+
+_NPI = _words("npi | provider npi | individual npi | type 1 npi | npi number | npi no | npi 1 | indiv npi")
 _PROVIDER_FIELDS = {
     "npi": _NPI,
-    "provider_name": {
-        "name",
-        "provider name",
-        "provider",
-        "full name",
-        "provider full name",
-        "physician",
-        "physician name",
-        "clinician",
-        "practitioner",
-        "practitioner name",
-        "provider name last first",
-    },
-    "first_name": {"first name", "provider first name", "first"},
-    "last_name": {"last name", "provider last name", "last"},
-    "specialty": {"specialty", "primary specialty", "speciality", "provider specialty"},
-    "taxonomy_code": {"taxonomy", "taxonomy code", "primary taxonomy", "taxonomy no"},
-    "primary_state": {"state", "primary state", "practice state", "home state", "provider state"},
-    "hire_date": {"hire date", "start date", "date hired", "hired", "date of hire", "hire dt"},
-    "status": {"status", "provider status", "employment status", "active", "active status"},
+    "provider_name": _words(
+        "name | provider name | provider | full name | provider full name | physician | physician name | "
+        "clinician | practitioner | practitioner name | provider name last first"
+    ),
+    "first_name": _words("first name | provider first name | first"),
+    "last_name": _words("last name | provider last name | last"),
+    "specialty": _words("specialty | primary specialty | speciality | provider specialty"),
+    "taxonomy_code": _words("taxonomy | taxonomy code | primary taxonomy | taxonomy no"),
+    "primary_state": _words("state | primary state | practice state | home state | provider state"),
+    "hire_date": _words("hire date | start date | date hired | hired | date of hire | hire dt"),
+    "status": _words("status | provider status | employment status | active | active status"),
 }
 _CREDENTIAL_FIELDS = {
     "npi": _NPI,
-    "credential_type": {
-        "credential type",
-        "type",
-        "credential",
-        "license type",
-        "document type",
-        "document",
-        "cert type",
-        "certification type",
-        "credential name",
-    },
-    "number": {
-        "number",
-        "no",
-        "license number",
-        "license no",
-        "credential number",
-        "credential no",
-        "cert number",
-        "certificate number",
-        "id number",
-        "policy number",
-        "policy no",
-        "registration number",
-        "registration no",
-    },
-    "state": {"state", "issuing state", "license state", "state issued", "jurisdiction", "issue state"},
-    "issue_date": {"issue date", "issued", "issued date", "date issued", "effective date", "effective"},
-    "expiration_date": {
-        "expiration date",
-        "expiration",
-        "expires",
-        "expiry",
-        "expiry date",
-        "exp date",
-        "exp",
-        "expire date",
-        "expires on",
-        "expiration dt",
-        "valid through",
-        "valid until",
-    },
+    "credential_type": _words(
+        "credential type | type | credential | license type | document type | document | cert type | "
+        "certification type | credential name"
+    ),
+    "number": _words(
+        "number | no | license number | license no | credential number | credential no | cert number | "
+        "certificate number | id number | policy number | policy no | registration number | registration no"
+    ),
+    "state": _words("state | issuing state | license state | state issued | jurisdiction | issue state"),
+    "issue_date": _words("issue date | issued | issued date | date issued | effective date | effective"),
+    "expiration_date": _words(
+        "expiration date | expiration | expires | expiry | expiry date | exp date | exp | expire date | "
+        "expires on | expiration dt | valid through | valid until"
+    ),
 }
 _PAYER_FIELDS = {
-    "payer_id": {"payer id", "id", "payer code", "code", "payer no", "payer number", "payor id", "payer key"},
-    "payer_name": {"payer name", "payer", "name", "plan name", "payor", "payor name", "carrier"},
-    "aliases": {
-        "aliases",
-        "alias",
-        "other names",
-        "also known as",
-        "aka",
-        "alternate names",
-        "other spellings",
-    },
+    "payer_id": _words("payer id | id | payer code | code | payer no | payer number | payor id | payer key"),
+    "payer_name": _words("payer name | payer | name | plan name | payor | payor name | carrier"),
+    "aliases": _words(
+        "aliases | alias | other names | also known as | aka | alternate names | other spellings"
+    ),
 }
 _ENROLLMENT_SUBFIELDS = {
-    "status": {"status", "enrollment status", "par status", "credentialing status", "cred status"},
-    "submitted_date": {
-        "submitted",
-        "submitted date",
-        "date submitted",
-        "submission date",
-        "app submitted",
-        "application submitted",
-        "applied",
-        "applied date",
-        "application date",
-        "sent",
-    },
-    "effective_date": {
-        "effective",
-        "effective date",
-        "eff",
-        "eff date",
-        "par date",
-        "participation date",
-        "effective dt",
-        "start",
-        "start date",
-    },
-    "termination_date": {
-        "term",
-        "term date",
-        "termed",
-        "termed date",
-        "terminated",
-        "termination",
-        "termination date",
-        "end",
-        "end date",
-    },
-    "allowed_pos": {
-        "pos",
-        "allowed pos",
-        "place of service",
-        "places of service",
-        "pos allowed",
-        "pos codes",
-        "allowed places of service",
-    },
+    "status": _words("status | enrollment status | par status | credentialing status | cred status"),
+    "submitted_date": _words(
+        "submitted | submitted date | date submitted | submission date | app submitted | "
+        "application submitted | applied | applied date | application date | sent"
+    ),
+    "effective_date": _words(
+        "effective | effective date | eff | eff date | par date | participation date | effective dt | start | "
+        "start date"
+    ),
+    "termination_date": _words(
+        "term | term date | termed | termed date | terminated | termination | termination date | end | "
+        "end date"
+    ),
+    "allowed_pos": _words(
+        "pos | allowed pos | place of service | places of service | pos allowed | pos codes | "
+        "allowed places of service"
+    ),
 }
-_PAYER_REF = {"payer", "payer name", "payor", "payor name", "plan", "health plan", "carrier", "insurance"}
-_PAYER_ID_REF = {"payer id", "payor id", "payer code"}
+_PAYER_REF = _words("payer | payer name | payor | payor name | plan | health plan | carrier | insurance")
+_PAYER_ID_REF = _words("payer id | payor id | payer code")
 _ENROLLMENT_FIELDS = {"npi": _NPI, "payer": _PAYER_REF, "payer_id": _PAYER_ID_REF, **_ENROLLMENT_SUBFIELDS}
 _SCOPE_FIELDS = {
     "npi": _NPI,
     "payer": _PAYER_REF,
     "payer_id": _PAYER_ID_REF,
-    "code_from": {
-        "code from",
-        "from code",
-        "from",
-        "cpt from",
-        "start code",
-        "code start",
-        "range start",
-        "low code",
-        "begin code",
-        "from cpt",
-        "procedure from",
-    },
-    "code_to": {
-        "code to",
-        "to code",
-        "to",
-        "cpt to",
-        "end code",
-        "code end",
-        "range end",
-        "high code",
-        "through code",
-        "thru",
-        "through",
-        "to cpt",
-        "procedure to",
-    },
-    "code": {"code", "cpt", "procedure code", "cpt code", "hcpcs", "cpt hcpcs", "proc code"},
-    "approved": {
-        "approved",
-        "approval",
-        "status",
-        "type",
-        "scope",
-        "allowed",
-        "decision",
-        "approved excluded",
-    },
+    "code_from": _words(
+        "code from | from code | from | cpt from | start code | code start | range start | low code | "
+        "begin code | from cpt | procedure from"
+    ),
+    "code_to": _words(
+        "code to | to code | to | cpt to | end code | code end | range end | high code | through code | thru | "
+        "through | to cpt | procedure to"
+    ),
+    "code": _words("code | cpt | procedure code | cpt code | hcpcs | cpt hcpcs | proc code"),
+    "approved": _words(
+        "approved | approval | status | type | scope | allowed | decision | approved excluded"
+    ),
 }
 _KIND_FIELDS = {
     "service_scope": _SCOPE_FIELDS,
@@ -345,54 +254,19 @@ _KIND_FIELDS = {
     "providers": _PROVIDER_FIELDS,
 }
 # Headers that say a sheet is a claims or remittance export, not part of a roster.
-_NOT_ROSTER = {
-    "claim id",
-    "claim no",
-    "claim number",
-    "claim",
-    "dos",
-    "date of service",
-    "service date",
-    "svc date",
-    "billed amount",
-    "billed",
-    "charge",
-    "charges",
-    "charge amount",
-    "paid amount",
-    "paid",
-    "carc",
-    "adjustment reason",
-    "member id",
-    "patient name",
-    "patient id",
-    "patient",
-}
-_PROVIDER_GROUPS = {
-    "provider",
-    "providers",
-    "provider info",
-    "provider information",
-    "provider details",
-    "demographics",
-    "physician",
-    "clinician",
-    "practitioner",
-    "identifiers",
-    "general",
-    "employment",
-}
+_NOT_ROSTER = _words(
+    "claim id | claim no | claim number | claim | dos | date of service | service date | svc date | "
+    "billed amount | billed | charge | charges | charge amount | paid amount | paid | carc | "
+    "adjustment reason | member id | patient name | patient id | patient"
+)
+_PROVIDER_GROUPS = _words(
+    "provider | providers | provider info | provider information | provider details | demographics | "
+    "physician | clinician | practitioner | identifiers | general | employment"
+)
 # Words that, in front of "Status"/"Effective" in a single-row header, do not name a payer.
-_NOT_PAYER_PREFIX = {
-    "enrollment",
-    "credentialing",
-    "cred",
-    "par",
-    "participation",
-    "application",
-    "app",
-    "date",
-}
+_NOT_PAYER_PREFIX = _words(
+    "enrollment | credentialing | cred | par | participation | application | app | date"
+)
 
 _US_STATES = set(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC "
@@ -604,19 +478,10 @@ class _TrackerLayout:
     headers: list[str]  # display header per position ('Aetna Status' for grouped columns)
 
 
-_SUBHEADER_WORDS = {
-    "no",
-    "number",
-    "exp",
-    "exp date",
-    "expires",
-    "expiration",
-    "expiration date",
-    "expiry",
-    "state",
-    "issued",
-    "issue date",
-}
+_SUBHEADER_WORDS = _words(
+    "no | number | exp | exp date | expires | expiration | expiration date | expiry | state | issued | "
+    "issue date"
+)
 
 
 def _is_subheader(header: str) -> bool:
