@@ -100,9 +100,10 @@ def ensure_views(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("INSERT INTO ref_meta (name, sha256) VALUES (?, ?)", [_META_NAME, version])
 
 
-def prepare_lines(con: duckdb.DuckDBPyConnection) -> None:
-    """Build the TEMP line tables from `audit_lines` (which the caller created)."""
-    for path in line_files():
+def prepare_lines(con: duckdb.DuckDBPyConnection, upto: str = LINE_TABLES[-1]) -> None:
+    """Build the TEMP line tables from `audit_lines` (which the caller created), in order, up to and
+    including `upto` (the pre-check stops at line_facts: it needs no remittances)."""
+    for path in line_files()[: LINE_TABLES.index(upto) + 1]:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {path.stem} AS {_body(path)}")  # noqa: S608 - our own file
 
 

@@ -1,0 +1,286 @@
+"""The coder's pre-check: is this provider cleared to bill this code with this payer on this date?
+
+NOT CLEARED when any blocking finding of SPEC 4 would fire (INVALID_NPI, UNKNOWN_PROVIDER, the
+enrollment findings, POS_NOT_ENROLLED, OUT_OF_SCOPE, LICENSE_INVALID). The candidate lines go into the
+TEMP table `audit_lines` and are judged by the same staging and rule SQL as the monthly audit
+(audits.views.prepare_lines + the rule files), so the two can never disagree. TEMP tables work on a
+read-only connection, so the dashboard can check while nothing else writes.
+
+POS and state are judged only when given (SPEC 6): without a POS, POS_NOT_ENROLLED cannot fire;
+without a state, LICENSE_INVALID is not reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from audits.errors import InputError
+from audits.rules import all_rules
+from audits.runner import bind
+from audits.views import drop_lines, ensure_views, prepare_lines
+
+Progress = Callable[[float, str], None]
+CLEARED = "CLEARED"
+NOT_CLEARED = "NOT CLEARED"
+_CANDIDATE_COLUMNS = (
+    "key",
+    "rendering_npi",
+    "payer_id",
+    "date_of_service",
+    "procedure_code",
+    "pos",
+    "service_state",
+)
+
+
+@dataclass
+class CheckResult:
+    cleared: bool
+    reasons: list[str] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)  # rule ids, SPEC order
+
+    @property
+    def verdict(self) -> str:
+        return CLEARED if self.cleared else NOT_CLEARED
+
+
+def _payer_directory(con: duckdb.DuckDBPyConnection):
+    from audits.ingest.payers import PayerDirectory
+
+    return PayerDirectory(con)
+
+
+def resolve_payer(con: duckdb.DuckDBPyConnection, payer: str, directory=None) -> str:
+    """A payer id, name or alias (case, punctuation and spacing ignored) -> payer_id; InputError if unknown."""
+    directory = directory or _payer_directory(con)
+    text = str(payer or "").strip()
+    resolved = directory.resolve_one(text, text) if text else None
+    if resolved is None:
+        reason = directory.unknown_reason(text)
+        raise InputError(reason[:1].upper() + reason[1:] + ".")
+    return resolved
+
+
+def _parse_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    from audits.ingest.normalize import parse_date
+
+    try:
+        parsed = parse_date(value)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise InputError(f"'{value}' is not a date of service - give it as YYYY-MM-DD.")
+    return parsed
+
+
+def _clean(value) -> str | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    text = str(value).strip()
+    if re.fullmatch(r"\d+\.0", text):  # a code that went through a number cell
+        text = text[:-2]
+    return text or None
+
+
+def evaluate(con: duckdb.DuckDBPyConnection, candidates: pd.DataFrame) -> dict[str, list[tuple[str, str]]]:
+    """Run the blocking rules over candidate lines (_CANDIDATE_COLUMNS; key unique, dates as date).
+    Returns key -> [(rule_id, detail)] in SPEC order, LICENSE_INVALID dropped where no state was given."""
+    if candidates.empty:
+        return {}
+    ensure_views(con)
+    frame = candidates[list(_CANDIDATE_COLUMNS)].astype(object)
+    con.register("precheck_candidates", frame)
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE audit_lines AS SELECT * FROM claim_lines LIMIT 0")
+        con.execute(
+            "INSERT INTO audit_lines (claim_id, line_no, rendering_npi, payer_id, date_of_service, "
+            "procedure_code, pos, service_state, billed_amount) "
+            "SELECT CAST(key AS VARCHAR), 1, CAST(rendering_npi AS VARCHAR), CAST(payer_id AS VARCHAR), "
+            "CAST(date_of_service AS DATE), CAST(procedure_code AS VARCHAR), CAST(pos AS VARCHAR), "
+            "CAST(service_state AS VARCHAR), 0 FROM precheck_candidates"
+        )
+        prepare_lines(con, upto="line_facts")
+        dates = [d for d in frame.date_of_service if d is not None]
+        values = {"month_start": min(dates), "month_end": max(dates)} if dates else {}
+        found: dict[str, list[tuple[str, str]]] = {}
+        for rule in all_rules():
+            if not rule.blocking:
+                continue
+            sql = f"SELECT claim_id, detail FROM (\n{rule.sql}\n) AS r ORDER BY claim_id"  # noqa: S608
+            for key, detail in con.execute(sql, bind(sql, values)).fetchall():
+                found.setdefault(key, []).append((rule.rule_id, detail))
+    finally:
+        con.unregister("precheck_candidates")
+        drop_lines(con)
+    without_state = {str(k) for k, s in zip(frame.key, frame.service_state, strict=True) if not s}
+    return {
+        key: [
+            (rule_id, detail)
+            for rule_id, detail in items
+            if not (rule_id == "LICENSE_INVALID" and key in without_state)
+        ]
+        for key, items in found.items()
+    }
+
+
+def check_line(
+    con: duckdb.DuckDBPyConnection,
+    npi,
+    payer,
+    code,
+    dos,
+    pos=None,
+    state=None,
+) -> CheckResult:
+    """CLEARED, or NOT CLEARED with each blocking finding's reason in plain words."""
+    payer_id = resolve_payer(con, payer)
+    candidate = pd.DataFrame(
+        [
+            {
+                "key": "candidate",
+                "rendering_npi": _clean(npi) or "",
+                "payer_id": payer_id,
+                "date_of_service": _parse_date(dos),
+                "procedure_code": (_clean(code) or "").upper(),
+                "pos": _clean(pos),
+                "service_state": (_clean(state) or "").upper() or None,
+            }
+        ]
+    )
+    items = evaluate(con, candidate).get("candidate", [])
+    return CheckResult(cleared=not items, reasons=[d for _r, d in items], findings=[r for r, _d in items])
+
+
+# --------------------------------------------------------------------------------------------
+# batch check of a claims file
+
+
+def _read_claims(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the rows as the file has them, under its header; their canonical columns) via audits.ingest."""
+    from audits.ingest import normalize as nz
+    from audits.ingest.claims import claims_from_sheet, sheet_rows
+    from audits.ingest.mapping import map_columns, missing_required
+    from audits.ingest.readers import read_tables
+
+    sheets = read_tables(path)
+    best = None
+    for sheet in sheets:
+        mapping = map_columns(sheet.frame, "claims")
+        if best is None or len(mapping.columns) > len(best[1].columns):
+            best = (sheet, mapping)
+    sheet, mapping = best
+    wanted = {"rendering_npi", "date_of_service", "procedure_code"}
+    if not wanted <= set(mapping.columns) or not ({"payer_id", "payer_name"} & set(mapping.columns)):
+        lacking = sorted(
+            (wanted | {"payer"})
+            - set(mapping.columns)
+            - ({"payer"} if {"payer_id", "payer_name"} & set(mapping.columns) else set())
+        )
+        raise InputError(
+            f"{path.name} has no column for {', '.join(lacking or missing_required(mapping))} - "
+            "a claims file needs rendering NPI, payer, date of service and procedure code headers."
+        )
+    rows = sheet_rows(sheet, mapping)
+    body = rows.body
+    blank = (
+        body.apply(lambda r: all(nz.is_blank(v) for v in r), axis=1) if len(body) else pd.Series(dtype=bool)
+    )
+    rows.body = body[~blank] if len(body) else body
+    rows.row_numbers = rows.row_numbers[~blank] if len(body) else rows.row_numbers
+    canonical = claims_from_sheet(rows, mapping)
+    original = rows.body.copy()
+    original.columns = [rows.headers[c] for c in original.columns]
+    canonical["rendering_npi"] = nz.npi(canonical["rendering_npi"])
+    canonical["procedure_code"] = nz.procedure_code(canonical["procedure_code"])
+    canonical["pos"] = nz.code(canonical["pos"])
+    canonical["service_state"] = nz.code(canonical["service_state"])
+    return original.reset_index(drop=True), canonical.reset_index(drop=True)
+
+
+def _neutralise(value):
+    """Spreadsheet formula injection (SPEC 7): text starting with = + - @ tab CR is quoted."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _write(frame: pd.DataFrame, out_path: Path) -> None:
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or str(safe[column].dtype) in ("str", "string"):
+            safe[column] = safe[column].map(_neutralise).astype(object)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    if out_path.suffix.lower() in (".xlsx", ".xlsm"):
+        safe.to_excel(out_path, index=False, engine="openpyxl")
+    else:
+        safe.to_csv(out_path, index=False)
+
+
+def check_file(
+    con: duckdb.DuckDBPyConnection, in_path, out_path, progress: Progress | None = None
+) -> pd.DataFrame:
+    """Check every line of a claims CSV/xlsx; write a copy with `verdict` and `reasons` columns."""
+    report = progress or (lambda fraction, message: None)
+    in_path, out_path = Path(in_path), Path(out_path)
+    if not in_path.exists():
+        raise InputError(f"{in_path} does not exist - check the file name.")
+    if out_path.suffix.lower() not in (".csv", ".xlsx"):
+        raise InputError(f"{out_path.name}: the output must be a .csv or .xlsx file.")
+    report(0.0, f"Reading {in_path.name}")
+    original, canonical = _read_claims(in_path)
+    report(0.3, f"{len(canonical):,} lines read")
+    directory = _payer_directory(con)
+    problems: dict[str, list[str]] = {}
+    records = []
+    for i, row in canonical.iterrows():
+        key = str(i)
+        reasons = []
+        payer_text = _clean(row.get("payer_id")) or _clean(row.get("payer_name"))
+        payer_id = directory.resolve_one(_clean(row.get("payer_id")), _clean(row.get("payer_name")))
+        if payer_id is None:
+            reasons.append(directory.unknown_reason(payer_text))
+        try:
+            dos = _parse_date(row["date_of_service"]) if not pd.isna(row["date_of_service"]) else None
+        except InputError:
+            dos = None
+        if dos is None:
+            reasons.append("date of service is missing or not a date")
+        if reasons:
+            problems[key] = reasons
+            continue
+        records.append(
+            {
+                "key": key,
+                "rendering_npi": _clean(row["rendering_npi"]) or "",
+                "payer_id": payer_id,
+                "date_of_service": dos,
+                "procedure_code": (_clean(row["procedure_code"]) or "").upper(),
+                "pos": _clean(row["pos"]),
+                "service_state": _clean(row["service_state"]),
+            }
+        )
+    report(0.4, "Checking the lines")
+    results = evaluate(con, pd.DataFrame(records, columns=list(_CANDIDATE_COLUMNS)))
+    verdicts, reasons = [], []
+    for i in range(len(canonical)):
+        key = str(i)
+        found = problems.get(key) or [detail for _r, detail in results.get(key, [])]
+        verdicts.append(NOT_CLEARED if found else CLEARED)
+        reasons.append("; ".join(found))
+    out = original.copy()
+    out["verdict"] = verdicts
+    out["reasons"] = reasons
+    _write(out, out_path)
+    report(1.0, f"{verdicts.count(CLEARED):,} cleared, {verdicts.count(NOT_CLEARED):,} not cleared")
+    return out
