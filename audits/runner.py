@@ -131,6 +131,18 @@ def create_month_lines(con: duckdb.DuckDBPyConnection, month_start: dt.date, mon
     return con.execute("SELECT count(*) FROM audit_lines").fetchall()[0][0]
 
 
+def _ensure_reference(con: duckdb.DuckDBPyConnection) -> None:
+    """Load the reference code sets if a table is empty (an empty ICD-10-CM table would flag every code)."""
+    empty = con.execute(
+        "SELECT (SELECT count(*) FROM ref_carc) = 0 OR (SELECT count(*) FROM ref_pos) = 0 "
+        "OR (SELECT count(*) FROM ref_icd10cm) = 0"
+    ).fetchall()[0][0]
+    if empty:
+        from audits.reference import ensure_reference
+
+        ensure_reference(con)
+
+
 def run_audit(
     con: duckdb.DuckDBPyConnection, month: str | dt.date, progress: Progress | None = None
 ) -> RunResult:
@@ -147,6 +159,7 @@ def run_audit(
     try:
         with transaction(con):
             report(0.0, f"Preparing the lines of {label}")
+            _ensure_reference(con)
             ensure_views(con)
             lines = create_month_lines(con, month_start, month_end)
             con.execute(_PROVIDER_BILLED_90D, bind(_PROVIDER_BILLED_90D, values))

@@ -220,3 +220,59 @@ def test_check_file_without_required_columns(ro, tmp_path):
 def test_check_file_missing_input(ro, tmp_path):
     with pytest.raises(InputError, match="does not exist"):
         check_file(ro, tmp_path / "nope.csv", tmp_path / "out.csv")
+
+
+def test_cli_check_line(template, tmp_path, capsys):
+    from audits.cli import main
+
+    with open_copy(template, tmp_path) as con:
+        roster(con)
+    db = str(tmp_path / "audit.duckdb")
+    assert (
+        main(
+            [
+                "check",
+                "--db",
+                db,
+                "--npi",
+                NPI_A,
+                "--payer",
+                "Aetna",
+                "--code",
+                "99213",
+                "--dos",
+                "2026-10-15",
+            ]
+        )
+        == 0
+    )
+    assert capsys.readouterr().out == "CLEARED\n"
+    args = ["check", "--db", db, "--npi", NPI_A, "--payer", "BCBS", "--code", "99283", "--dos", "2026-10-01"]
+    assert main([*args, "--pos", "02", "--state", "CA"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "NOT CLEARED" and len(lines) == 4
+    assert (
+        lines[1] == "- Blue Cross Blue Shield enrollment effective 2026-10-10; date of service is 2026-10-01"
+    )
+
+
+def test_cli_check_needs_all_line_options(template, tmp_path, capsys):
+    from audits.cli import main
+
+    with open_copy(template, tmp_path):
+        pass
+    assert main(["check", "--db", str(tmp_path / "audit.duckdb"), "--npi", NPI_A]) == 1
+    assert capsys.readouterr().err.startswith("Error: check needs --payer, --code, --dos")
+
+
+def test_cli_check_file(template, tmp_path, capsys):
+    from audits.cli import main
+
+    with open_copy(template, tmp_path) as con:
+        roster(con)
+    source = tmp_path / "claims.csv"
+    source.write_text(CSV, encoding="utf-8")
+    db = str(tmp_path / "audit.duckdb")
+    assert main(["check", "--db", db, "--file", str(source), "--out", str(tmp_path / "out.xlsx")]) == 0
+    assert "4 lines checked: 1 CLEARED, 3 NOT CLEARED" in capsys.readouterr().out
+    assert (tmp_path / "out.xlsx").exists()

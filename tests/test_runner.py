@@ -121,3 +121,29 @@ def test_failed_rule_rolls_back_everything(acon, monkeypatch):
         run_audit(acon, "2026-10")
     assert findings(acon).equals(before)
     assert acon.execute("SELECT count(*) FROM audit_runs").fetchall()[0][0] == 1
+
+
+def test_cli_run_prints_counts_and_dollars(template, tmp_path, capsys):
+    from audits.cli import main
+
+    with open_copy(template, tmp_path) as con:
+        add_credentialed_provider(con)
+        add_line(con, "C1", payer="BCBS", billed=250)
+    assert main(["run", "--db", str(tmp_path / "audit.duckdb"), "--month", "2026-10"]) == 0
+    out = capsys.readouterr().out
+    assert "Audit of 2026-10: 1 claim lines" in out
+    assert any(
+        line.split()[:3] == ["NOT_ENROLLED", "error", "1"] and line.endswith("250.00")
+        for line in out.splitlines()
+    )
+    assert "$250.00 at risk" in out
+
+
+def test_cli_run_bad_month_is_one_line(template, tmp_path, capsys):
+    from audits.cli import main
+
+    with open_copy(template, tmp_path):
+        pass
+    assert main(["run", "--db", str(tmp_path / "audit.duckdb"), "--month", "soon"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error: 'soon' is not a month") and "Traceback" not in err
