@@ -70,7 +70,7 @@ TEMPLATES: dict[str, list[tuple[float, str, str]]] = {
     "cardiology": [
         (25, "11", "99214"), (12, "11", "99213"), (6, "11", "99204"), (4, "11", "99205"),
         (12, "11", "99214:25 93000"), (12, "11", "93306"), (5, "22", "93306:26"), (6, "11", "93015 93350"),
-        (5, "11", "93224"), (3, "11", "99214 G2211"), (3, "02", "99214:95"), (2, "22", "93458:26"),
+        (5, "11", "93224"), (3, "11", "99214 G2211"), (3, "02", "99214:95"), (5, "22", "93458:26"),
     ],
     "interventional": [
         (20, "11", "99214"), (10, "11", "99213"), (15, "22", "93458:26"), (6, "22", "93454:26"),
@@ -85,8 +85,8 @@ TEMPLATES: dict[str, list[tuple[float, str, str]]] = {
     ],
     "ortho_pa": [
         (25, "11", "99213"), (15, "11", "99214"), (8, "11", "99203"), (14, "11", "99213:25 20610:LR"),
-        (6, "11", "73562:LR"), (4, "11", "L1833:LR"), (3, "11", "20611:LR"), (0.8, "22", "27447:AS,LR"),
-        (0.6, "24", "29881:AS,LR"),
+        (6, "11", "73562:LR"), (4, "11", "L1833:LR"), (3, "11", "20611:LR"), (2, "22", "27447:AS,LR"),
+        (1.5, "24", "29881:AS,LR"),
     ],
     "derm": [
         (15, "11", "99213"), (8, "11", "99214"), (6, "11", "99203"), (3, "11", "99202"),
@@ -141,7 +141,7 @@ CARC_PLAN = {
 }
 ORDINARY_DENIALS = (  # (carc, rarc, category weight) - categories as data/reference/carc_codes.csv has them
     ("4", "", 8), ("11", "", 7), ("97", "", 8), ("27", "", 8), ("204", "", 7), ("109", "", 5),
-    ("197", "", 9), ("29", "", 5), ("18", "", 6), ("96", "N130", 4),
+    ("197", "", 9), ("29", "", 5), ("18", "", 6), ("96", "", 4),
 )  # fmt: skip
 DENY_RATE = {"enrollment": 0.85, "pos": 0.7, "scope": 0.75, "license": 0.5, "npi": 0.9, "roster_wrong": 0.9}
 ORDINARY_DENIAL_RATE = 0.058
@@ -167,6 +167,7 @@ def _check_codes_exist() -> None:
     known = set(carc_table()["code"].str.strip().str.upper())
     used = {c for plan in CARC_PLAN.values() for c, r, _w in plan} | {c for c, _r, _w in ORDINARY_DENIALS}
     used |= {r for plan in CARC_PLAN.values() for _c, r, _w in plan if r} | {"45", "1", "2", "3"}
+    used |= {r for _c, r, _w in ORDINARY_DENIALS if r}
     missing = sorted(used - known)
     if missing:  # pragma: no cover - guards the reference file against edits
         raise ValueError(f"CARC/RARC codes missing from carc_codes.csv: {', '.join(missing)}")
