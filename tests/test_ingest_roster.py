@@ -466,70 +466,63 @@ def test_long_and_wide_shapes_give_the_same_canonical_rows(db_path, tmp_path):
 # labels and rejections
 
 
-@pytest.mark.parametrize(
-    ("label", "status"),
-    [
-        ("Enrolled", "enrolled"),
-        ("ACTIVE", "enrolled"),
-        ("approved", "enrolled"),
-        ("Par", "enrolled"),
-        ("Participating", "enrolled"),
-        ("Pending", "pending"),
-        ("Submitted", "pending"),
-        ("In process", "pending"),
-        ("In Progress - Hold Claims", "pending"),
-        ("Applied", "pending"),
-        ("Denied", "denied"),
-        ("Rejected", "denied"),
-        ("declined", "denied"),
-        ("Terminated", "terminated"),
-        ("Termed", "terminated"),
-        ("Inactive", "terminated"),
-    ],
-)
-def test_enrollment_status_labels(con, tmp_path, label, status):
-    path = write_xlsx(
-        tmp_path / "e.xlsx",
-        {
-            "P": PAYERS_SHEET,
-            "E": [
-                ["NPI", "Payer", "Status", "Effective", "Term"],
-                [NPI_A, "Aetna", label, "2024-01-01", "2024-12-31"],
-            ],
-        },
-    )
-    _batch, result = load(con, path)
-    assert result.rows_rejected == 0
-    assert rows(con, "SELECT status, status_label FROM enrollments") == [(status, label)]
+ENROLLMENT_LABELS = [
+    ("Enrolled", "enrolled"),
+    ("ACTIVE", "enrolled"),
+    ("approved", "enrolled"),
+    ("Par", "enrolled"),
+    ("Participating", "enrolled"),
+    ("Pending", "pending"),
+    ("Submitted", "pending"),
+    ("In process", "pending"),
+    ("In Progress - Hold Claims", "pending"),
+    ("Applied", "pending"),
+    ("Denied", "denied"),
+    ("Rejected", "denied"),
+    ("declined", "denied"),
+    ("Terminated", "terminated"),
+    ("Termed", "terminated"),
+    ("Inactive", "terminated"),
+]
 
 
-@pytest.mark.parametrize(
-    ("label", "kind"),
-    [
-        ("TX Medical License", "state_license"),
-        ("State Licence", "state_license"),
-        ("Board Certification", "board_certification"),
-        ("Board Cert", "board_certification"),
-        ("DEA", "dea"),
-        ("DEA Registration", "dea"),
-        ("Malpractice", "malpractice"),
-        ("General Liability", "malpractice"),
-        ("COI", "malpractice"),
-        ("CPR card", "other"),
-    ],
-)
-def test_credential_type_labels(con, tmp_path, label, kind):
-    path = write_xlsx(
-        tmp_path / "c.xlsx",
-        {"C": [["NPI", "Credential", "Expiration"], [NPI_A, label, "2026-01-01"]]},
-    )
+def test_enrollment_status_labels(tmp_path):
+    body = [[NPI_A, "Aetna", label, "2010-01-01", "2010-12-31"] for label, _status in ENROLLMENT_LABELS]
+    path = write_xlsx(tmp_path / "e.xlsx", {"E": [["NPI", "Payer", "Status", "Effective", "Term"], *body]})
+    batch = parse_roster(read_tables(path))
+    assert batch.rejected == []
+    frame = batch.frames["enrollments"]
+    assert list(zip(frame["status_label"], frame["status"], strict=True)) == ENROLLMENT_LABELS
+    # pending and denied rows keep no effective date (SPEC 1)
+    assert sorted(set(frame.loc[frame["effective_date"].isna(), "status"])) == ["denied", "pending"]
+
+
+CREDENTIAL_LABELS = [
+    ("TX Medical License", "state_license"),
+    ("State Licence", "state_license"),
+    ("Board Certification", "board_certification"),
+    ("Board Cert", "board_certification"),
+    ("DEA", "dea"),
+    ("DEA Registration", "dea"),
+    ("Malpractice", "malpractice"),
+    ("General Liability", "malpractice"),
+    ("COI", "malpractice"),
+    ("CPR card", "other"),
+]
+
+
+def test_credential_type_labels(con, tmp_path):
+    body = [[NPI_A, label, str(i), "2026-01-01"] for i, (label, _k) in enumerate(CREDENTIAL_LABELS)]
+    path = write_xlsx(tmp_path / "c.xlsx", {"C": [["NPI", "Credential", "Number", "Expiration"], *body]})
     load(con, path)
-    assert rows(con, "SELECT credential_type, credential_label FROM credentials") == [(kind, label)]
+    assert rows(con, "SELECT credential_label, credential_type FROM credentials ORDER BY number::INT") == (
+        CREDENTIAL_LABELS
+    )
 
 
-@pytest.mark.parametrize(
-    ("cells", "column", "reason"),
-    [
+def test_enrollment_rejections(con, tmp_path):
+    header = ["NPI", "Payer", "Status", "Effective", "Term", "POS"]
+    cases = [
         ([BAD_NPI, "Aetna", "Active", "2024-01-01", None, None], "npi", f"invalid NPI: {BAD_NPI}"),
         ([None, "Aetna", "Active", "2024-01-01", None, None], "npi", "missing NPI"),
         ([NPI_A, None, "Active", "2024-01-01", None, None], "payer", "missing payer"),
@@ -538,52 +531,61 @@ def test_credential_type_labels(con, tmp_path, label, kind):
         ([NPI_A, "Aetna", "Participating", None, None, None], "effective_date", "enrolled enrollment has no effective date"),
         ([NPI_A, "Aetna", "Termed", None, "2024-05-01", None], "effective_date", "terminated enrollment has no effective date"),
         ([NPI_A, "Aetna", "Termed", "2024-01-01", None, None], "termination_date", "terminated enrollment has no termination date"),
-        ([NPI_A, "Aetna", "Active", "soon", None, None], "effective_date", "effective date: unrecognised date: 'soon'"),
-        ([NPI_A, "Aetna", "Active", "2024-01-01", None, "office"], "allowed_pos", "allowed POS 'office'"),
-        ([NPI_A, "Aetnaa Health", "Active", "2024-01-01", None, None], "payer", "unknown payer: Aetnaa Health (close matches: Aetna Health"),
-        ([NPI_A, "Humana", "Active", "2024-01-01", None, None], "payer", "unknown payer: Humana (no close match"),
-    ],
-)  # fmt: skip
-def test_enrollment_rejections(con, tmp_path, cells, column, reason):
+        ([NPI_A, "Aetna", "Active", "soon", None, None], "effective_date", "effective date: unrecognised date: 'soon' (use YYYY-MM-DD or MM/DD/YYYY)"),
+        ([NPI_A, "Aetna", "Active", "2024-01-01", None, "office"], "allowed_pos", "allowed POS 'office' is not a list of place-of-service codes"),
+        ([NPI_A, "Aetnaa Health", "Active", "2024-01-01", None, None], "payer", "unknown payer: Aetnaa Health (close matches: Aetna Health)"),
+        ([NPI_A, "Humana", "Active", "2024-01-01", None, None], "payer", "unknown payer: Humana (no close match - add it to the payers sheet or confirm an alias)"),
+    ]  # fmt: skip
+    good = [NPI_B, "Aetna", "Pending", None, None, None]
+    path = write_xlsx(tmp_path / "r.xlsx", {"P": PAYERS_SHEET, "E": [header, good, *[c[0] for c in cases]]})
+    _batch, result = load(con, path)
+
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (2 + 1 + 12, 2 + 1, 12)
+    got = sorted((r.sheet, r.row_number, r.column, r.reason) for r in result.rejected)
+    assert got == [("E", 3 + i, column, reason) for i, (_cells, column, reason) in enumerate(cases)]
+    by_row = {r.row_number: r.raw_row for r in result.rejected}
+    assert by_row[3] == {"NPI": BAD_NPI, "Payer": "Aetna", "Status": "Active", "Effective": "2024-01-01",
+                         "Term": None, "POS": None}  # fmt: skip
+    assert rows(con, "SELECT npi, status FROM enrollments") == [(NPI_B, "pending")]
+
+
+def test_provider_credential_scope_and_payer_rejections(con, tmp_path):
     path = write_xlsx(
         tmp_path / "r.xlsx",
         {
-            "P": PAYERS_SHEET,
-            "E": [
-                ["NPI", "Payer", "Status", "Effective", "Term", "POS"],
-                [NPI_B, "Aetna", "Pending", None, None, None],
-                cells,
+            "Pay": [*PAYERS_SHEET, [None, "Orphan Plan", None]],
+            "Prov": [
+                ["NPI", "Provider Name", "Status"],
+                [NPI_B, "Test Provider B", None],
+                [NPI_A, None, "Active"],
+                [NPI_C, "X", "On leave"],
+                ["Total: 3 providers", None, None],
+            ],
+            "Cred": [["NPI", "Type", "Expires"], [NPI_A, "DEA", None], [NPI_A, None, "2026-01-01"]],
+            "Scope": [
+                ["NPI", "Payer", "From", "To", "Approved"],
+                [NPI_A, "Aetna", "99215", "99202", "Yes"],
+                [NPI_A, "Aetna", "99202", None, "Yes"],
+                [NPI_A, "Aetna", "99202", "99215", "Sometimes"],
             ],
         },
     )
     _batch, result = load(con, path)
-    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (4, 3, 1)
-    (rejected,) = result.rejected
-    assert (rejected.sheet, rejected.row_number, rejected.column) == ("E", 3, column)
-    assert rejected.reason.startswith(reason)
-    assert rejected.raw_row["NPI"] == (cells[0] if cells[0] else None)
-    assert rows(con, "SELECT npi, status FROM enrollments") == [(NPI_B, "pending")]
-
-
-@pytest.mark.parametrize(
-    ("sheet", "cells", "column", "reason"),
-    [
-        ([["NPI", "Provider Name"]], [NPI_A, None], "provider_name", "missing provider name"),
-        ([["NPI", "Provider Name"]], ["Total: 1 provider", None], "npi", "invalid NPI: Total: 1 provider"),
-        ([["NPI", "Provider Name", "Status"]], [NPI_A, "X", "On leave"], "status", "unknown provider status: 'On leave'"),
-        ([["NPI", "Type", "Expires"]], [NPI_A, "DEA", None], "expiration_date", "missing expiration date"),
-        ([["NPI", "Type", "Expires"]], [NPI_A, None, "2026-01-01"], "credential_type", "missing credential type"),
-        ([["NPI", "Payer", "From", "To", "Approved"]], [NPI_A, "Aetna", "99215", "99202", "Yes"], "code_to", "code range 99215-99202 ends before it starts"),
-        ([["NPI", "Payer", "From", "To", "Approved"]], [NPI_A, "Aetna", "99202", None, "Yes"], "code_to", "missing code to"),
-        ([["NPI", "Payer", "From", "To", "Approved"]], [NPI_A, "Aetna", "99202", "99215", "Sometimes"], "approved", "unknown scope approval: 'Sometimes'"),
-        ([["Payer ID", "Payer Name"]], [None, "Orphan Plan"], "payer_id", "missing payer id"),
-    ],
-)  # fmt: skip
-def test_other_rejections(con, tmp_path, sheet, cells, column, reason):
-    path = write_xlsx(tmp_path / "r.xlsx", {"P": PAYERS_SHEET, "X": [*sheet, cells]})
-    _batch, result = load(con, path)
-    assert [(r.sheet, r.row_number, r.column, r.reason) for r in result.rejected] == [
-        ("X", 2, column, reason)
+    assert sorted((r.sheet, r.row_number, r.column, r.reason) for r in result.rejected) == [
+        ("Cred", 2, "expiration_date", "missing expiration date"),
+        ("Cred", 3, "credential_type", "missing credential type"),
+        ("Pay", 4, "payer_id", "missing payer id"),
+        ("Prov", 3, "provider_name", "missing provider name"),
+        ("Prov", 4, "status", "unknown provider status: 'On leave'"),
+        ("Prov", 5, "npi", "invalid NPI: Total: 3 providers"),
+        ("Scope", 2, "code_to", "code range 99215-99202 ends before it starts"),
+        ("Scope", 3, "code_to", "missing code to"),
+        ("Scope", 4, "approved", "unknown scope approval: 'Sometimes'"),
+    ]
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3 + 4 + 2 + 3, 2 + 1, 9)
+    assert rows(con, "SELECT count(*) FROM credentials UNION ALL SELECT count(*) FROM service_scope") == [
+        (0,),
+        (0,),
     ]
 
 
