@@ -311,6 +311,8 @@ BREAKDOWN_SHEETS = (
     ("By payer", "payer", "denied_dollars"),
     ("By code", "procedure_code", "denied_dollars"),
 )
+BREAKDOWN_KEYS = ("rendering_npi", "npi", "payer_id", "procedure_code", "root_cause", "rule_id")
+NO_KEY = "(none)"
 TREND_SERIES = (
     ("denied_dollars", "Denied dollars"),
     ("preventable_dollars", "Preventable dollars"),
@@ -341,6 +343,9 @@ def collect_workbook_data(con: duckdb.DuckDBPyConnection, month: str | dt.date) 
     breakdowns = {}
     for title, by, sort_key in BREAKDOWN_SHEETS:
         frame = measures.breakdown(con, label, by)
+        for key in BREAKDOWN_KEYS:
+            if key in frame.columns:  # provider-level findings have no payer or code
+                frame[key] = frame[key].astype(object).where(frame[key].notna(), NO_KEY)
         if sort_key in frame.columns and len(frame):
             frame = frame.sort_values(sort_key, ascending=False, kind="stable")
         breakdowns[title] = frame.reset_index(drop=True)
@@ -455,6 +460,8 @@ def _write_table(ws, frame: pd.DataFrame, *, start_row: int = 1, widths_max: int
             elif isinstance(value, dt.date):
                 cell.number_format = DATE_FORMAT
             elif formats[j] and isinstance(value, int | float):
+                if formats[j] == MONEY_FORMAT and isinstance(value, float):
+                    value = cell.value = round(value, 2)  # cents, without float noise
                 cell.number_format = formats[j]
             if i - start_row <= 2000:  # widths from the first rows are enough
                 shown = 12 if not isinstance(value, str) else len(value)
@@ -514,7 +521,10 @@ def _write_summary(ws, data: WorkbookData) -> None:
         ws.cell(row=row, column=1, value=name)
         for j, value in ((2, data.summary.get(key)), (3, prev.get(key)), (4, change.get(key))):
             cell = ws.cell(row=row, column=j)
-            _set_text_safe(cell, excel_value(value))
+            value = excel_value(value)
+            if isinstance(value, float) and _summary_format(key) == MONEY_FORMAT:
+                value = round(value, 2)  # cents, without float noise
+            _set_text_safe(cell, value)
             cell.number_format = _summary_format(key)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=2)
     ws.column_dimensions["A"].width = 40

@@ -202,7 +202,7 @@ def hand_made_data() -> WorkbookData:
         "lines": 1000,
         "billed": 150000.0,
         "remitted_lines": 900,
-        "paid": 120000.0,
+        "paid": 1233.360000000001,  # float noise: stored as cents
         "denied_lines": 60,
         "denied_dollars": 9000.0,
         "partially_denied_dollars": 500.0,
@@ -294,6 +294,8 @@ def test_summary_numbers_are_numbers_with_currency_and_percent_formats(rendered)
     rate = find_row(ws, 1, "Denial rate (dollars)")
     assert rate[1].value == pytest.approx(0.07) and rate[3].value == pytest.approx(0.02)
     assert rate[1].number_format == "0.0%"
+    paid = find_row(ws, 1, "Paid")
+    assert paid[1].value == 1233.36
     lines = find_row(ws, 1, "Claim lines")
     assert lines[1].value == 1000 and lines[1].data_type == "n"
     assert lines[3].value == 200
@@ -401,6 +403,12 @@ def test_write_workbook_from_the_database(con, tmp_path):
     assert row[header.index("Payer")].value == "Aetna"
     assert row[header.index("Detail")].value == "'" + FORMULA
     assert len(wb["Trend"]._charts) == 1
+    by_payer = wb["By payer"]
+    keys = [row[0].value for row in by_payer.iter_rows(min_row=2)]
+    assert sorted(keys) == ["(none)", "AETNA"]  # the licence finding has no payer
+    rule_header = [c.value for c in wb["By rule"][1]]
+    assert "What to do" in rule_header
+    assert row[header.index("What to do")].value  # the rule's action, joined from the registry
 
 
 def test_write_workbook_without_a_run_writes_nothing(con, tmp_path):
