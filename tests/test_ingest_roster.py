@@ -734,3 +734,17 @@ def test_ingest_file_detects_and_loads_a_roster_and_records_its_rejections(con, 
     again = ingest_file(con, path)
     assert (again.status, again.snapshot_id) == ("duplicate", result.snapshot_id)
     assert rows(con, "SELECT count(*) FROM roster_snapshots") == [(1,)]
+
+
+def test_date_columns_that_name_no_payer_do_not_make_enrollments(con, tmp_path):
+    path = write_xlsx(
+        tmp_path / "p.xlsx",
+        {
+            "Providers": [
+                ["NPI", "Provider Name", "Contract Start Date", "Employment End Date", "Provider Start Date"],
+                [NPI_A, "Test Provider A", "2020-01-01", None, "2020-01-01"],
+            ]
+        },
+    )
+    _batch, result = load(con, path)
+    assert (result.tables, result.rows_read, result.rows_rejected) == (["providers"], 1, 0)

@@ -265,7 +265,8 @@ _PROVIDER_GROUPS = _words(
 )
 # Words that, in front of "Status"/"Effective" in a single-row header, do not name a payer.
 _NOT_PAYER_PREFIX = _words(
-    "enrollment | credentialing | cred | par | participation | application | app | date"
+    "enrollment | credentialing | cred | par | participation | application | app | date | provider | "
+    "employment | contract | hire | job | position | license | licence | board | dea | malpractice"
 )
 
 _US_STATES = set(
@@ -629,7 +630,9 @@ def _tracker_layout(
     return _TrackerLayout(
         provider=provider,
         credentials=[v for v in credentials.values()],
-        payers=[v for v in payers.values()],
+        # A payer group without a status column is not an enrollment (status is required, SPEC 2):
+        # "Employment Start Date" / "Employment End Date" stay what they are.
+        payers=[v for v in payers.values() if "status" in v[1]],
         headers=display,
     )
 
