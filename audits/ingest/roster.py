@@ -485,6 +485,12 @@ _SUBHEADER_WORDS = _words(
 )
 
 
+# Words that name a credential column's field, dropped from its label ('DEA Exp' -> 'DEA').
+_CREDENTIAL_FIELD_WORDS = _words(
+    "no | number | num | exp | expires | expiration | expiry | date | state | issued"
+)
+
+
 def _is_subheader(header: str) -> bool:
     """A header that only means something under a group label ('Status', 'Effective', 'Exp', '#')."""
     return bool(header) and (_enrollment_subfield(header) is not None or header in _SUBHEADER_WORDS)
@@ -608,19 +614,7 @@ def _tracker_layout(
             label = " ".join(
                 w
                 for w in (normalize.cell_text(originals[position]) or "").split()
-                if normalize.normalise_header(w)
-                not in {
-                    "no",
-                    "number",
-                    "num",
-                    "exp",
-                    "expires",
-                    "expiration",
-                    "expiry",
-                    "date",
-                    "state",
-                    "issued",
-                }
+                if normalize.normalise_header(w) not in _CREDENTIAL_FIELD_WORDS
             )
             add_credential(label or header, header, header, position)
         elif (split := _split_payer_header(originals[position], header)) is not None:
@@ -1277,18 +1271,23 @@ def apply_roster(con: duckdb.DuckDBPyConnection, batch: RosterBatch, upload_id: 
 
 
 def list_snapshots(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every snapshot, newest first: snapshot_id, created_at, upload_id, file_name, tables_carried, current_for."""
-    return con.execute(
+    """Every snapshot, newest first: snapshot_id, created_at, upload_id, file_name, tables_carried,
+    current_for (the tables that show it now, comma-separated)."""
+    frame = con.execute(
         """
-        SELECT s.snapshot_id, s.created_at, s.upload_id, u.file_name, s.tables_carried,
-               string_agg(c.table_name, ',' ORDER BY c.table_name) AS current_for
+        SELECT s.snapshot_id, s.created_at, s.upload_id, u.file_name, s.tables_carried
         FROM roster_snapshots s
         LEFT JOIN uploads u ON u.upload_id = s.upload_id
-        LEFT JOIN roster_current c ON c.snapshot_id = s.snapshot_id
-        GROUP BY ALL
         ORDER BY s.snapshot_id DESC
         """
     ).df()
+    current: dict[int, list[str]] = {}
+    for table, snapshot_id in con.execute(
+        "SELECT table_name, snapshot_id FROM roster_current ORDER BY table_name"
+    ).fetchall():
+        current.setdefault(snapshot_id, []).append(table)
+    frame["current_for"] = [",".join(current.get(int(sid), [])) or None for sid in frame["snapshot_id"]]
+    return frame
 
 
 def _check_table(table: str) -> None:
