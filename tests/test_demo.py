@@ -286,23 +286,25 @@ def test_new_hires_lines_before_effective_are_mostly_denied_some_paid(
     tracker, claims, remits, payer_lookup, carc_category
 ):
     """Lines billed before the enrollment's effective date, found from the files alone."""
-    groups = {c.split("|")[0] for c in tracker.columns if "|" in c}
-    early = []
-    for g in sorted(groups):
-        payer_id = payer_lookup[payer_key(g)]
-        rows = tracker[tracker[f"{g}|Effective"].notna()][["NPI", f"{g}|Effective"]]
-        for npi, effective in zip(rows["NPI"].astype(str), rows[f"{g}|Effective"], strict=True):
-            mine = claims[
-                (claims["Rendering Provider NPI"] == npi)
-                & (
-                    claims["Primary Insurance"].map(
-                        lambda p, pid=payer_id: payer_lookup.get(payer_key(p)) == pid
-                    )
-                )
-                & (pd.to_datetime(claims["Date of Service"], format="%m/%d/%Y") < effective)
-            ]
-            early.append(mine[["Claim #", "Line #"]])
-    early = pd.concat(early)
+    groups = sorted({c.split("|")[0] for c in tracker.columns if "|" in c})
+    effective = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "npi": tracker["NPI"].astype(str),
+                    "payer": payer_lookup[payer_key(g)],
+                    "effective": pd.to_datetime(tracker[f"{g}|Effective"]),
+                }
+            )
+            for g in groups
+        ]
+    ).dropna()
+    lines = claims.assign(
+        npi=claims["Rendering Provider NPI"],
+        payer=claims["Primary Insurance"].map(lambda p: payer_lookup.get(payer_key(p))),
+        dos=pd.to_datetime(claims["Date of Service"], format="%m/%d/%Y"),
+    ).merge(effective, on=["npi", "payer"])
+    early = lines[lines["dos"] < lines["effective"]][["Claim #", "Line #"]]
     assert len(early) >= 10
     answered = remits.merge(early, left_on=["Claim Number", "Line"], right_on=["Claim #", "Line #"])
     lines = answered.groupby(["Claim Number", "Line"])
