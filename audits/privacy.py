@@ -21,6 +21,7 @@ import re
 import secrets
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from audits.errors import InputError
@@ -79,14 +80,30 @@ def patient_key_of(value: object, key: bytes | None = None) -> str | None:
     return hmac.new(key or hmac_key(), norm.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def _mac(base: hmac.HMAC, value: str) -> str:
+    mac = base.copy()
+    mac.update(value.encode("utf-8"))
+    return mac.hexdigest()
+
+
 def patient_keys(values: pd.Series) -> pd.Series:
     """HMAC-SHA256 hex of each normalised identifier (None for blanks); each distinct value hashed once."""
+    from audits.ingest.normalize import text
+
     if len(values) == 0:
         return pd.Series([], index=values.index, dtype=object)
     key = hmac_key()
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    hashed = [patient_key_of(value, key) for value in uniques] + [None]
-    table = pd.Series(hashed, dtype=object).to_numpy()
+    codes, uniques = pd.factorize(text(values), use_na_sentinel=True)
+    normalised = (
+        pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+        .str.upper()
+        .str.replace(r"\s+", " ", regex=True)
+    )
+    base = hmac.new(key, digestmod=hashlib.sha256)
+    hashed = [_mac(base, value) for value in normalised]
+    table = np.empty(len(hashed) + 1, dtype=object)
+    table[: len(hashed)] = hashed
+    table[-1] = None
     return pd.Series(table[codes], index=values.index, dtype=object)
 
 

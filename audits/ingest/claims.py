@@ -138,20 +138,22 @@ class _Rejections:
         self.column[mask] = column
 
 
-def totals_rows(frame: pd.DataFrame) -> pd.Series:
-    """Rows that are an export's totals line: the claim id (or the first cell) says 'Total'."""
-    claim = nz.text(frame["claim_id"]).fillna("")
-    return claim.str.match(_TOTAL).fillna(False).astype(bool)
+def totals_rows(frame: pd.DataFrame, claim_text: pd.Series | None = None) -> pd.Series:
+    """Rows that are an export's totals line: the claim id cell says 'Total' (checked on distinct values)."""
+    claim = nz.text(frame["claim_id"]) if claim_text is None else claim_text
+    codes, uniques = pd.factorize(claim, use_na_sentinel=True)
+    flags = np.array([bool(_TOTAL.match(str(u))) for u in uniques] + [False], dtype=bool)
+    return pd.Series(flags[codes], index=frame.index)
 
 
 def normalise_claims(frame: pd.DataFrame, *, totals_mask: pd.Series | None = None) -> NormalisedClaims:
     out = pd.DataFrame(index=frame.index)
     rejections = _Rejections(frame.index)
+    out["claim_id"] = nz.text(frame["claim_id"])
     if totals_mask is None:
-        totals_mask = totals_rows(frame)
+        totals_mask = totals_rows(frame, out["claim_id"])
     rejections.add(totals_mask, "claim_id", "totals row, not a claim line")
 
-    out["claim_id"] = nz.text(frame["claim_id"])
     out["rendering_npi"] = nz.npi(frame["rendering_npi"])
     out["billing_npi"] = nz.npi(frame["billing_npi"])
     out["payer_id"] = nz.text(frame["payer_id"])

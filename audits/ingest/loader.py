@@ -14,8 +14,9 @@ Decisions (SPEC leaves them open):
 - rows_read counts data rows under the header (blank rows skipped); rows_read = rows_loaded +
   rows_rejected always. For an 835, a "row" is a remitted service line (or a claim payment without
   service lines); for an 837, a service line.
-- Claim lines: a (claim_id, line_no) already loaded with other content is replaced, its old version
-  moving to claim_lines_history; with the same content it is counted loaded and left untouched.
+- Claim lines: a (claim_id, line_no) already loaded with other content (any column differing) is
+  replaced, its old version moving to claim_lines_history; with the same content it is counted loaded
+  and left untouched. The comparison is column by column, so row_sha256 is not filled.
 - Remit lines are events: a line whose natural key (payer, claim, line, adjudication date, status,
   paid) is already stored is counted loaded and not added again.
 - patient_key is the keyed hash of the member id when the file has one, else of name + birth date;
@@ -213,7 +214,8 @@ def _prepare_frame(frame: pd.DataFrame, columns: list[tuple[str, str]]) -> pd.Da
         if sql_type == "VARCHAR":
             values = values.astype(object).where(values.notna(), None)
         elif sql_type == "DATE":
-            values = pd.to_datetime(values.astype(object), errors="coerce")
+            if not pd.api.types.is_datetime64_any_dtype(values):
+                values = pd.to_datetime(values.astype(object), errors="coerce")
         else:
             values = pd.to_numeric(values, errors="coerce").astype("float64")
         out[name] = values
@@ -383,6 +385,7 @@ def ingest_file(
 ) -> UploadResult:
     """Load one file (see the module doc); InputError (one sentence, nothing changed) when it cannot be."""
     path = Path(path)
+    con.execute("SET enable_progress_bar = false")  # DuckDB's bar would print over the CLI's output
     if kind is not None and kind not in KINDS:
         raise InputError(f"Unknown kind {kind!r} - use one of {', '.join(KINDS)}.")
     override = _resolve_mapping(con, mapping)
@@ -600,50 +603,67 @@ def _message(result: UploadResult, extra: str = "") -> str:
 def _upsert_claim_lines(
     con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame, upload_id: int
 ) -> tuple[int, dict]:
-    """Set-based: new lines inserted, changed ones replaced (old version to history), unchanged left."""
+    """Set-based: new lines inserted, changed ones replaced (old version to history), unchanged left.
+
+    "Changed" compares every content column (IS DISTINCT FROM), so no per-row hash is computed on
+    the way in; row_sha256 is left empty.
+    """
     counts = {"new": 0, "changed": 0, "unchanged": 0}
     if incoming.empty:
         return 0, counts
     frame = _prepare_frame(incoming, CLAIM_LINE_COLUMNS)
     names = [n for n, _t in CLAIM_LINE_COLUMNS]
-    content = ", ".join(f"coalesce(CAST({n} AS VARCHAR), '')" for n in names)
     column_list = ", ".join(names)
+    differs = " OR ".join(f"c.{n} IS DISTINCT FROM n.{n}" for n in names if n not in ("claim_id", "line_no"))
     con.register("_claims_incoming", frame)
     try:
+        # A view, not a copy: DuckDB scans the frame where it is needed (the key columns for the match).
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _claims_new AS SELECT *, sha256(concat_ws('|', {content})) AS row_sha256 "  # noqa: S608
-            f"FROM (SELECT {_select_casts(CLAIM_LINE_COLUMNS)} FROM _claims_incoming) AS typed"
+            f"CREATE OR REPLACE TEMP VIEW _claims_new AS SELECT {_select_casts(CLAIM_LINE_COLUMNS)} "  # noqa: S608
+            "FROM _claims_incoming"
         )
+        return _upsert_from_view(con, names, column_list, differs, len(frame), counts, upload_id)
     finally:
+        con.execute("DROP VIEW IF EXISTS _claims_new")
+        con.execute("DROP TABLE IF EXISTS _claims_match")
         con.unregister("_claims_incoming")
-    stats = con.execute(
-        "SELECT count(*) FILTER (WHERE c.claim_id IS NULL), "
-        "count(*) FILTER (WHERE c.claim_id IS NOT NULL AND c.row_sha256 IS DISTINCT FROM n.row_sha256), "
-        "count(*) FILTER (WHERE c.claim_id IS NOT NULL AND c.row_sha256 = n.row_sha256) "
-        "FROM _claims_new n LEFT JOIN claim_lines c ON c.claim_id = n.claim_id AND c.line_no = n.line_no"
+
+
+def _upsert_from_view(con, names, column_list, differs, rows, counts, upload_id) -> tuple[int, dict]:
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _claims_match AS SELECT n.claim_id, n.line_no, "  # noqa: S608
+        f"CASE WHEN {differs} THEN 1 ELSE 0 END AS changed FROM _claims_new n "
+        "JOIN claim_lines c ON c.claim_id = n.claim_id AND c.line_no = n.line_no"
+    )
+    matched, changed = con.execute(
+        "SELECT count(*), coalesce(sum(changed), 0) FROM _claims_match"
     ).fetchall()[0]
-    counts.update(new=int(stats[0]), changed=int(stats[1]), unchanged=int(stats[2]))
+    counts.update(new=rows - int(matched), changed=int(changed), unchanged=int(matched) - int(changed))
     if counts["changed"]:
         con.execute(
             f"INSERT INTO claim_lines_history ({column_list}, upload_id, row_sha256, loaded_at, replaced_at, "  # noqa: S608
             f"replaced_by_upload) SELECT {', '.join('c.' + n for n in names)}, c.upload_id, c.row_sha256, c.loaded_at, "
-            "current_timestamp, ? FROM claim_lines c JOIN _claims_new n ON c.claim_id = n.claim_id "
-            "AND c.line_no = n.line_no WHERE c.row_sha256 IS DISTINCT FROM n.row_sha256",
+            "current_timestamp, ? FROM claim_lines c JOIN _claims_match m ON c.claim_id = m.claim_id "
+            "AND c.line_no = m.line_no WHERE m.changed = 1",
             [upload_id],
         )
         con.execute(
-            "DELETE FROM claim_lines WHERE EXISTS (SELECT 1 FROM _claims_new n WHERE n.claim_id = claim_lines.claim_id "
-            "AND n.line_no = claim_lines.line_no AND n.row_sha256 IS DISTINCT FROM claim_lines.row_sha256)"
+            "DELETE FROM claim_lines WHERE EXISTS (SELECT 1 FROM _claims_match m WHERE m.changed = 1 "
+            "AND m.claim_id = claim_lines.claim_id AND m.line_no = claim_lines.line_no)"
         )
-    if counts["new"] or counts["changed"]:
+    if matched == 0:
         con.execute(
-            f"INSERT INTO claim_lines ({column_list}, upload_id, row_sha256) SELECT {column_list}, ?, row_sha256 "  # noqa: S608
-            "FROM _claims_new n WHERE NOT EXISTS (SELECT 1 FROM claim_lines c WHERE c.claim_id = n.claim_id "
-            "AND c.line_no = n.line_no)",
+            f"INSERT INTO claim_lines ({column_list}, upload_id) SELECT {column_list}, ? FROM _claims_new",
+            [upload_id],
+        )  # noqa: S608
+    elif counts["new"] or counts["changed"]:
+        con.execute(
+            f"INSERT INTO claim_lines ({column_list}, upload_id) SELECT {', '.join('n.' + x for x in names)}, ? "  # noqa: S608
+            "FROM _claims_new n LEFT JOIN _claims_match m ON m.claim_id = n.claim_id AND m.line_no = n.line_no "
+            "WHERE m.claim_id IS NULL OR m.changed = 1",
             [upload_id],
         )
-    con.execute("DROP TABLE IF EXISTS _claims_new")
-    return len(frame), counts
+    return rows, counts
 
 
 # --------------------------------------------------------------------------------------------
@@ -967,7 +987,9 @@ def _ingest_roster(con, path, sha, sheets, override, uploaded_by, progress) -> U
         applied = roster.apply_roster(con, batch, result.upload_id)
         result.rows_read = applied.rows_read
         result.rows_loaded = applied.rows_loaded
-        result.rows_rejected = 0 if applied.duplicate else record_rejected(con, result.upload_id, applied.rejected)
+        result.rows_rejected = (
+            0 if applied.duplicate else record_rejected(con, result.upload_id, applied.rejected)
+        )
         result.snapshot_id = applied.snapshot_id
         result.sheets = list(getattr(applied, "tables", []) or [])
         result.rejection_reasons = _reason_counts(r[4] for r in applied.rejected)

@@ -29,17 +29,43 @@ _BLANK_TEXT = {"", "nan", "none", "null", "nat", "n/a", "na", "#n/a"}
 # helpers
 
 
+def _distinct(series: pd.Series, convert: Callable[[object], object]) -> tuple[np.ndarray, list]:
+    """(codes, converted distinct values + the conversion of a missing cell, last): take with codes."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    converted = [convert(value) for value in uniques]
+    converted.append(convert(None))  # position -1 (missing cells)
+    return codes, converted
+
+
+def _objects(values: list) -> np.ndarray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
 def _per_distinct(series: pd.Series, convert: Callable[[object], object], dtype=object) -> pd.Series:
     """Apply convert to each distinct cell once and broadcast the results back."""
     if len(series) == 0:
         return pd.Series([], index=series.index, dtype=dtype)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    converted = [convert(value) for value in uniques]
-    converted.append(convert(None))  # position -1 (missing cells)
-    table = np.empty(len(converted), dtype=object)
-    table[:] = converted
-    values = table[codes]
-    return pd.Series(values, index=series.index, dtype=dtype)
+    codes, converted = _distinct(series, convert)
+    return pd.Series(_objects(converted)[codes], index=series.index, dtype=dtype)
+
+
+def _pairs(series: pd.Series, convert: Callable[[object], tuple], dtype) -> tuple[pd.Series, pd.Series]:
+    """For converters returning (value, reason): two aligned Series, built from the distinct values."""
+    if len(series) == 0:
+        return pd.Series([], index=series.index, dtype=dtype), pd.Series([], index=series.index, dtype=object)
+    codes, converted = _distinct(series, convert)
+    values = [v for v, _r in converted]
+    reasons = _objects([r for _v, r in converted])[codes]
+    if dtype == "datetime64[us]":
+        typed = pd.to_datetime(pd.Series(values, dtype=object)).astype("datetime64[us]").to_numpy()
+    else:
+        typed = np.array([np.nan if v is None else v for v in values], dtype=dtype)
+    return (
+        pd.Series(typed[codes], index=series.index, dtype=dtype),
+        pd.Series(reasons, index=series.index, dtype=object),
+    )
 
 
 def is_blank(value: object) -> bool:
@@ -83,8 +109,23 @@ def cell_text(value: object) -> str | None:
 
 
 def text(series: pd.Series) -> pd.Series:
-    """Cells as stripped text (None for blanks)."""
-    return _per_distinct(series, cell_text)
+    """Cells as stripped text (None for blanks). Text cells are handled vectorised (CSV columns)."""
+    if len(series) == 0:
+        return pd.Series([], index=series.index, dtype=object)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    if pd.api.types.infer_dtype(uniques, skipna=True) in ("string", "empty"):
+        values = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+        stripped = values.str.strip()
+        short = stripped.str.len() <= 4  # only short cells can be 'nan', 'n/a', ''
+        blank = pd.Series(False, index=stripped.index)
+        blank[short] = stripped[short].str.lower().isin(_BLANK_TEXT)
+        dotted = stripped.str.contains(".", regex=False)
+        if dotted.any():
+            stripped[dotted] = stripped[dotted].str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
+        converted = list(stripped.where(~blank, None).astype(object)) + [None]
+    else:
+        converted = [cell_text(v) for v in uniques] + [None]
+    return pd.Series(_objects(converted)[codes], index=series.index, dtype=object)
 
 
 # --------------------------------------------------------------------------------------------
@@ -167,10 +208,7 @@ def dates(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     Accepts ISO text (with or without a time), MM/DD/YYYY, M/D/YY, YYYYMMDD, Excel serial
     numbers (as numbers or as text) and real date/datetime cells, mixed in one column.
     """
-    pairs = _per_distinct(series, _date_or_reason)
-    values = pd.to_datetime(pd.Series([p[0] for p in pairs], index=series.index, dtype=object))
-    reasons = pd.Series([p[1] for p in pairs], index=series.index, dtype=object)
-    return values, reasons
+    return _pairs(series, _date_or_reason, "datetime64[us]")
 
 
 def parse_date(value: object) -> dt.date | None:
@@ -281,10 +319,7 @@ def _money_or_reason(value: object) -> tuple[float | None, str | None]:
 
 def money(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """('$1,234.00' -> 1234.0, '(12.00)' -> -12.0, '1234' -> 1234.0) as float64, and error reasons."""
-    pairs = _per_distinct(series, _money_or_reason)
-    values = pd.Series([p[0] for p in pairs], index=series.index, dtype="float64")
-    reasons = pd.Series([p[1] for p in pairs], index=series.index, dtype=object)
-    return values, reasons
+    return _pairs(series, _money_or_reason, "float64")
 
 
 def parse_money(value: object) -> float | None:
@@ -307,16 +342,18 @@ _LIST_SPLIT = re.compile(r"[,;|\s]+")
 
 def split_list(series: pd.Series, count: int, convert: Callable[[object], object] = _code) -> pd.DataFrame:
     """'26,59' / 'I10; E11.9' -> columns 1..count (extra items beyond count are dropped: see overflow)."""
-    parts = _per_distinct(
-        series,
-        lambda v: tuple(p for p in _LIST_SPLIT.split(cell_text(v) or "") if p),
-    )
-    rows = [
-        tuple(convert(p) for p in items[:count]) + (None,) * (count - min(len(items), count))
-        for items in parts
-    ]
-    frame = pd.DataFrame(rows, index=series.index, columns=list(range(1, count + 1)), dtype=object)
-    return frame
+
+    def spread(value: object) -> tuple:
+        items = [p for p in _LIST_SPLIT.split(cell_text(value) or "") if p][:count]
+        return tuple(convert(p) for p in items) + (None,) * (count - len(items))
+
+    if len(series) == 0:
+        return pd.DataFrame(columns=list(range(1, count + 1)), index=series.index, dtype=object)
+    codes, converted = _distinct(series, spread)
+    table = np.empty((len(converted), count), dtype=object)
+    for i, row in enumerate(converted):
+        table[i, :] = row
+    return pd.DataFrame(table[codes], index=series.index, columns=list(range(1, count + 1)), dtype=object)
 
 
 def list_overflow(series: pd.Series, count: int) -> pd.Series:
@@ -341,14 +378,14 @@ def _composite(value: object) -> tuple[str | None, tuple[str, ...]]:
 
 def composite_procedure(series: pd.Series) -> pd.DataFrame:
     """835 composite 'HC:99213:25' -> procedure_code '99213', modifier_1 '25'; plain codes pass through."""
-    parts = _per_distinct(series, _composite)
-    rows = [(c, *(list(m) + [None] * (4 - len(m)))) for c, m in parts]
-    return pd.DataFrame(
-        rows,
-        index=series.index,
-        columns=["procedure_code", "modifier_1", "modifier_2", "modifier_3", "modifier_4"],
-        dtype=object,
-    )
+    columns = ["procedure_code", "modifier_1", "modifier_2", "modifier_3", "modifier_4"]
+    if len(series) == 0:
+        return pd.DataFrame(columns=columns, index=series.index, dtype=object)
+    codes, converted = _distinct(series, _composite)
+    table = np.empty((len(converted), 5), dtype=object)
+    for i, (code_value, modifiers) in enumerate(converted):
+        table[i, :] = (code_value, *(list(modifiers) + [None] * (4 - len(modifiers))))
+    return pd.DataFrame(table[codes], index=series.index, columns=columns, dtype=object)
 
 
 # --------------------------------------------------------------------------------------------
