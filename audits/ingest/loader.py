@@ -652,10 +652,10 @@ def _upsert_from_view(con, names, column_list, differs, rows, counts, upload_id)
             "AND m.claim_id = claim_lines.claim_id AND m.line_no = claim_lines.line_no)"
         )
     if matched == 0:
-        con.execute(
-            f"INSERT INTO claim_lines ({column_list}, upload_id) SELECT {column_list}, ? FROM _claims_new",
-            [upload_id],
-        )  # noqa: S608
+        statement = (
+            f"INSERT INTO claim_lines ({column_list}, upload_id) SELECT {column_list}, ? FROM _claims_new"  # noqa: S608
+        )
+        con.execute(statement, [upload_id])
     elif counts["new"] or counts["changed"]:
         con.execute(
             f"INSERT INTO claim_lines ({column_list}, upload_id) SELECT {', '.join('n.' + x for x in names)}, ? "  # noqa: S608
