@@ -69,7 +69,7 @@ MONTHLY_REVIEW = [
         "        for key, label in reports.SUMMARY_MEASURES\n"
         "    ]\n"
         ").set_index(\"measure\")\n"
-        "measure_table"
+        "measure_table.round(3)"
     ),
     new_markdown_cell("## Findings by rule"),
     new_code_cell(
@@ -140,6 +140,7 @@ MONTHLY_REVIEW = [
     new_code_cell(
         "import tempfile\n\n"
         'EXPORT_DIR = Path(os.environ.get("CLEARTOBILL_EXPORT_DIR") or tempfile.mkdtemp(prefix="cleartobill-"))\n'
+        "EXPORT_DIR.mkdir(parents=True, exist_ok=True)\n"
         "with connect(DB, read_only=True) as con:\n"
         '    rows = reports.write_findings_csv(con, MONTH, EXPORT_DIR / f"findings_{MONTH}.csv")\n'
         '    reports.write_workbook(con, MONTH, EXPORT_DIR / f"audit_{MONTH}.xlsx")\n'
