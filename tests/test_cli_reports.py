@@ -7,11 +7,11 @@ import subprocess
 import sys
 
 import pytest
+from test_reports import FORMULA, add_names, add_run
 
 from audits.cli import main
 from audits.reports import FINDING_COLUMNS
 from audits.store import connect
-from tests.test_reports import FORMULA, add_names, add_run
 
 
 @pytest.fixture

@@ -100,7 +100,7 @@ def outputs_text(notebook) -> str:
 
 
 def test_onboarding_notebook_runs_on_a_small_hand_made_database(db_path, tmp_path):
-    from tests.test_onboarding import LINES, add_lines, add_roster
+    from test_onboarding import LINES, add_lines, add_roster
 
     with connect(db_path) as con:
         add_roster(con)
