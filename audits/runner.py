@@ -33,26 +33,40 @@ Progress = Callable[[float, str], None]
 _PARAMETER = re.compile(r"\$([a-z_]+)\b")
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\s*$")
 
-_FINDING_ID = {
-    "line": "sha256(concat_ws('|', $rule_id, r.claim_id, CAST(r.line_no AS VARCHAR)))",
-    "provider": (
-        "sha256(concat_ws('|', $rule_id, r.rendering_npi, coalesce(r.payer_id, ''), coalesce(r.subject, '')))"
-    ),
-}
-_AMOUNT = {
-    "billed": (
-        "a.billed_amount",
-        "LEFT JOIN line_base AS a ON a.claim_id = r.claim_id AND a.line_no = r.line_no",
-    ),
-    "paid": (
-        "a.paid_amount",
-        "LEFT JOIN line_remit_facts AS a ON a.claim_id = r.claim_id AND a.line_no = r.line_no",
-    ),
-    "provider_billed_90d": (
-        "coalesce(a.billed, 0)",
-        "LEFT JOIN provider_billed_90d AS a ON a.npi = r.rendering_npi AND a.payer_id = coalesce(r.payer_id, '*')",
-    ),
-}
+# Each rule's rows land in the TEMP table run_findings; one statement then turns them all into
+# findings, with the amount at risk and the stable finding_id, in the write transaction.
+_RUN_FINDINGS = """
+CREATE OR REPLACE TEMP TABLE run_findings (
+    rule_id VARCHAR, severity VARCHAR, level VARCHAR, amount_kind VARCHAR,
+    claim_id VARCHAR, line_no INTEGER, rendering_npi VARCHAR, payer_id VARCHAR, procedure_code VARCHAR,
+    date_of_service DATE, subject VARCHAR, detail VARCHAR
+)
+"""
+FINDINGS_INSERT = """
+INSERT INTO findings (run_id, finding_id, month, rule_id, severity, claim_id, line_no, rendering_npi,
+                      payer_id, procedure_code, date_of_service, amount_at_risk, detail)
+SELECT
+    $run_id,
+    CASE
+        WHEN f.level = 'line' THEN sha256(concat_ws('|', f.rule_id, f.claim_id, CAST(f.line_no AS VARCHAR)))
+        ELSE sha256(concat_ws('|', f.rule_id, f.rendering_npi, coalesce(f.payer_id, ''), coalesce(f.subject, '')))
+    END,
+    $audit_month, f.rule_id, f.severity, f.claim_id, f.line_no, f.rendering_npi, f.payer_id, f.procedure_code,
+    f.date_of_service,
+    CASE f.amount_kind
+        WHEN 'billed' THEN b.billed_amount
+        WHEN 'paid' THEN p.paid_amount
+        ELSE coalesce(v.billed, 0)
+    END,
+    f.detail
+FROM run_findings AS f
+LEFT JOIN line_base AS b
+    ON f.amount_kind = 'billed' AND b.claim_id = f.claim_id AND b.line_no = f.line_no
+LEFT JOIN line_remit_facts AS p
+    ON f.amount_kind = 'paid' AND p.claim_id = f.claim_id AND p.line_no = f.line_no
+LEFT JOIN provider_billed_90d AS v
+    ON f.amount_kind = 'provider_billed_90d' AND v.npi = f.rendering_npi AND v.payer_id = coalesce(f.payer_id, '*')
+"""
 _PROVIDER_BILLED_90D = """
 CREATE OR REPLACE TEMP TABLE provider_billed_90d AS
 WITH window_lines AS (
@@ -106,17 +120,15 @@ def bind(sql: str, values: dict) -> dict:
     return {name: values[name] for name in used}
 
 
-def rule_insert_sql(rule: Rule) -> str:
-    amount, join = _AMOUNT[rule.amount]
+def rule_select_sql(rule: Rule) -> str:
+    """The rule's violating rows, tagged with its id, severity, level and amount kind, into run_findings."""
     return f"""
-INSERT INTO findings (run_id, finding_id, month, rule_id, severity, claim_id, line_no, rendering_npi,
-                      payer_id, procedure_code, date_of_service, amount_at_risk, detail)
-SELECT $run_id, {_FINDING_ID[rule.level]}, $audit_month, $rule_id, $severity, r.claim_id, r.line_no,
-       r.rendering_npi, r.payer_id, r.procedure_code, r.date_of_service, {amount}, r.detail
+INSERT INTO run_findings
+SELECT $rule_id, $severity, $level, $amount_kind, r.claim_id, r.line_no, r.rendering_npi, r.payer_id,
+       r.procedure_code, r.date_of_service, r.subject, r.detail
 FROM (
 {rule.sql}
 ) AS r
-{join}
 """  # noqa: S608 - the rule body is our own file; values are bound
 
 
@@ -157,12 +169,27 @@ def run_audit(
     values = {"month_start": month_start, "month_end": month_end, "audit_month": month_start}
     label = month_start.strftime("%Y-%m")
     try:
+        report(0.0, f"Preparing the lines of {label}")
+        _ensure_reference(con)
+        ensure_views(con)
+        # The TEMP line tables belong to this connection only, so they are built before the write
+        # transaction, which then holds just the audit_runs row and the findings.
+        lines = create_month_lines(con, month_start, month_end)
+        con.execute(_PROVIDER_BILLED_90D, bind(_PROVIDER_BILLED_90D, values))
+        con.execute(_RUN_FINDINGS)
+        report(0.2, f"{lines:,} lines prepared")
+        for i, rule in enumerate(rules):
+            sql = rule_select_sql(rule)
+            params = {
+                **values,
+                "rule_id": rule.rule_id,
+                "severity": rule.severity,
+                "level": rule.level,
+                "amount_kind": rule.amount,
+            }
+            con.execute(sql, bind(sql, params))
+            report(0.2 + 0.6 * (i + 1) / len(rules), f"Rule {rule.rule_id} done")
         with transaction(con):
-            report(0.0, f"Preparing the lines of {label}")
-            _ensure_reference(con)
-            ensure_views(con)
-            lines = create_month_lines(con, month_start, month_end)
-            con.execute(_PROVIDER_BILLED_90D, bind(_PROVIDER_BILLED_90D, values))
             run_id = con.execute("SELECT nextval('run_id_seq')").fetchall()[0][0]
             snapshot = con.execute("SELECT max(snapshot_id) FROM roster_current").fetchall()[0][0]
             con.execute(
@@ -171,12 +198,8 @@ def run_audit(
                 [run_id, month_start, snapshot, version],
             )
             con.execute("DELETE FROM findings WHERE month = ?", [month_start])
-            report(0.2, f"{lines:,} lines prepared")
-            for i, rule in enumerate(rules):
-                sql = rule_insert_sql(rule)
-                params = {**values, "run_id": run_id, "rule_id": rule.rule_id, "severity": rule.severity}
-                con.execute(sql, bind(sql, params))
-                report(0.2 + 0.75 * (i + 1) / len(rules), f"Rule {rule.rule_id} done")
+            con.execute(FINDINGS_INSERT, bind(FINDINGS_INSERT, {**values, "run_id": run_id}))
+            report(0.95, "Findings written")
             totals = con.execute(
                 "SELECT rule_id, count(*), coalesce(sum(amount_at_risk), 0) FROM findings "
                 "WHERE run_id = ? GROUP BY rule_id",
@@ -202,6 +225,7 @@ def run_audit(
         try:
             drop_lines(con)
             con.execute("DROP TABLE IF EXISTS temp.provider_billed_90d")
+            con.execute("DROP TABLE IF EXISTS temp.run_findings")
         except duckdb.Error:  # pragma: no cover - the connection is already unusable
             pass
     report(1.0, f"Audit of {label} done")

@@ -37,7 +37,8 @@ FORBIDDEN_SQL = ("ASOF", "REGEXP", "LIST_", "ARRAY_", "UNNEST", "STRUCT_PACK", "
 def statements() -> list[tuple[str, str]]:
     found = [(path.relative_to(SQL_DIR).as_posix(), path.read_text(encoding="utf-8")) for path in FILES]
     for rule in all_rules():
-        found.append((f"runner insert {rule.rule_id}", runner.rule_insert_sql(rule)))
+        found.append((f"runner select {rule.rule_id}", runner.rule_select_sql(rule)))
+    found.append(("runner findings insert", runner.FINDINGS_INSERT))
     found.append(("runner provider_billed_90d", runner._PROVIDER_BILLED_90D))
     return found
 

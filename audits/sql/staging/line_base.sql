@@ -86,6 +86,28 @@ npi_status AS (
     LEFT JOIN roster_npis AS r ON r.npi = n.npi
 ),
 
+-- logic: the class of each distinct code (far fewer than lines; same CASE as stg_service_scope.sql)
+distinct_codes AS (
+    SELECT DISTINCT code FROM lines
+),
+
+code_classes AS (
+    SELECT
+        code,
+        CASE
+            WHEN length(code) = 5 AND translate(code, '0123456789', '') = '' THEN 'CPT_I'
+            WHEN length(code) = 5 AND translate(substr(code, 1, 4), '0123456789', '') = ''
+                AND substr(code, 5, 1) = 'F' THEN 'CPT_II'
+            WHEN length(code) = 5 AND translate(substr(code, 1, 4), '0123456789', '') = ''
+                AND substr(code, 5, 1) = 'T' THEN 'CPT_III'
+            WHEN length(code) = 5 AND translate(substr(code, 1, 4), '0123456789', '') = ''
+                AND substr(code, 5, 1) = 'U' THEN 'PLA'
+            WHEN length(code) = 5 AND substr(code, 1, 1) BETWEEN 'A' AND 'Z'
+                AND translate(substr(code, 2, 4), '0123456789', '') = '' THEN 'HCPCS_II'
+        END AS code_class
+    FROM distinct_codes
+),
+
 final AS (
     SELECT
         l.claim_id,
@@ -96,17 +118,7 @@ final AS (
         l.date_of_service,
         l.procedure_code,
         l.code,
-        CASE
-            WHEN length(l.code) = 5 AND translate(l.code, '0123456789', '') = '' THEN 'CPT_I'
-            WHEN length(l.code) = 5 AND translate(substr(l.code, 1, 4), '0123456789', '') = ''
-                AND substr(l.code, 5, 1) = 'F' THEN 'CPT_II'
-            WHEN length(l.code) = 5 AND translate(substr(l.code, 1, 4), '0123456789', '') = ''
-                AND substr(l.code, 5, 1) = 'T' THEN 'CPT_III'
-            WHEN length(l.code) = 5 AND translate(substr(l.code, 1, 4), '0123456789', '') = ''
-                AND substr(l.code, 5, 1) = 'U' THEN 'PLA'
-            WHEN length(l.code) = 5 AND substr(l.code, 1, 1) BETWEEN 'A' AND 'Z'
-                AND translate(substr(l.code, 2, 4), '0123456789', '') = '' THEN 'HCPCS_II'
-        END AS code_class,
+        c.code_class,
         l.pos_text,
         CASE
             WHEN l.pos_text = '' THEN NULL
@@ -119,6 +131,7 @@ final AS (
         s.npi_problem IS NULL AND s.in_roster AS known_provider
     FROM lines AS l
     INNER JOIN npi_status AS s ON s.npi = l.rendering_npi
+    INNER JOIN code_classes AS c ON c.code = l.code
     LEFT JOIN payer_names AS p ON p.payer_id = l.payer_id
 )
 

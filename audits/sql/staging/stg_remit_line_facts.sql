@@ -3,14 +3,19 @@
 -- and every measure must agree on them, so they are computed here once.
 --  * Only remittances from the claim's payer count (a secondary payer's 835 says nothing about
 --    whether the primary accepted the rendering provider).
---  * A remittance event is the natural key of SPEC 1; several stored rows of one event (an export
---    with one row per adjustment repeats the line's paid amount) count once.
---  * A claim payment without service lines (line_no empty) applies to every line of its claim,
---    its paid amount shared in proportion to billed; claim-level adjustments are shared the same way.
+--  * A remittance event is the natural key of SPEC 1 (payer, claim, line, adjudication date, status,
+--    paid); several stored rows of one event (an export with one row per adjustment repeats the
+--    line's paid amount) count once, and so do their identical adjustment rows.
+--  * A claim payment without service lines (line_no empty) applies to every line of its claim, its
+--    paid amount shared in proportion to billed; claim-level adjustments and remarks are shared the
+--    same way. Shares are computed only for the claims that need them.
 --  * Denied = paid 0 and an adjustment whose group is not PR (a line applied in full to the
 --    deductible is not denied).
 --  * Credentialing-coded = CARC category credentialing/scope, or CARC 16 with a credentialing-category
 --    RARC (N290, N570, ...) on the same line or at claim level.
+--  * Root cause of a denied line (SPEC 5): the category of its largest credentialing-coded adjustment
+--    when denied for credentialing, else of its largest adjustment that is not 'other' ('unknown' for
+--    a CARC missing from ref_carc, or when there is none).
 
 WITH
 
@@ -19,27 +24,18 @@ claim_line_rows AS (
     SELECT claim_id, line_no, payer_id, billed_amount FROM claim_lines
 ),
 
-remits AS (
-    SELECT
-        remit_line_id,
-        payer_id,
-        claim_id,
-        line_no,
-        paid_amount,
-        min(remit_line_id) OVER (
-            PARTITION BY payer_id, claim_id, line_no, adjudication_date, claim_status, paid_amount
-        ) AS event_id
+remit_rows AS (
+    SELECT remit_line_id, payer_id, claim_id, line_no, adjudication_date, claim_status, paid_amount
     FROM remit_lines
 ),
 
-adjustments AS (
-    SELECT remit_line_id, level, position, upper(trim(group_code)) AS group_code,
-           upper(trim(carc)) AS carc, amount
+adjustment_rows AS (
+    SELECT remit_line_id, level, position, upper(trim(group_code)) AS group_code, upper(trim(carc)) AS carc, amount
     FROM remit_adjustments
 ),
 
-remarks AS (
-    SELECT remit_line_id, level, position, upper(trim(rarc)) AS rarc FROM remit_remarks
+remark_rows AS (
+    SELECT remit_line_id, level, upper(trim(rarc)) AS rarc FROM remit_remarks
 ),
 
 carc_categories AS (
@@ -50,11 +46,33 @@ rarc_categories AS (
     SELECT code, root_cause FROM ref_carc WHERE code_type = 'RARC'
 ),
 
--- logic: each claim line's share of its claim's billed amount (claim payments are spread by it)
-claim_totals AS (
-    SELECT claim_id, payer_id, sum(billed_amount) AS claim_billed, count(*) AS claim_line_count
-    FROM claim_line_rows
-    GROUP BY claim_id, payer_id
+-- logic: remittance events (natural key), their adjustments and remarks, each counted once
+events AS (
+    SELECT DISTINCT payer_id, claim_id, line_no, adjudication_date, claim_status, paid_amount FROM remit_rows
+),
+
+event_adjustments AS (
+    SELECT DISTINCT
+        r.payer_id, r.claim_id, r.line_no, r.adjudication_date, r.claim_status, r.paid_amount,
+        a.level, a.position, a.group_code, a.carc, a.amount
+    FROM adjustment_rows AS a
+    INNER JOIN remit_rows AS r ON r.remit_line_id = a.remit_line_id
+),
+
+event_remarks AS (
+    SELECT DISTINCT r.payer_id, r.claim_id, r.line_no, m.level, m.rarc
+    FROM remark_rows AS m
+    INNER JOIN remit_rows AS r ON r.remit_line_id = m.remit_line_id
+),
+
+-- claims with something to share among their lines: a claim payment without service lines, or a
+-- claim-level adjustment or remark
+shared_claims AS (
+    SELECT payer_id, claim_id FROM events WHERE line_no IS NULL
+    UNION
+    SELECT payer_id, claim_id FROM event_adjustments WHERE line_no IS NULL OR level <> 'line'
+    UNION
+    SELECT payer_id, claim_id FROM event_remarks WHERE line_no IS NULL OR level <> 'line'
 ),
 
 line_shares AS (
@@ -62,72 +80,53 @@ line_shares AS (
         l.claim_id,
         l.line_no,
         l.payer_id,
-        l.billed_amount,
         CASE
-            WHEN t.claim_billed <> 0 THEN CAST(l.billed_amount AS DOUBLE) / CAST(t.claim_billed AS DOUBLE)
-            ELSE 1.0 / t.claim_line_count
+            WHEN sum(l.billed_amount) OVER (PARTITION BY l.claim_id, l.payer_id) <> 0
+                THEN CAST(l.billed_amount AS DOUBLE)
+                    / CAST(sum(l.billed_amount) OVER (PARTITION BY l.claim_id, l.payer_id) AS DOUBLE)
+            ELSE 1.0 / count(*) OVER (PARTITION BY l.claim_id, l.payer_id)
         END AS share
     FROM claim_line_rows AS l
-    INNER JOIN claim_totals AS t ON t.claim_id = l.claim_id AND t.payer_id = l.payer_id
+    INNER JOIN shared_claims AS c ON c.claim_id = l.claim_id AND c.payer_id = l.payer_id
 ),
 
-events AS (
-    SELECT DISTINCT event_id, payer_id, claim_id, line_no, paid_amount FROM remits
-),
-
--- every event applied to the claim lines it pays, with the weight of its paid amount
-event_lines AS (
-    SELECT s.claim_id, s.line_no, e.event_id, CAST(e.paid_amount AS DOUBLE) AS paid_share
+-- every event's paid amount on the claim lines it pays (the claim's payer only)
+paid_parts AS (
+    SELECT l.claim_id, l.line_no, CAST(e.paid_amount AS DOUBLE) AS paid_share
     FROM events AS e
-    INNER JOIN line_shares AS s
-        ON s.claim_id = e.claim_id AND s.line_no = e.line_no AND s.payer_id = e.payer_id
-    WHERE e.line_no IS NOT NULL
+    INNER JOIN claim_line_rows AS l
+        ON l.claim_id = e.claim_id AND l.line_no = e.line_no AND l.payer_id = e.payer_id
     UNION ALL
-    SELECT s.claim_id, s.line_no, e.event_id, CAST(e.paid_amount AS DOUBLE) * s.share AS paid_share
+    SELECT s.claim_id, s.line_no, CAST(e.paid_amount AS DOUBLE) * s.share AS paid_share
     FROM events AS e
     INNER JOIN line_shares AS s ON s.claim_id = e.claim_id AND s.payer_id = e.payer_id
     WHERE e.line_no IS NULL
 ),
 
-event_adjustments AS (
-    SELECT DISTINCT r.event_id, r.payer_id, r.claim_id, r.line_no, a.level, a.position,
-                    a.group_code, a.carc, a.amount
-    FROM adjustments AS a
-    INNER JOIN remits AS r ON r.remit_line_id = a.remit_line_id
-),
-
-event_remarks AS (
-    SELECT DISTINCT r.event_id, r.payer_id, r.claim_id, r.line_no, m.level, m.position, m.rarc
-    FROM remarks AS m
-    INNER JOIN remits AS r ON r.remit_line_id = m.remit_line_id
-),
-
--- a line-level adjustment belongs to its service line; a claim-level one (or any adjustment of a
--- claim payment without service lines) is shared by the claim's lines in proportion to billed
 line_adjustments AS (
-    SELECT s.claim_id, s.line_no, a.group_code, a.carc, CAST(a.amount AS DOUBLE) AS amount
+    SELECT l.claim_id, l.line_no, a.group_code, a.carc, CAST(a.amount AS DOUBLE) AS amount
     FROM event_adjustments AS a
-    INNER JOIN line_shares AS s
-        ON s.claim_id = a.claim_id AND s.line_no = a.line_no AND s.payer_id = a.payer_id
-    WHERE a.level = 'line' AND a.line_no IS NOT NULL
+    INNER JOIN claim_line_rows AS l
+        ON l.claim_id = a.claim_id AND l.line_no = a.line_no AND l.payer_id = a.payer_id
+    WHERE a.level = 'line'
     UNION ALL
     SELECT s.claim_id, s.line_no, a.group_code, a.carc, CAST(a.amount AS DOUBLE) * s.share AS amount
     FROM event_adjustments AS a
     INNER JOIN line_shares AS s ON s.claim_id = a.claim_id AND s.payer_id = a.payer_id
-    WHERE a.level <> 'line' OR a.line_no IS NULL
+    WHERE a.line_no IS NULL OR a.level <> 'line'
 ),
 
 line_remarks AS (
-    SELECT s.claim_id, s.line_no, m.rarc
+    SELECT l.claim_id, l.line_no, m.rarc
     FROM event_remarks AS m
-    INNER JOIN line_shares AS s
-        ON s.claim_id = m.claim_id AND s.line_no = m.line_no AND s.payer_id = m.payer_id
-    WHERE m.level = 'line' AND m.line_no IS NOT NULL
+    INNER JOIN claim_line_rows AS l
+        ON l.claim_id = m.claim_id AND l.line_no = m.line_no AND l.payer_id = m.payer_id
+    WHERE m.level = 'line'
     UNION ALL
     SELECT s.claim_id, s.line_no, m.rarc
     FROM event_remarks AS m
     INNER JOIN line_shares AS s ON s.claim_id = m.claim_id AND s.payer_id = m.payer_id
-    WHERE m.level <> 'line' OR m.line_no IS NULL
+    WHERE m.line_no IS NULL OR m.level <> 'line'
 ),
 
 credentialing_remarks AS (
@@ -157,8 +156,8 @@ categorised AS (
 ),
 
 paid_per_line AS (
-    SELECT claim_id, line_no, count(DISTINCT event_id) AS remittances, sum(paid_share) AS paid
-    FROM event_lines
+    SELECT claim_id, line_no, count(*) AS remittances, sum(paid_share) AS paid
+    FROM paid_parts
     GROUP BY claim_id, line_no
 ),
 
@@ -173,48 +172,51 @@ adjustment_summary AS (
     GROUP BY claim_id, line_no
 ),
 
--- the largest credentialing-coded adjustment names a credentialing denial's cause
-largest_credentialing AS (
-    SELECT claim_id, line_no, credentialing_category, group_code, carc, credentialing_rarc
-    FROM (
-        SELECT
-            claim_id, line_no, credentialing_category, group_code, carc, credentialing_rarc,
-            row_number() OVER (
-                PARTITION BY claim_id, line_no ORDER BY amount DESC, credentialing_category, carc
-            ) AS position_by_size
-        FROM categorised
-        WHERE credentialing_category IS NOT NULL
-    ) AS ranked
-    WHERE position_by_size = 1
-),
-
--- otherwise the largest adjustment that is not 'other' (contractual, patient share) names it
-largest_not_other AS (
-    SELECT claim_id, line_no, category, group_code, carc
-    FROM (
-        SELECT
-            claim_id, line_no, category, group_code, carc,
-            row_number() OVER (PARTITION BY claim_id, line_no ORDER BY amount DESC, category, carc) AS position_by_size
-        FROM categorised
-        WHERE category <> 'other'
-    ) AS ranked
-    WHERE position_by_size = 1
-),
-
 line_status AS (
     SELECT
         p.claim_id,
         p.line_no,
-        s.payer_id,
-        s.billed_amount,
+        l.payer_id,
+        l.billed_amount,
         p.remittances,
         CAST(round(p.paid, 2) AS DECIMAL(14, 2)) AS paid_amount,
         round(p.paid, 2) = 0 AND coalesce(a.has_non_pr_adjustment, 0) = 1 AS denied,
         coalesce(a.has_credentialing_coded, 0) = 1 AS has_credentialing_coded,
         coalesce(a.adjusted_not_other, 0) AS adjusted_not_other
     FROM paid_per_line AS p
-    INNER JOIN line_shares AS s ON s.claim_id = p.claim_id AND s.line_no = p.line_no
+    INNER JOIN claim_line_rows AS l ON l.claim_id = p.claim_id AND l.line_no = p.line_no
     LEFT JOIN adjustment_summary AS a ON a.claim_id = p.claim_id AND a.line_no = p.line_no
+),
+
+-- the cause is only needed for denied lines: rank just their adjustments
+denied_adjustments AS (
+    SELECT c.*, s.has_credentialing_coded
+    FROM categorised AS c
+    INNER JOIN line_status AS s ON s.claim_id = c.claim_id AND s.line_no = c.line_no
+    WHERE s.denied
+),
+
+ranked_causes AS (
+    SELECT
+        claim_id,
+        line_no,
+        CASE WHEN has_credentialing_coded THEN credentialing_category ELSE category END AS cause,
+        group_code,
+        carc,
+        credentialing_rarc,
+        row_number() OVER (
+            PARTITION BY claim_id, line_no
+            ORDER BY amount DESC, CASE WHEN has_credentialing_coded THEN credentialing_category ELSE category END, carc
+        ) AS position_by_size
+    FROM denied_adjustments
+    WHERE (has_credentialing_coded AND credentialing_category IS NOT NULL)
+        OR (NOT has_credentialing_coded AND category <> 'other')
+),
+
+causes AS (
+    SELECT claim_id, line_no, cause, group_code, carc, credentialing_rarc
+    FROM ranked_causes
+    WHERE position_by_size = 1
 ),
 
 final AS (
@@ -227,25 +229,21 @@ final AS (
         l.paid_amount,
         l.denied,
         l.denied AND l.has_credentialing_coded AS denied_for_credentialing,
-        CASE
-            WHEN l.denied AND l.has_credentialing_coded THEN c.credentialing_category
-            WHEN l.denied THEN coalesce(o.category, 'unknown')
-        END AS root_cause,
+        CASE WHEN l.denied THEN coalesce(c.cause, 'unknown') END AS root_cause,
         CASE WHEN l.denied THEN l.billed_amount ELSE 0 END AS denied_dollars,
         CASE
             WHEN NOT l.denied AND l.paid_amount > 0 THEN CAST(round(l.adjusted_not_other, 2) AS DECIMAL(14, 2))
             ELSE 0
         END AS partially_denied_dollars,
-        -- how the payer said it, for the finding's detail: e.g. CO-B7, or CO-16 / N290
+        -- how the payer said it, for the finding's detail: e.g. CO-B7, or CO-16 with N290
         CASE
-            WHEN c.carc IS NULL THEN NULL
+            WHEN NOT (l.denied AND l.has_credentialing_coded) THEN NULL
             WHEN c.carc = '16' AND c.credentialing_rarc IS NOT NULL
                 THEN concat(coalesce(c.group_code, '?'), '-', c.carc, ' with ', c.credentialing_rarc)
             ELSE concat(coalesce(c.group_code, '?'), '-', c.carc)
         END AS credentialing_adjustment
     FROM line_status AS l
-    LEFT JOIN largest_credentialing AS c ON c.claim_id = l.claim_id AND c.line_no = l.line_no
-    LEFT JOIN largest_not_other AS o ON o.claim_id = l.claim_id AND o.line_no = l.line_no
+    LEFT JOIN causes AS c ON c.claim_id = l.claim_id AND c.line_no = l.line_no
 )
 
 SELECT * FROM final
