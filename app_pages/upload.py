@@ -85,6 +85,7 @@ if staged and st.button(f"Load {len(staged)} file{'s' if len(staged) > 1 else ''
     bar.empty()
     st.session_state["upload_results"] = results
     _db.clear_caches()
+    st.rerun()  # the sidebar (months, freshness) shows the new data
 
 results = st.session_state.get("upload_results")
 if results:

@@ -1,0 +1,206 @@
+"""The dashboard in a real browser (Debian chromium via Playwright): what an analyst, a manager and a coder do.
+
+Starts `streamlit run dashboard.py` on a free port against an empty database, uploads the demo practice's
+files, runs the audit, opens a finding's records, a provider, a pre-check and downloads the workbook.
+Saves one screenshot per page into docs/screenshots/ for the README. Waits on the app's script state and the
+expected element, never on fixed sleeps.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def _require_browser() -> None:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(
+                "/usr/bin/chromium is missing: CI must install Debian chromium for the browser tests."
+            )
+        pytest.skip("/usr/bin/chromium is missing: install Debian chromium to run the browser tests.")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _dashboard(db: Path):
+    port = _free_port()
+    env = {**os.environ, "CLEARTOBILL_DB": str(db), "CI": os.environ.get("CI", "")}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(
+                    f"streamlit did not start: {server.stderr.read()[-2000:] if server.stderr else ''}"
+                )
+            time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture
+def browser_page():
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def _open(page, url: str, path: str = "") -> None:
+    page.goto(f"{url}/{path}")
+    page.wait_for_selector(IDLE)
+
+
+def _settled(page, text: str):
+    """Wait for text to show and the script run to finish."""
+    page.get_by_text(text, exact=False).first.wait_for()
+    page.wait_for_selector(IDLE)
+
+
+def test_empty_database_shows_what_to_upload(tmp_path, browser_page):
+    page = browser_page
+    with _dashboard(tmp_path / "empty.duckdb") as url:
+        for path in ("", "upload", "provider", "clearance", "trends"):
+            _open(page, url, path)
+            page.get_by_text("pload", exact=False).first.wait_for()
+            assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_analyst_manager_and_coder_flow(tmp_path, browser_page):
+    demo = pytest.importorskip("audits.demo", reason="the demo generator has not landed yet")
+    ingest = pytest.importorskip("audits.ingest")
+    runner = pytest.importorskip("audits.runner", reason="the audit runner has not landed yet")
+    if not hasattr(ingest, "ingest_file") or not hasattr(runner, "run_audit"):
+        pytest.skip("ingest_file or run_audit has not landed yet")
+    try:
+        precheck = importlib.import_module("audits.precheck")
+    except ModuleNotFoundError:
+        precheck = None
+    files = demo.generate_files(tmp_path / "files", seed=7, lines=3000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser_page
+    with _dashboard(tmp_path / "e2e.duckdb") as url:
+        # Analyst: upload every file at once, load, see the per-file results.
+        _open(page, url, "upload")
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+            [str(f) for f in files]
+        )
+        page.get_by_test_id("stExpander").filter(has_text=files[-1].name).wait_for()
+        page.wait_for_selector(IDLE)
+        page.get_by_role("button", name=f"Load {len(files)} files").click()
+        _settled(page, "This session's loads")
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.screenshot(path=str(SHOTS / "upload.png"), full_page=True)
+
+        # Manager: run the audit for the month in the sidebar, open a finding's records.
+        _open(page, url)  # the audit page is the default page: its path is ""
+        page.get_by_role("button", name="Run the audit for").click()
+        _settled(page, "Open a finding")
+        page.get_by_text("Findings by rule").first.wait_for()
+        page.locator('[data-testid="stSelectbox"]').filter(has_text="Open a finding").locator("input").click()
+        page.get_by_role("option").first.click()
+        _settled(page, "What to do:")
+        page.screenshot(path=str(SHOTS / "audit.png"), full_page=True)
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="Download the audit workbook (Excel)").click()
+        workbook = tmp_path / "workbook.xlsx"
+        download_info.value.save_as(workbook)
+        assert workbook.read_bytes()[:2] == b"PK"
+
+        # Provider profile.
+        _open(page, url, "provider")
+        page.get_by_text("Licences and certifications").wait_for()
+        page.get_by_text("Enrollments by payer").wait_for()
+        page.screenshot(path=str(SHOTS / "provider.png"), full_page=True)
+
+        # Coder: the clearance matrix, then a single pre-check.
+        _open(page, url, "clearance")
+        page.get_by_text("provider-payer pairs on").wait_for()
+        page.screenshot(path=str(SHOTS / "clearance.png"), full_page=True)
+        page.get_by_role("tab", name="Pre-check a line").click()
+        page.get_by_label("Procedure code").last.fill("99213")
+        page.get_by_role("button", name="Check").click()
+        verdict = re.compile(
+            r"^(CLEARED: |NOT CLEARED)" if hasattr(precheck, "check_line") else "not available"
+        )
+        page.get_by_text(verdict).first.wait_for()
+        page.wait_for_selector(IDLE)
+        page.screenshot(path=str(SHOTS / "precheck.png"), full_page=True)
+
+        # Leadership: trends.
+        _open(page, url, "trends")
+        page.get_by_text("Needs action in the next 90 days").wait_for()
+        page.screenshot(path=str(SHOTS / "trends.png"), full_page=True)
+        assert page.locator('[data-testid="stException"]').count() == 0
