@@ -212,7 +212,8 @@ def _prepare_frame(frame: pd.DataFrame, columns: list[tuple[str, str]]) -> pd.Da
     for name, sql_type in columns:
         values = frame[name] if name in frame.columns else pd.Series(None, index=frame.index, dtype=object)
         if sql_type == "VARCHAR":
-            values = values.astype(object).where(values.notna(), None)
+            if values.dtype != object:
+                values = values.astype(object).where(values.notna(), None)
         elif sql_type == "DATE":
             if not pd.api.types.is_datetime64_any_dtype(values):
                 values = pd.to_datetime(values.astype(object), errors="coerce")
@@ -241,10 +242,13 @@ def _patient_columns(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     names = frame["patient_name"] if "patient_name" in frame else pd.Series(None, index=index, dtype=object)
     dob_raw = frame["patient_dob"] if "patient_dob" in frame else pd.Series(None, index=index, dtype=object)
     dob, _dob_error = nz.dates(dob_raw)
-    dob_text = pd.Series(dob.dt.strftime("%Y-%m-%d"), index=index).astype(object)
-    dob_text = dob_text.where(dob.notna(), nz.text(dob_raw))
-    fallback = privacy.combined_identifier(names, dob_text)
-    identifier = member.where(member.notna(), fallback)
+    identifier = member.copy()
+    no_member = member.isna()
+    if no_member.any():  # name + birth date only where the row has no member id
+        some = dob[no_member]
+        dob_text = pd.Series(some.dt.strftime("%Y-%m-%d"), index=some.index).astype(object)
+        dob_text = dob_text.where(some.notna(), nz.text(dob_raw[no_member]))
+        identifier[no_member] = privacy.combined_identifier(names[no_member], dob_text)
     keys = privacy.patient_keys(identifier)
     keys = carried_key.where(carried_key.notna(), keys)
     year = pd.Series(dob.dt.year, index=index).astype("float64")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,6 @@ from audits.errors import InputError
 MAX_UNCOMPRESSED_BYTES = int(os.environ.get("CLEARTOBILL_MAX_XLSX_BYTES", str(2 * 1024**3)))
 MAX_COMPRESSION_RATIO = 200  # real sheets compress 5-30x; a bomb compresses 1000x+
 MAX_ZIP_MEMBERS = 10_000
-_SCAN_CHUNK = 1 << 20
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".tab"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
@@ -229,23 +229,31 @@ def check_xlsx(path: Path) -> None:
         ) from None
 
 
+_ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
+_PROLOG_LIMIT = 1 << 20
+
+
 def _check_xml_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> None:
-    """Byte scan for DOCTYPE / ENTITY declarations (billion laughs, external entities): xlsx never has them."""
-    tail = b""
+    """No DOCTYPE / ENTITY declaration (billion laughs, external entities): Excel never writes them.
+
+    A DTD can only stand in the prolog, before the root element, so the scan stops at the first
+    element; a part whose root element does not start within its first megabyte is refused.
+    """
     with archive.open(member) as handle:
-        while True:
-            chunk = handle.read(_SCAN_CHUNK)
+        head = b""
+        while len(head) < _PROLOG_LIMIT:
+            chunk = handle.read(65536)
             if not chunk:
                 break
-            window = (tail + chunk).upper()
-            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
-                raise InputError(
-                    f"{name} contains XML entity declarations (not something Excel writes) - it was not opened."
-                )
-            tail = chunk[-16:]
-            if member.file_size > 50 * 1024**2:
-                # DTDs must come before the root element: the first megabyte decides for big parts.
+            head += chunk
+            root = _ROOT_ELEMENT.search(head)
+            if root:
+                head = head[: root.start()]
                 break
+        else:
+            raise InputError(f"{name} has an XML part with no element in its first megabyte - it was not opened.")
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head or b"<!doctype" in head.lower():
+        raise InputError(f"{name} contains XML entity declarations (not something Excel writes) - it was not opened.")
 
 
 def _excel_cell(value: object) -> object:
