@@ -31,6 +31,7 @@ from audits.demo_roster import (
     make_npis,
     npi_is_valid,
 )
+from audits.errors import InputError
 
 # Practice charge master, in cents per unit (synthetic amounts).
 CHARGES = {
@@ -139,10 +140,16 @@ CARC_PLAN = {
     "npi": (("16", "N290", 5), ("207", "", 2), ("208", "", 1)),
     "roster_wrong": (("B7", "", 3), ("185", "", 1), ("16", "N570", 1)),
 }
-ORDINARY_DENIALS = (  # (carc, rarc, category weight) - categories as data/reference/carc_codes.csv has them
-    ("4", "", 8), ("11", "", 7), ("97", "", 8), ("27", "", 8), ("204", "", 7), ("109", "", 5),
-    ("197", "", 9), ("29", "", 5), ("18", "", 6), ("96", "", 4),
-)  # fmt: skip
+# Ordinary (non-credentialing) denials: share of each root-cause category, the codes of a category
+# read from data/reference/carc_codes.csv; the codes payers use most often weigh three times more.
+ORDINARY_CATEGORIES = {
+    "coding": 24,
+    "eligibility": 20,
+    "authorization": 9,
+    "timely_filing": 3,
+    "duplicate": 6,
+}
+COMMON_DENIAL_CODES = ("4", "11", "97", "27", "204", "109", "197", "29", "18")
 DENY_RATE = {"enrollment": 0.85, "pos": 0.7, "scope": 0.75, "license": 0.5, "npi": 0.9, "roster_wrong": 0.9}
 ORDINARY_DENIAL_RATE = 0.058
 
@@ -163,14 +170,38 @@ def carc_table() -> pd.DataFrame:
     return pd.read_csv(REFERENCE_DIR / "carc_codes.csv", dtype=str, keep_default_na=False)
 
 
+def ordinary_denial_plan() -> tuple[tuple[str, str, float], ...]:
+    """(carc, rarc, weight) for ordinary denials, by category as carc_codes.csv assigns them."""
+    table = carc_table()
+    table = table[table["code_type"].str.upper() == "CARC"]
+    plan = []
+    for category, share in ORDINARY_CATEGORIES.items():
+        codes = [c.strip().upper() for c in table.loc[table["root_cause"].str.strip() == category, "code"]]
+        codes = [c for c in codes if "deactivated" not in _description(table, c)]
+        weights = [3.0 if c in COMMON_DENIAL_CODES else 1.0 for c in codes]
+        plan += [(c, "", share * w / sum(weights)) for c, w in zip(codes, weights, strict=True)]
+    return tuple(plan)
+
+
+def _description(table: pd.DataFrame, code: str) -> str:
+    return str(table.loc[table["code"].str.strip().str.upper() == code, "description"].iloc[0]).lower()
+
+
+def _category(code: str) -> str:
+    table = carc_table()
+    found = table.loc[table["code"].str.strip().str.upper() == code, "root_cause"]
+    return str(found.iloc[0]).strip() if len(found) else "unknown"
+
+
 def _check_codes_exist() -> None:
     known = set(carc_table()["code"].str.strip().str.upper())
-    used = {c for plan in CARC_PLAN.values() for c, r, _w in plan} | {c for c, _r, _w in ORDINARY_DENIALS}
-    used |= {r for plan in CARC_PLAN.values() for _c, r, _w in plan if r} | {"45", "1", "2", "3"}
-    used |= {r for _c, r, _w in ORDINARY_DENIALS if r}
+    used = {c for plan in CARC_PLAN.values() for c, r, _w in plan} | {"45", "1", "2", "3"}
+    used |= {r for plan in CARC_PLAN.values() for _c, r, _w in plan if r}
     missing = sorted(used - known)
-    if missing:  # pragma: no cover - guards the reference file against edits
-        raise ValueError(f"CARC/RARC codes missing from carc_codes.csv: {', '.join(missing)}")
+    if missing:
+        raise InputError(
+            f"data/reference/carc_codes.csv lacks codes the demo uses ({', '.join(missing)}) - restore them."
+        )
 
 
 @dataclass
@@ -422,7 +453,7 @@ def _plant_data_problems(rng: np.random.Generator, lines: pd.DataFrame, roster: 
     clean = np.flatnonzero(issue == "")
     bad_dx = rng.choice(clean, size=max(3, n // 700), replace=False)
     lines.loc[bad_dx, "dx1"] = rng.choice(
-        np.array(["E11", "250.00", "R69X9", "I2510"], dtype=object), len(bad_dx)
+        np.array(["E11", "250.00", "R69X9", "J45"], dtype=object), len(bad_dx)
     )
     issue[bad_dx] = "diagnosis"
     # One claim whose payer spelling is in no alias list (held for the analyst to confirm).
@@ -546,15 +577,17 @@ def _payer_answers(
     denial_carc[coding] = np.where(issue[coding] == "modifier", "4", "11")
     denied |= coding
     ordinary = ~denied & (v < ORDINARY_DENIAL_RATE)
-    denial_carc[ordinary], denial_rarc[ordinary] = _weighted(rng, ORDINARY_DENIALS, int(ordinary.sum()))
+    plan = ordinary_denial_plan()
+    denial_carc[ordinary], denial_rarc[ordinary] = _weighted(rng, plan, int(ordinary.sum()))
     denied |= ordinary
     # Timely filing: the whole claim was filed late, and every line of it is denied for that.
     claim = lines["claim"].to_numpy()
     late_claims = np.zeros(claim.max() + 1, dtype=bool)
-    late_claims[claim[denial_carc == "29"]] = True
+    timely = [c for c, _r, _w in plan if _category(c) == "timely_filing"]
+    late_claims[claim[np.isin(denial_carc, timely) & ordinary]] = True
     late = late_claims[claim]
     newly = late & ~denied
-    denial_carc[newly], denial_rarc[newly] = "29", ""
+    denial_carc[newly], denial_rarc[newly] = (timely or ["29"])[0], ""
     denied |= newly
     delay = rng.integers(95, 160, claim.max() + 1)[claim].astype("timedelta64[D]")
     lines.loc[late, "submitted"] = lines.loc[late, "dos"] + delay[late]
