@@ -202,8 +202,8 @@ def test_835_unknown_payer_is_held_with_its_reason(con, tmp_path):
     assert con.execute("SELECT count(*) FROM remit_lines").fetchall() == [(0,)]
 
 
-def test_837_loads_into_claim_lines_with_patient_hashed(payers, tmp_path):
-    text = _x12(
+def _837() -> str:
+    return _x12(
         "ST*837*0001*005010X222A1",
         "BHT*0019*00*1*20240110*1200*CH",
         "NM1*85*2*PRACTICE*****XX*1234567893",
@@ -224,6 +224,10 @@ def test_837_loads_into_claim_lines_with_patient_hashed(payers, tmp_path):
         "DTP*472*D8*20240106",
         "SE*18*0001",
     )
+
+
+def test_837_loads_into_claim_lines_with_patient_hashed(payers, tmp_path):
+    text = _837()
     result = ingest_file(payers, _write(tmp_path, "claims.837", text))
     assert result.kind == "837"
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (2, 2, 0)
@@ -235,3 +239,55 @@ def test_837_loads_into_claim_lines_with_patient_hashed(payers, tmp_path):
         ("C77", 1, "AETNA", "99213", "25", "E119", dt.date(2024, 1, 5), 1961, True),
         ("C77", 2, "AETNA", "0001U", None, "E119", dt.date(2024, 1, 6), 1961, True),
     ]
+
+
+def test_835_held_lines_reload_with_their_adjustments_after_an_alias(con, tmp_path):
+    from audits.ingest import confirm_payer_alias, reload_rejected
+
+    first = ingest_file(con, _write(tmp_path, "era.835", _835()))
+    assert first.rows_rejected == 2
+    con.execute("INSERT INTO payers (payer_id, payer_name) VALUES ('AET', 'Aetna')")
+    confirm_payer_alias(con, "AETNA HEALTH", "AET")
+    again = reload_rejected(con, first.upload_id)
+    assert (again.kind, again.rows_read, again.rows_loaded, again.rows_rejected) == ("835", 2, 2, 0)
+    assert [(c, n, p) for c, n, _s, _code, _b, p, _d in _lines(con)] == [("C1", 1, 80), ("C1", 2, 0)]
+    assert ("C1", 2, 1, "line", "CO", "B7", 50) in _adjustments(con)
+    assert con.execute("SELECT rarc FROM remit_remarks").fetchall() == [("N290",)]
+    assert con.execute(
+        "SELECT count(*) FROM rejected_rows WHERE resolved_by_upload = ?", [again.upload_id]
+    ).fetchall() == [(2,)]
+
+
+def test_remit_export_held_rows_reload(con, tmp_path):
+    from audits.ingest import confirm_payer_alias, reload_rejected
+
+    con.execute("INSERT INTO payers (payer_id, payer_name) VALUES ('AET', 'Aetna')")
+    path = _write(
+        tmp_path,
+        "remits.csv",
+        "Claim ID,Line,Member ID,Payer,Check Date,CPT,Billed,Paid,Group Code,Reason Code,Adj Amount\n"
+        "C1,1,QX1,Aetna Choice,2024-02-01,99213,100,0,CO,16,100\n"
+        "C2,1,QX2,Aetna,2024-02-01,99213,100,100,,,\n",
+    )
+    first = ingest_file(con, path)
+    assert (first.rows_loaded, first.rows_rejected) == (1, 1)
+    confirm_payer_alias(con, "Aetna Choice", "AET")
+    again = reload_rejected(con)
+    assert (again.kind, again.rows_loaded, again.rows_rejected) == ("remits", 1, 0)
+    assert ("C1", 1, 1, "line", "CO", "16", 100) in _adjustments(con)
+
+
+def test_837_held_lines_reload_after_an_alias(con, tmp_path):
+    from audits.ingest import confirm_payer_alias, reload_rejected
+
+    con.execute("INSERT INTO payers (payer_id, payer_name) VALUES ('AET9', 'Aetna Health Plans')")
+    first = ingest_file(con, _write(tmp_path, "claims.837", _837()))
+    assert (first.rows_loaded, first.rows_rejected) == (0, 2)
+    raw = con.execute("SELECT raw_row FROM rejected_rows").fetchall()
+    assert all("QUIXOTE" not in r[0] and "QX778812" not in r[0] and "19610704" not in r[0] for r in raw)
+    confirm_payer_alias(con, "AETNA", "AET9")
+    again = reload_rejected(con, first.upload_id)
+    assert (again.kind, again.rows_loaded, again.rows_rejected) == ("837", 2, 0)
+    assert con.execute(
+        "SELECT line_no, payer_id, procedure_code, patient_birth_year, patient_key IS NOT NULL FROM claim_lines ORDER BY 1"
+    ).fetchall() == [(1, "AET9", "99213", 1961, True), (2, "AET9", "0001U", 1961, True)]

@@ -55,6 +55,8 @@ Progress = Callable[[float, str], None] | None
 PATIENT_KEY_FIELD = "__patient_key__"
 BIRTH_YEAR_FIELD = "__patient_birth_year__"
 CANONICAL_FIELD = "__canonical__"
+ADJUSTMENTS_FIELD = "__adjustments__"
+REMARKS_FIELD = "__remarks__"
 
 CLAIM_LINE_COLUMNS = [
     ("claim_id", "VARCHAR"),
@@ -893,7 +895,15 @@ def _ingest_835(con, path: Path, sha: str, uploaded_by, progress) -> UploadResul
 
     parsed = parse_835(_x12_bytes(path), path.name)
     _report(progress, 0.5, f"{path.name}: {len(parsed.lines)} remitted lines parsed")
-    lines = parsed.lines.copy().reset_index(drop=True)
+    return _load_835(
+        con, path.name, sha, parsed.lines, parsed.adjustments, parsed.remarks, list(parsed.problems), uploaded_by,
+        progress,
+    )  # fmt: skip
+
+
+def _load_835(con, file_name, sha, lines, adjustments, remarks, problems, uploaded_by, progress,
+              reloaded: list[tuple[int, str, int]] | None = None) -> UploadResult:  # fmt: skip
+    lines = lines.copy().reset_index(drop=True)
     directory = PayerDirectory(con)
     rejected: list[RejectedRow] = []
     unknown: dict[str, list] = {}
@@ -916,19 +926,34 @@ def _ingest_835(con, path: Path, sha: str, uploaded_by, progress) -> UploadResul
     ok = reason.isna()
     good = lines.loc[ok].copy()
     _match_835_lines(con, good)
-    result = UploadResult(None, path.name, "835", "loaded", rows_read=len(lines), sha256=sha)
-    result.problems = list(parsed.problems)
+    result = UploadResult(None, file_name, "835", "loaded", rows_read=len(lines), sha256=sha)
+    result.problems = list(problems)
     result.unknown_payers = unknown
     for label_ in lines.index[~ok]:
-        record = {c: nz.cell_text(v) for c, v in lines.loc[label_].items()}
+        # The held line keeps its adjustments and remarks, so it can be loaded again from rejected_rows.
+        record = {c: nz.cell_text(v) for c, v in lines.loc[label_].items() if c != "adjudication_date"}
+        record["adjudication_date"] = nz.cell_text(lines.at[label_, "adjudication_date"])
+        line_ref = lines.at[label_, "line_ref"]
+        record[ADJUSTMENTS_FIELD] = [
+            {
+                k: nz.cell_text(v)
+                for k, v in row.items()
+                if k in ("position", "level", "group_code", "carc", "amount")
+            }
+            for row in adjustments[adjustments["line_ref"] == line_ref].to_dict("records")
+        ]
+        record[REMARKS_FIELD] = [
+            {k: nz.cell_text(v) for k, v in row.items() if k in ("position", "level", "rarc")}
+            for row in remarks[remarks["line_ref"] == line_ref].to_dict("records")
+        ]
         record[CANONICAL_FIELD] = True
         rejected.append(
             RejectedRow(
-                path.name, int(lines.at[label_, "source_row"]), record, column[label_], reason[label_]
+                file_name, int(lines.at[label_, "source_row"]), record, column[label_], reason[label_]
             )
         )
-    adjustments = parsed.adjustments[parsed.adjustments["line_ref"].isin(good["line_ref"])]
-    remarks = parsed.remarks[parsed.remarks["line_ref"].isin(good["line_ref"])]
+    adjustments = adjustments[adjustments["line_ref"].isin(good["line_ref"])]
+    remarks = remarks[remarks["line_ref"].isin(good["line_ref"])]
     with transaction(con):
         result.upload_id = _next_upload_id(con)
         good["source"] = (
@@ -941,6 +966,8 @@ def _ingest_835(con, path: Path, sha: str, uploaded_by, progress) -> UploadResul
         result.message = _message(
             result, extra=f"{stats['new']} new remitted lines, {stats['known']} already loaded"
         )
+        if reloaded:
+            _mark_resolved(con, reloaded, result.upload_id)
         _insert_upload(con, result, sha, None, uploaded_by)
     _report(progress, 1.0, result.summary())
     return result
@@ -1157,9 +1184,24 @@ def _remit_parts_from_records(records, mapping_json):
 
 
 def _reload_835(con, name, sha, records, reloaded) -> UploadResult:
-    raise InputError(
-        "Held 835 lines are reloaded by loading the 835 file again after confirming the alias "
-        "(its adjustments are not kept with the held row)."
+    lines, adjustments, remarks = [], [], []
+    for ref, (_sheet, row_number, raw) in enumerate(records):
+        line = {k: v for k, v in raw.items() if not k.startswith("__")}
+        line["line_ref"] = ref
+        line["source_row"] = row_number
+        lines.append(line)
+        adjustments += [{**a, "line_ref": ref} for a in raw.get(ADJUSTMENTS_FIELD, [])]
+        remarks += [{**m, "line_ref": ref} for m in raw.get(REMARKS_FIELD, [])]
+    line_frame = pd.DataFrame(lines, dtype=object)
+    for column in ("payer_id", "payer_name", "ref_6r", "line_position", "rendering_npi", "source"):
+        if column not in line_frame.columns:
+            line_frame[column] = None
+    adjustment_frame = pd.DataFrame(
+        adjustments, columns=["line_ref", "position", "level", "group_code", "carc", "amount"]
+    )
+    remark_frame = pd.DataFrame(remarks, columns=["line_ref", "position", "level", "rarc"])
+    return _load_835(
+        con, name, sha, line_frame, adjustment_frame, remark_frame, [], None, None, reloaded=reloaded
     )
 
 
