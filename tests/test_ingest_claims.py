@@ -245,26 +245,26 @@ def test_unknown_payer_is_held_with_suggestions_then_reloaded_after_an_alias(con
         confirm_payer_alias(con, "Aetna Healthcare", "NOPE")
     confirm_payer_alias(con, "Aetna Healthcare", "AETNA")
     again = reload_rejected(con, first.upload_id)
-    assert (again.rows_read, again.rows_loaded, again.rows_rejected) == (2, 1, 1)
+    assert (again.rows_read, again.rows_loaded, again.rows_rejected) == (1, 1, 0)
     line = con.execute(
         "SELECT payer_id, modifier_1, diagnosis_1, billed_amount, patient_key FROM claim_lines WHERE claim_id = 'C2'"
     ).fetchall()
     assert line[0][:4] == ("AETNA", "25", "I10", 40)
     # The reloaded row keeps the patient key the original upload computed.
-    assert (
-        line[0][4]
-        == json.loads(
-            con.execute(
-                "SELECT raw_row FROM rejected_rows WHERE upload_id = ? AND row_number = 3", [first.upload_id]
-            ).fetchall()[0][0]
-        )["__patient_key__"]
-    )
+    held_row = con.execute(
+        "SELECT raw_row FROM rejected_rows WHERE upload_id = ? AND row_number = 3", [first.upload_id]
+    ).fetchall()[0][0]
+    assert line[0][4] == json.loads(held_row)["__patient_key__"]
     resolved = con.execute(
         "SELECT row_number, resolved_by_upload FROM rejected_rows WHERE upload_id = ? ORDER BY 1",
         [first.upload_id],
     ).fetchall()
-    assert resolved == [(3, again.upload_id), (4, again.upload_id)]
-    still = con.execute("SELECT reason FROM rejected_rows WHERE upload_id = ?", [again.upload_id]).fetchall()
-    assert still[0][0].startswith("unknown payer: Mystery Mutual")
-    with pytest.raises(InputError, match="no rows held"):
+    # Mystery Mutual still resolves to nothing: it stays held, untouched.
+    assert resolved == [(3, again.upload_id), (4, None)]
+    with pytest.raises(InputError, match="resolve yet"):
         reload_rejected(con, first.upload_id)
+    con.execute("INSERT INTO payers (payer_id, payer_name) VALUES ('MM', 'Mystery Mutual')")
+    last = reload_rejected(con)
+    assert (last.rows_loaded, last.rows_rejected) == (1, 0)
+    with pytest.raises(InputError, match="no rows held"):
+        reload_rejected(con)

@@ -102,3 +102,29 @@ def test_cli_mapping_file(tmp_path, capsys):
     with connect(db) as con:
         assert con.execute("SELECT claim_id, billed_amount FROM claim_lines").fetchall() == [("T1", 5)]
         assert "Ticket" in con.execute("SELECT mapping_json FROM uploads").fetchall()[0][0]
+
+
+def test_reload_of_all_held_rows_spans_kinds_and_uploads(con, tmp_path):
+    from audits.ingest import confirm_payer_alias, reload_rejected
+
+    con.execute("INSERT INTO payers (payer_id, payer_name) VALUES ('AETNA', 'Aetna')")
+    claims = _write(
+        tmp_path,
+        "claims.csv",
+        "Claim ID,Rendering NPI,Payer,DOS,CPT,Charges\nC1,1234567893,Aetna Gold,2024-01-05,99213,1\n",
+    )
+    remits = _write(
+        tmp_path,
+        "remits.csv",
+        "Claim ID,Payer,Check Date,CPT,Billed,Paid\nC1,Aetna Gold,2024-02-01,99213,1,1\n",
+    )
+    ingest_file(con, claims)
+    ingest_file(con, remits)
+    confirm_payer_alias(con, "Aetna Gold", "AETNA")
+    result = reload_rejected(con)
+    assert (result.kind, result.rows_read, result.rows_loaded, result.rows_rejected) == ("mixed", 2, 2, 0)
+    assert con.execute("SELECT count(*) FROM claim_lines").fetchall() == [(1,)]
+    assert con.execute("SELECT count(*) FROM remit_lines").fetchall() == [(1,)]
+    assert con.execute("SELECT count(*) FROM rejected_rows WHERE resolved_by_upload IS NULL").fetchall() == [
+        (0,)
+    ]

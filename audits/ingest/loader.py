@@ -1058,13 +1058,15 @@ def _mark_resolved(con: duckdb.DuckDBPyConnection, rows: list[tuple[int, str, in
 
 
 def reload_rejected(con: duckdb.DuckDBPyConnection, upload_id: int | None = None) -> UploadResult:
-    """Load again, as a new upload, the rows held for "unknown payer" (of one upload, or of all).
+    """Load again the rows held for "unknown payer" whose payer now resolves (of one upload, or of all).
 
-    Rows whose payer still resolves to nothing are rejected again in the new upload; every row taken
-    gets resolved_by_upload = the new upload. Claims and remits exports, 837 and 835 rows alike.
+    Each original upload's resolvable held rows become one new upload (its kind, its column mapping);
+    those rows get resolved_by_upload = that upload. Rows whose payer still resolves to nothing stay
+    held, untouched. With several uploads involved, the result adds their counts up (upload_id is the
+    last new upload; `sheets` lists all of them as 'upload N'). Claims and remits exports, 837 and 835.
     """
     params: list = []
-    where = "resolved_by_upload IS NULL AND reason LIKE 'unknown payer:%'"
+    where = "r.resolved_by_upload IS NULL AND r.reason LIKE 'unknown payer:%'"
     if upload_id is not None:
         where += " AND r.upload_id = ?"
         params.append(upload_id)
@@ -1077,29 +1079,86 @@ def reload_rejected(con: duckdb.DuckDBPyConnection, upload_id: int | None = None
         raise InputError(
             "There are no rows held for an unknown payer" + (f" in upload {upload_id}." if upload_id else ".")
         )
-    kinds = {kind for _u, kind, *_rest in held}
-    if len(kinds) > 1:
+    directory = PayerDirectory(con)
+    groups: dict[tuple[int, str], list] = {}
+    for row in held:
+        groups.setdefault((row[0], row[3]), []).append(row)
+    results = []
+    for (origin, sheet), rows in groups.items():
+        kind, mapping_json = rows[0][1], rows[0][2]
+        records = [(s, n, json.loads(r)) for _u, _k, _m, s, n, r in rows]
+        result = _reload_group(con, directory, origin, sheet, kind, mapping_json, records)
+        if result is not None:
+            results.append(result)
+    if not results:
         raise InputError(
-            "The held rows come from uploads of different kinds ("
-            + ", ".join(sorted(kinds))
-            + ") - reload one "
-            "upload at a time."
+            f"None of the {len(held)} held rows' payers resolve yet - confirm which payer each name means first."
         )
-    kind = kinds.pop()
-    reloaded = [(u, s, n) for u, _k, _m, s, n, _r in held]
-    origin = sorted({u for u, *_rest in held})
-    name = f"reload of held rows from upload {', '.join(map(str, origin))}"
-    sha = hashlib.sha256(("reload|" + "|".join(f"{u}:{s}:{n}" for u, s, n in reloaded)).encode()).hexdigest()
-    records = [(s, n, json.loads(r)) for _u, _k, _m, s, n, r in held]
+    if len(results) == 1:
+        return results[0]
+    total = UploadResult(results[-1].upload_id, "held rows reloaded", results[0].kind, "loaded")
+    if len({r.kind for r in results}) > 1:
+        total.kind = "mixed"
+    for r in results:
+        total.rows_read += r.rows_read
+        total.rows_loaded += r.rows_loaded
+        total.rows_rejected += r.rows_rejected
+        total.sheets.append(f"upload {r.upload_id}")
+        total.unknown_payers.update(r.unknown_payers)
+    total.message = " | ".join(f"upload {r.upload_id}: {r.message}" for r in results)
+    return total
+
+
+def _resolvable(directory: PayerDirectory, frame: pd.DataFrame) -> pd.Series:
+    ids = frame["payer_id"] if "payer_id" in frame else pd.Series(None, index=frame.index, dtype=object)
+    names = frame["payer_name"] if "payer_name" in frame else pd.Series(None, index=frame.index, dtype=object)
+    resolved, _label = directory.resolve(ids.astype(object), names.astype(object))
+    return resolved.notna()
+
+
+def _reload_group(con, directory, origin, sheet, kind, mapping_json, records) -> UploadResult | None:
+    name = f"held rows of upload {origin}"
     if kind in ("claims", "837"):
-        item = _claims_from_records(records, held[0][2], kind)
-        return _load_claims(con, name, sha, kind, [item], held[0][2], {}, None, None, reloaded=reloaded)
+        item = _claims_from_records(records, mapping_json, kind)
+        keep = _resolvable(directory, item.norm.frame)
+        if not keep.any():
+            return None
+        item.norm = claims_mod.NormalisedClaims(
+            item.norm.frame[keep], item.norm.reason[keep], item.norm.column[keep]
+        )
+        rows_taken = item.norm.frame["source_row"].astype("int64").tolist()
+        reloaded = [(origin, sheet, n) for n in rows_taken]
+        sha = _reload_sha(reloaded)
+        return _load_claims(con, name, sha, kind, [item], mapping_json, {}, None, None, reloaded=reloaded)
     if kind == "remits":
-        parts = _remit_parts_from_records(records, held[0][2])
-        return _load_remit_rows(con, name, sha, parts, held[0][2], {}, None, None, reloaded=reloaded)
+        part_sheet, rows, norm, patient_headers = _remit_parts_from_records(records, mapping_json)[0]
+        keep = _resolvable(directory, norm.frame)
+        if not keep.any():
+            return None
+        kept = norm.frame.index[keep]
+        norm = remits_mod.NormalisedRemitRows(
+            norm.frame.loc[kept],
+            norm.adjustments[norm.adjustments["row"].isin(kept)],
+            norm.remarks[norm.remarks["row"].isin(kept)],
+            norm.reason.loc[kept],
+            norm.column.loc[kept],
+        )
+        reloaded = [(origin, sheet, int(n)) for n in norm.frame["source_row"]]
+        parts = [(part_sheet, rows, norm, patient_headers)]
+        return _load_remit_rows(
+            con, name, _reload_sha(reloaded), parts, mapping_json, {}, None, None, reloaded=reloaded
+        )
     if kind == "835":
-        return _reload_835(con, name, sha, records, reloaded)
+        taken = [r for r in records if directory.resolve_one(r[2].get("payer_id"), r[2].get("payer_name"))]
+        if not taken:
+            return None
+        reloaded = [(origin, sheet, n) for _s, n, _r in taken]
+        return _reload_835(con, name, _reload_sha(reloaded), taken, reloaded)
     raise InputError(f"Held rows of a {kind} upload are reloaded by loading the corrected file again.")
+
+
+def _reload_sha(reloaded: list[tuple[int, str, int]]) -> str:
+    return hashlib.sha256(("reload|" + "|".join(f"{u}:{s}:{n}" for u, s, n in reloaded)).encode()).hexdigest()
 
 
 def _records_sheet(records: list[tuple[str, int, dict]]) -> tuple[RawSheet, list[str]]:
