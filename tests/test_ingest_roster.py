@@ -748,3 +748,39 @@ def test_date_columns_that_name_no_payer_do_not_make_enrollments(con, tmp_path):
     )
     _batch, result = load(con, path)
     assert (result.tables, result.rows_read, result.rows_rejected) == (["providers"], 1, 0)
+
+
+def test_tracker_licences_of_two_states_and_an_unknown_payer_group(con, tmp_path):
+    path = write_xlsx(
+        tmp_path / "states.xlsx",
+        {
+            "Payers": PAYERS_SHEET,
+            "Tracker": [
+                [
+                    "NPI",
+                    "Name",
+                    "TX License #",
+                    "TX License Exp",
+                    "OK License #",
+                    "OK License Exp",
+                    "Humana Status",
+                    "Humana Effective",
+                ],
+                [NPI_A, "Test Provider A", "M1", "2026-12-31", "OK9", "2025-06-30", "Par", "2024-01-01"],
+            ],
+        },  # fmt: skip
+    )
+    _batch, result = load(con, path)
+    assert rows(con, "SELECT state, number, expiration_date FROM credentials ORDER BY state") == [
+        ("OK", "OK9", D(2025, 6, 30)),
+        ("TX", "M1", D(2026, 12, 31)),
+    ]
+    (rejected,) = result.rejected
+    assert (rejected.sheet, rejected.row_number, rejected.column) == ("Tracker [Humana]", 2, "payer")
+    assert rejected.reason.startswith("unknown payer: Humana")
+    assert rejected.raw_row == {
+        "NPI": NPI_A,
+        "Name": "Test Provider A",
+        "Humana Status": "Par",
+        "Humana Effective": "2024-01-01",
+    }

@@ -235,3 +235,17 @@ def test_a_failed_transaction_leaves_the_previous_snapshot_current(con, tmp_path
         raise RuntimeError("the loader failed after apply_roster")
     assert current(con) == {"payers": first.snapshot_id, "enrollments": first.snapshot_id}
     assert rows(con, "SELECT count(*) FROM payers") == [(2,)]
+
+
+def test_snapshot_diff_shows_a_renewed_licence(con, tmp_path):
+    header = ["NPI", "Credential Type", "Number", "State", "Expiration Date"]
+    first = load(
+        con, write_xlsx(tmp_path / "a.xlsx", {"L": [header, [NPI_A, "License", "M1", "TX", "2025-12-31"]]})
+    )
+    second = load(
+        con, write_xlsx(tmp_path / "b.xlsx", {"L": [header, [NPI_A, "License", "M1", "TX", "2027-12-31"]]})
+    )
+    diff = snapshot_diff(con, first.snapshot_id, second.snapshot_id)
+    assert diff[["table", "change", "column", "old_value", "new_value"]].values.tolist() == [
+        ["credentials", "changed", "expiration_date", "2025-12-31", "2027-12-31"]
+    ]
