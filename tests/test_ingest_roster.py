@@ -653,16 +653,28 @@ def test_labels_extended_by_a_saved_mapping(con, tmp_path):
         {
             "P": PAYERS_SHEET,
             "E": [["Prov ID", "Payer", "Par?", "Eff"], [NPI_A, "Aetna", "Contracted", "2024-01-01"]],
+            "S": [
+                ["Prov ID", "Payer", "Code From", "Code To", "Decision"],
+                [NPI_A, "Aetna", "99202", "99215", "Covered"],
+                [NPI_A, "Aetna", "99211", "99211", "Carved out"],
+            ],
         },
     )
     mapping = {
         "columns": {"npi": "Prov ID", "status": "Par?", "effective_date": "Eff"},
-        "labels": {"enrollment_status": {"contracted": "enrolled"}},
+        "labels": {
+            "enrollment_status": {"contracted": "enrolled"},
+            "scope_approved": {"Covered": True, "carved out": "excluded"},
+        },
     }
     _batch, result = load(con, path, mapping=mapping)
     assert result.rows_rejected == 0
     assert rows(con, "SELECT npi, status, status_label FROM enrollments") == [
         (NPI_A, "enrolled", "Contracted")
+    ]
+    assert rows(con, "SELECT code_from, approved FROM service_scope ORDER BY code_from") == [
+        ("99202", True),
+        ("99211", False),
     ]
 
 

@@ -905,6 +905,24 @@ def _normalise_enrollments(cells: pd.DataFrame, labels: dict) -> tuple[pd.DataFr
     return frame, check
 
 
+def _scope_labels(extra: dict | None) -> dict[str, bool] | None:
+    """A saved mapping's scope labels may say "approved" / "excluded" (text) or true / false."""
+    if not extra:
+        return None
+    words = {"approved": True, "true": True, "yes": True, "excluded": False, "false": False, "no": False}
+    out = {}
+    for label, value in extra.items():
+        if isinstance(value, str):
+            if value.strip().lower() not in words:
+                raise InputError(
+                    f"The mapping's scope label {label!r} maps to {value!r} - use approved or excluded."
+                )
+            out[label] = words[value.strip().lower()]
+        else:
+            out[label] = bool(value)
+    return out
+
+
 def _normalise_scope(cells: pd.DataFrame, labels: dict) -> tuple[pd.DataFrame, _Checker]:
     check = _Checker(len(cells))
     npis = _npis(cells, check)
@@ -927,7 +945,7 @@ def _normalise_scope(cells: pd.DataFrame, labels: dict) -> tuple[pd.DataFrame, _
     )
     raw_approved = _col(cells, "approved")
     approved_text = _texts(raw_approved)
-    approved = normalize.scope_approved(raw_approved, labels.get("scope_approved")).tolist()
+    approved = normalize.scope_approved(raw_approved, _scope_labels(labels.get("scope_approved"))).tolist()
     approved = [True if t is None else a for a, t in zip(approved, approved_text, strict=True)]
     check.flag(
         [a is None for a in approved], "approved", lambda i: f"unknown scope approval: {approved_text[i]!r}"
