@@ -44,7 +44,7 @@ class PageData:
         try:
             return self.agg(fn, *args)
         except (ClearToBillError, duckdb.Error) as exc:
-            st.info(f"{what} is not available: {_sentence(exc)}")
+            st.info(f"{what} is not available: {sentence(exc)}")
             return None
 
     def call(self, fn: Callable | None, *args, what: str = "This view"):
@@ -55,7 +55,7 @@ class PageData:
         try:
             return fn(self.con, *args)
         except (ClearToBillError, duckdb.Error) as exc:
-            st.info(f"{what} is not available: {_sentence(exc)}")
+            st.info(f"{what} is not available: {sentence(exc)}")
             return None
 
 
@@ -65,7 +65,7 @@ def _cached(_con, path: str, version: tuple, module: str, name: str, args: tuple
     return fn(_con, *args)
 
 
-def _sentence(exc: Exception) -> str:
+def sentence(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text if len(text) < 300 else text[:297] + "..."
 

@@ -88,7 +88,7 @@ with who_tab:
         code = a.text_input("Procedure code", key="who_code")
         payer = b.selectbox("Payer", list(payer_labels), format_func=payer_labels.get, key="who_payer")
         on_date = c.date_input("Date of service", value=dt.date.today(), key="who_date", format="YYYY-MM-DD")
-        asked = st.form_submit_button("Who can bill it?")
+        asked = st.form_submit_button("Who can bill it?", key="who_submit")
     if asked and code.strip():
         if check_line is None:
             st.info("The pre-check is not available in this build yet.")
@@ -132,7 +132,7 @@ with check_tab:
         dos = d.date_input("Date of service", value=dt.date.today(), key="check_dos", format="YYYY-MM-DD")
         pos = e.text_input("Place of service (optional)", key="check_pos")
         state = f.text_input("Service state (optional)", key="check_state")
-        submitted = st.form_submit_button("Check")
+        submitted = st.form_submit_button("Check", key="check_submit")
     if submitted:
         if check_line is None:
             st.info("The pre-check is not available in this build yet.")

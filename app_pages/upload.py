@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -48,7 +49,9 @@ for file_id, path in staged:
     with st.expander(f"{path.name}", expanded=len(staged) <= 3):
         plans[file_id] = mapping_editor(ingest, file_id, path, KINDS)
 
-if staged and st.button(f"Load {len(staged)} file{'s' if len(staged) > 1 else ''}", type="primary"):
+if staged and st.button(
+    f"Load {len(staged)} file{'s' if len(staged) > 1 else ''}", type="primary", key="load_files"
+):
     results = []
     bar = st.progress(0.0, text="Loading...")
     with _db.write() as con:
@@ -69,7 +72,7 @@ if staged and st.button(f"Load {len(staged)} file{'s' if len(staged) > 1 else ''
                     progress=progress,
                 )
                 results.append(result_row(result, path.name))
-            except ClearToBillError as exc:
+            except (ClearToBillError, duckdb.Error) as exc:
                 results.append(
                     {
                         "file": path.name,
@@ -78,7 +81,7 @@ if staged and st.button(f"Load {len(staged)} file{'s' if len(staged) > 1 else ''
                         "read": 0,
                         "loaded": 0,
                         "rejected": 0,
-                        "message": str(exc),
+                        "message": _db.sentence(exc),
                         "upload_id": None,
                     }
                 )

@@ -39,8 +39,9 @@ def build_small_practice(path: Path, *, demo: bool = False, audited: bool = True
         con.execute(
             "INSERT INTO uploads (upload_id, file_name, sha256, kind, status, rows_read, rows_loaded, rows_rejected,"
             " uploaded_by, uploaded_at) VALUES"
-            " (1, 'roster.xlsx', 'r', 'roster', 'loaded', 9, 9, 0, ?, '2026-11-02 08:00'),"
-            " (2, 'claims-2026-10.csv', 'c', 'claims', 'loaded', 5, 4, 1, 'analyst', '2026-11-02 08:05')",
+            " (nextval('upload_id_seq'), 'roster.xlsx', 'r', 'roster', 'loaded', 9, 9, 0, ?, '2026-11-02 08:00'),"
+            " (nextval('upload_id_seq'), 'claims-2026-10.csv', 'c', 'claims', 'loaded', 5, 4, 1, 'analyst',"
+            " '2026-11-02 08:05')",
             ["demo" if demo else "analyst"],
         )
         con.execute(
@@ -79,7 +80,7 @@ def build_small_practice(path: Path, *, demo: bool = False, audited: bool = True
         if audited:
             con.execute(
                 "INSERT INTO audit_runs (run_id, month, started_at, finished_at, snapshot_id, status, findings)"
-                " VALUES (1, '2026-10-01', '2026-11-03 09:00', '2026-11-03 09:01', 1, 'done', 2)"
+                " VALUES (nextval('run_id_seq'), '2026-10-01', '2026-11-03 09:00', '2026-11-03 09:01', 1, 'done', 2)"
             )
             con.execute(
                 "INSERT INTO findings (run_id, finding_id, month, rule_id, severity, claim_id, line_no, rendering_npi,"
@@ -227,3 +228,60 @@ def test_busy_database_is_one_sentence(monkeypatch, small_db):
         assert len(at.error) == 1 and "busy" in at.error[0].value
     finally:
         holder.communicate("\n", timeout=10)
+
+
+def test_upload_a_claims_file_shows_loaded_and_held_rows(monkeypatch, small_db):
+    csv = (
+        "Claim #,Line #,Rendering Provider NPI,Primary Insurance,Date of Service,CPT/HCPCS,Charges\n"
+        f"N1,1,{A},Aetna,10/20/2026,99213,$120.00\n"
+        f"N2,1,{A},Zeta Health Plan,10/21/2026,99214,$150.00\n"
+    ).encode()
+    at = open_app(monkeypatch, small_db, "upload")
+    at.file_uploader[0].set_value(("claims-late.csv", csv, "text/csv")).run()
+    no_exception(at)
+    assert (
+        at.selectbox(key=[k for k in at.session_state.to_dict() if str(k).startswith("kind_")][0]).value
+        == "detect"
+    )
+    at.button(key="load_files").click().run()
+    no_exception(at)
+    loads = [d.value for d in at.dataframe if "loaded" in d.value.columns and "file" in d.value.columns][0]
+    assert list(zip(loads["status"], loads["read"], loads["loaded"], loads["rejected"], strict=True)) == [
+        ("loaded", 2, 1, 1)
+    ]
+    # the held payer name is offered for confirmation, and the new upload is in the history
+    assert any(m.value.startswith("**Zeta Health Plan**") for m in at.markdown)
+    history = [d.value for d in at.dataframe if "file_name" in d.value.columns][0]
+    assert history["file_name"].iloc[0] == "claims-late.csv"
+
+
+def test_unreadable_upload_is_one_sentence(monkeypatch, small_db):
+    at = open_app(monkeypatch, small_db, "upload")
+    at.file_uploader[0].set_value(
+        ("claims.xlsx", b"this is not a workbook", "application/octet-stream")
+    ).run()
+    no_exception(at)
+    at.button(key="load_files").click().run()
+    no_exception(at)
+    assert at.error and all("\n" not in e.value and "Traceback" not in e.value for e in at.error)
+    with connect(small_db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM claim_lines").fetchall()[0][0] == 4  # nothing changed
+
+
+@pytest.mark.parametrize(
+    "npi, payer, dos, cleared",
+    [(A, "AET", dt.date(2026, 10, 5), True), (B, "AET", dt.date(2026, 10, 6), False)],
+)
+def test_precheck_form(monkeypatch, small_db, npi, payer, dos, cleared):
+    at = open_app(monkeypatch, small_db, "clearance")
+    at.selectbox(key="check_npi").set_value(npi)
+    at.selectbox(key="check_payer").set_value(payer)
+    at.text_input(key="check_code").set_value("99213")
+    at.date_input(key="check_dos").set_value(dos)
+    at.button(key="check_submit").click().run()
+    no_exception(at)
+    if cleared:
+        assert at.success and at.success[0].value.startswith("CLEARED: Avery Stone can bill 99213 with Aetna")
+    else:
+        assert [e.value for e in at.error] == ["NOT CLEARED"]
+        assert any("2026-09-30" in m.value for m in at.markdown)  # the reason names the termination date
