@@ -23,7 +23,7 @@ import pandas as pd
 
 from audits.errors import InputError
 from audits.rules import all_rules
-from audits.runner import bind
+from audits.runner import AUDIT_LINE_COLUMNS, bind
 from audits.views import drop_lines, ensure_views, prepare_lines
 
 Progress = Callable[[float, str], None]
@@ -102,7 +102,9 @@ def evaluate(con: duckdb.DuckDBPyConnection, candidates: pd.DataFrame) -> dict[s
     frame = candidates[list(_CANDIDATE_COLUMNS)].astype(object)
     con.register("precheck_candidates", frame)
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE audit_lines AS SELECT * FROM claim_lines LIMIT 0")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE audit_lines AS SELECT {AUDIT_LINE_COLUMNS} FROM claim_lines LIMIT 0"  # noqa: S608
+        )
         con.execute(
             "INSERT INTO audit_lines (claim_id, line_no, rendering_npi, payer_id, date_of_service, "
             "procedure_code, pos, service_state, billed_amount) "

@@ -25,7 +25,16 @@ claim_line_rows AS (
 ),
 
 remit_rows AS (
-    SELECT remit_line_id, payer_id, claim_id, line_no, adjudication_date, claim_status, paid_amount
+    SELECT
+        remit_line_id,
+        payer_id,
+        claim_id,
+        line_no,
+        paid_amount,
+        -- the first stored row of each remittance event (natural key) stands for the event
+        min(remit_line_id) OVER (
+            PARTITION BY payer_id, claim_id, line_no, adjudication_date, claim_status, paid_amount
+        ) AS event_id
     FROM remit_lines
 ),
 
@@ -48,15 +57,30 @@ rarc_categories AS (
 
 -- logic: remittance events (natural key), their adjustments and remarks, each counted once
 events AS (
-    SELECT DISTINCT payer_id, claim_id, line_no, adjudication_date, claim_status, paid_amount FROM remit_rows
+    SELECT event_id, payer_id, claim_id, line_no, paid_amount FROM remit_rows WHERE remit_line_id = event_id
 ),
 
-event_adjustments AS (
-    SELECT DISTINCT
-        r.payer_id, r.claim_id, r.line_no, r.adjudication_date, r.claim_status, r.paid_amount,
-        a.level, a.position, a.group_code, a.carc, a.amount
+tagged_adjustments AS (
+    SELECT r.event_id, r.remit_line_id, r.payer_id, r.claim_id, r.line_no, a.level, a.position, a.group_code,
+           a.carc, a.amount
     FROM adjustment_rows AS a
     INNER JOIN remit_rows AS r ON r.remit_line_id = a.remit_line_id
+),
+
+-- adjustments of an event's first row, plus those of its other stored rows (rare) that the first
+-- row does not already carry: identical repeats count once without a DISTINCT over every row
+event_adjustments AS (
+    SELECT payer_id, claim_id, line_no, level, group_code, carc, amount
+    FROM tagged_adjustments
+    WHERE remit_line_id = event_id
+    UNION ALL
+    SELECT DISTINCT x.payer_id, x.claim_id, x.line_no, x.level, x.group_code, x.carc, x.amount
+    FROM tagged_adjustments AS x
+    LEFT JOIN tagged_adjustments AS f
+        ON f.remit_line_id = x.event_id AND f.level = x.level AND f.position = x.position
+        AND coalesce(f.group_code, '') = coalesce(x.group_code, '') AND coalesce(f.carc, '') = coalesce(x.carc, '')
+        AND coalesce(f.amount, 0) = coalesce(x.amount, 0)
+    WHERE x.remit_line_id <> x.event_id AND f.remit_line_id IS NULL
 ),
 
 event_remarks AS (
@@ -80,6 +104,7 @@ line_shares AS (
         l.claim_id,
         l.line_no,
         l.payer_id,
+        l.billed_amount,
         CASE
             WHEN sum(l.billed_amount) OVER (PARTITION BY l.claim_id, l.payer_id) <> 0
                 THEN CAST(l.billed_amount AS DOUBLE)
@@ -92,12 +117,12 @@ line_shares AS (
 
 -- every event's paid amount on the claim lines it pays (the claim's payer only)
 paid_parts AS (
-    SELECT l.claim_id, l.line_no, CAST(e.paid_amount AS DOUBLE) AS paid_share
+    SELECT l.claim_id, l.line_no, l.payer_id, l.billed_amount, CAST(e.paid_amount AS DOUBLE) AS paid_share
     FROM events AS e
     INNER JOIN claim_line_rows AS l
         ON l.claim_id = e.claim_id AND l.line_no = e.line_no AND l.payer_id = e.payer_id
     UNION ALL
-    SELECT s.claim_id, s.line_no, CAST(e.paid_amount AS DOUBLE) * s.share AS paid_share
+    SELECT s.claim_id, s.line_no, s.payer_id, s.billed_amount, CAST(e.paid_amount AS DOUBLE) * s.share AS paid_share
     FROM events AS e
     INNER JOIN line_shares AS s ON s.claim_id = e.claim_id AND s.payer_id = e.payer_id
     WHERE e.line_no IS NULL
@@ -156,9 +181,9 @@ categorised AS (
 ),
 
 paid_per_line AS (
-    SELECT claim_id, line_no, count(*) AS remittances, sum(paid_share) AS paid
+    SELECT claim_id, line_no, payer_id, billed_amount, count(*) AS remittances, sum(paid_share) AS paid
     FROM paid_parts
-    GROUP BY claim_id, line_no
+    GROUP BY claim_id, line_no, payer_id, billed_amount
 ),
 
 adjustment_summary AS (
@@ -176,15 +201,14 @@ line_status AS (
     SELECT
         p.claim_id,
         p.line_no,
-        l.payer_id,
-        l.billed_amount,
+        p.payer_id,
+        p.billed_amount,
         p.remittances,
         CAST(round(p.paid, 2) AS DECIMAL(14, 2)) AS paid_amount,
         round(p.paid, 2) = 0 AND coalesce(a.has_non_pr_adjustment, 0) = 1 AS denied,
         coalesce(a.has_credentialing_coded, 0) = 1 AS has_credentialing_coded,
         coalesce(a.adjusted_not_other, 0) AS adjusted_not_other
     FROM paid_per_line AS p
-    INNER JOIN claim_line_rows AS l ON l.claim_id = p.claim_id AND l.line_no = p.line_no
     LEFT JOIN adjustment_summary AS a ON a.claim_id = p.claim_id AND a.line_no = p.line_no
 ),
 
