@@ -8,8 +8,10 @@ Three steps, each usable on its own:
   providers, credentials, payers, enrollments, service_scope. Two shapes load:
   * long sheets - one row per provider / credential / payer / enrollment / scope range;
   * the wide master tracker - one row per provider, licence / DEA / board / malpractice columns, and a
-    group of columns per payer (status, submitted, effective, term, POS), either under a two-row header
-    whose first row names the payer over merged cells, or as single headers like "Aetna Status".
+    group of columns per payer (status, submitted, effective, term, POS). The group labels (payer or
+    credential) may sit in the row above the NPI / Name row, in the same row as NPI / Name with the
+    sub-headers below (NPI merged down over both rows), or in single headers like "Aetna Status" and
+    "DEA Exp". Merged cells leave a label in the first column of its group only: it is forward-filled.
   A tracker row is split into parts: the provider, one part per non-blank credential group and one per
   non-blank payer group. Each part counts as one row read and is loaded or rejected on its own; rejected
   parts are filed under the sheet name plus the group, e.g. "Master Tracker [Aetna]", so that
@@ -19,10 +21,15 @@ Three steps, each usable on its own:
   The loader calls it inside its transaction and records the upload and its rejected rows.
 - `roster_history`, `snapshot_diff`, `list_snapshots`, `restore_snapshot` serve the dashboard.
 
-Decisions where SPEC is silent (also in docs/ARCHITECTURE.md terms):
+Decisions where SPEC is silent:
 - A recognised sheet without a required column (e.g. a credentials sheet with no expiration column) is an
   InputError naming the sheet and column: loading it would replace the table with nothing.
-- A blank approval cell in a scope sheet (or no approval column) means an approved range.
+- An upload is a duplicate when the current snapshot of every table it carries is one snapshot that
+  carried exactly those tables with the same content (sha256 of the normalised rows, order ignored).
+- A payer column group without a status column is not an enrollment group (status is required), so
+  "Contract Start Date" or "Employment End Date" never become a payer.
+- A blank approval cell in a scope sheet (or no approval column) means an approved range; "*", "All" and
+  "All payers" mean every payer.
 - A pending or denied enrollment keeps no effective_date (SPEC 1: empty on those rows).
 - A credential without a state takes it from a state code that starts its label ("TX Medical License").
 - Aliases in a payers sheet are separated by '|' or ';' (names may contain commas).
