@@ -291,3 +291,19 @@ def test_837_held_lines_reload_after_an_alias(con, tmp_path):
     assert con.execute(
         "SELECT line_no, payer_id, procedure_code, patient_birth_year, patient_key IS NOT NULL FROM claim_lines ORDER BY 1"
     ).fetchall() == [(1, "AET9", "99213", 1961, True), (2, "AET9", "0001U", 1961, True)]
+
+
+def test_status_labels_from_the_mapping_and_a_totals_label_in_another_column(payers, tmp_path):
+    path = _write(
+        tmp_path,
+        "remits.csv",
+        "Claim ID,Payer,Check Date,CPT,Billed,Paid,Status\n"
+        "C1,Aetna,2024-02-01,99213,100,0,Zero Pay\n"
+        ",Total,,,100,0,\n",
+    )
+    result = ingest_file(payers, path, mapping={"labels": {"claim_status": {"zero pay": "denied"}}})
+    assert (result.rows_loaded, result.rows_rejected) == (1, 1)
+    assert _lines(payers)[0][2] == "denied"
+    assert payers.execute("SELECT reason FROM rejected_rows").fetchall() == [
+        ("totals row, not a remittance line",)
+    ]

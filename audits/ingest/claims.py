@@ -94,7 +94,9 @@ def claims_from_sheet(rows: SheetRows, mapping: Mapping) -> pd.DataFrame:
     _spread(out, rows, mapping, "modifiers", MODIFIERS)
     _spread(out, rows, mapping, "diagnoses", DIAGNOSES)
     out["source_row"] = rows.row_numbers
-    return out[CLAIM_COLUMNS]
+    out = out[CLAIM_COLUMNS].copy()
+    out["_totals"] = totals_in_body(rows, out["claim_id"])
+    return out
 
 
 def _spread(
@@ -146,12 +148,25 @@ def totals_rows(frame: pd.DataFrame, claim_text: pd.Series | None = None) -> pd.
     return pd.Series(flags[codes], index=frame.index)
 
 
+def totals_in_body(rows: SheetRows, claim_raw: pd.Series) -> pd.Series:
+    """Rows with no claim id where some cell says 'Total' (a totals line whose label is in another column)."""
+    flags = pd.Series(False, index=rows.body.index)
+    blank = claim_raw.isna()
+    if blank.any():
+        cells = rows.body.loc[blank[blank].index]
+        for label, values in zip(cells.index, cells.itertuples(index=False, name=None), strict=True):
+            flags[label] = any(isinstance(v, str) and _TOTAL.match(v) for v in values)
+    return flags
+
+
 def normalise_claims(frame: pd.DataFrame, *, totals_mask: pd.Series | None = None) -> NormalisedClaims:
     out = pd.DataFrame(index=frame.index)
     rejections = _Rejections(frame.index)
     out["claim_id"] = nz.text(frame["claim_id"])
     if totals_mask is None:
         totals_mask = totals_rows(frame, out["claim_id"])
+        if "_totals" in frame.columns:
+            totals_mask = totals_mask | frame["_totals"].astype(bool)
     rejections.add(totals_mask, "claim_id", "totals row, not a claim line")
 
     out["rendering_npi"] = nz.npi(frame["rendering_npi"])

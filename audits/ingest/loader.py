@@ -719,7 +719,7 @@ def _ingest_remit_sheets(con, path, sha, sheets, override, uploaded_by, progress
     for sheet, mapped in used:
         rows = claims_mod.sheet_rows(sheet, mapped)
         raw = remits_mod.remit_rows_from_sheet(rows, mapped)
-        norm = remits_mod.normalise_remit_rows(raw)
+        norm = remits_mod.normalise_remit_rows(raw, mapped.labels)
         parts.append((sheet.name, rows, norm, _patient_headers(mapped)))
         proposal.update(mapped.proposal())
     mapping_json = (
@@ -1232,7 +1232,7 @@ def _remit_parts_from_records(records, mapping_json):
     mapped = mapping_mod.map_columns(sheet.frame, "remits", override)
     rows = claims_mod.sheet_rows(sheet, mapped)
     raw = remits_mod.remit_rows_from_sheet(rows, mapped)
-    norm = remits_mod.normalise_remit_rows(raw)
+    norm = remits_mod.normalise_remit_rows(raw, mapped.labels)
     for canonical, field_name in (
         ("patient_key", PATIENT_KEY_FIELD),
         ("patient_birth_year", BIRTH_YEAR_FIELD),

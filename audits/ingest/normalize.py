@@ -593,6 +593,10 @@ _CLAIM_STATUS = {
 }
 
 
-def claim_status(series: pd.Series) -> pd.Series:
-    """Remittance export status labels -> paid | denied | reversed (CLP02 codes map too); else the label as is."""
-    return _per_distinct(series, lambda v: _CLAIM_STATUS.get(_label_key(v), cell_text(v)))
+def claim_status(series: pd.Series, extra: dict[str, str] | None = None) -> pd.Series:
+    """Remittance export status labels -> paid | denied | reversed (CLP02 codes map too); else the label as is.
+    `extra` maps further labels to one of those (the analyst's saved mapping)."""
+    extra_norm = {_label_key(k): v for k, v in (extra or {}).items()}
+    return _per_distinct(
+        series, lambda v: extra_norm.get(_label_key(v)) or _CLAIM_STATUS.get(_label_key(v), cell_text(v))
+    )

@@ -251,9 +251,13 @@ def _check_xml_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str
                 head = head[: root.start()]
                 break
         else:
-            raise InputError(f"{name} has an XML part with no element in its first megabyte - it was not opened.")
+            raise InputError(
+                f"{name} has an XML part with no element in its first megabyte - it was not opened."
+            )
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head or b"<!doctype" in head.lower():
-        raise InputError(f"{name} contains XML entity declarations (not something Excel writes) - it was not opened.")
+        raise InputError(
+            f"{name} contains XML entity declarations (not something Excel writes) - it was not opened."
+        )
 
 
 def _excel_cell(value: object) -> object:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from audits.ingest import normalize as nz
-from audits.ingest.claims import SheetRows, _column, _Rejections, totals_rows
+from audits.ingest.claims import SheetRows, _column, _Rejections, totals_in_body, totals_rows
 from audits.ingest.mapping import Mapping
 
 SLOTS = 4
@@ -47,6 +47,7 @@ def remit_rows_from_sheet(rows: SheetRows, mapping: Mapping) -> pd.DataFrame:
         names += [f"carc_{n}", f"group_code_{n}", f"adj_amount_{n}", f"rarc_{n}"]
     out = pd.DataFrame({name: _column(rows, mapping, name) for name in names}, index=rows.body.index)
     out["source_row"] = rows.row_numbers
+    out["_totals"] = totals_in_body(rows, out["claim_id"])
     out.attrs["mapped"] = sorted(mapping.columns)
     return out
 
@@ -62,10 +63,15 @@ def _slots(frame: pd.DataFrame) -> list[tuple[str, str, str]]:
     return slots
 
 
-def normalise_remit_rows(frame: pd.DataFrame) -> NormalisedRemitRows:
+def normalise_remit_rows(frame: pd.DataFrame, labels: dict | None = None) -> NormalisedRemitRows:
+    """Canonical values and rejection reasons per row; labels["claim_status"] extends the status words."""
     index = frame.index
     rejections = _Rejections(index)
-    rejections.add(totals_rows(frame), "claim_id", "totals row, not a remittance line")
+    rejections.add(
+        totals_rows(frame) | frame.get("_totals", pd.Series(False, index=index)),
+        "claim_id",
+        "totals row, not a remittance line",
+    )
     out = pd.DataFrame(index=index)
     out["claim_id"] = nz.text(frame["claim_id"])
     out["payer_id"] = nz.text(frame["payer_id"])
@@ -143,7 +149,7 @@ def normalise_remit_rows(frame: pd.DataFrame) -> NormalisedRemitRows:
         out["paid_amount"].isna() & ~has_adjustment, "paid_amount", "no paid amount and no adjustment"
     )
 
-    status = nz.claim_status(frame["claim_status"])
+    status = nz.claim_status(frame["claim_status"], extra=(labels or {}).get("claim_status"))
     derived = pd.Series(
         np.select(
             [out["paid_amount"] > 0, out["paid_amount"] < 0, out["paid_amount"] == 0],
