@@ -424,3 +424,34 @@ def test_audited_months_lists_finished_runs_newest_first(con):
     add_run(con, month=dt.date(2026, 10, 1))
     add_run(con, month=dt.date(2026, 11, 1), status="failed")
     assert reports.audited_months(con) == ["2026-10", "2026-09"]
+
+
+def test_workbook_of_a_month_without_findings(con, tmp_path):
+    pytest.importorskip("audits.measures", reason="audits.measures has not landed yet")
+    add_run(con, findings=[])
+    out = tmp_path / "empty.xlsx"
+    assert write_workbook(con, "2026-10", out) == 0
+    wb = load_workbook(out)
+    detail = wb["Detail"]
+    assert detail.max_row == 1 and detail["A1"].value == "Severity"
+    assert find_row(wb["Summary"], 1, "Findings")[1].value == 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            assert all(c.data_type != "f" for c in row)
+
+
+def test_workbook_neutralises_names_from_the_roster(con, tmp_path):
+    pytest.importorskip("audits.measures", reason="audits.measures has not landed yet")
+    con.execute(
+        "INSERT INTO providers (npi, provider_name, status) VALUES ('1234567893', '=EVIL()', 'active')"
+    )
+    con.execute("INSERT INTO payers (payer_id, payer_name) VALUES ('AETNA', '@Aetna')")
+    add_run(con)
+    out = tmp_path / "names.xlsx"
+    write_workbook(con, "2026-10", out)
+    wb = load_workbook(out)
+    header = [c.value for c in wb["Detail"][1]]
+    row = find_row(wb["Detail"], header.index("Claim") + 1, "C100")
+    assert row[header.index("Provider")].value == "'=EVIL()"
+    assert row[header.index("Payer")].value == "'@Aetna"
+    assert find_row(wb["By provider"], 1, "1234567893")[1].value == "'=EVIL()"
