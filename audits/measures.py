@@ -34,6 +34,7 @@ NUMERIC_KEYS = (
     "findings",
     "findings_per_1000",
 )
+_COUNT_KEYS = ("lines", "remitted_lines", "denied_lines", "findings")
 BREAKDOWNS = ("provider", "payer", "procedure_code", "root_cause", "rule")
 ROOT_CAUSES = (
     "credentialing",
@@ -98,22 +99,31 @@ def _derive(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _month_values(con: duckdb.DuckDBPyConnection, month_start: dt.date, month_end: dt.date) -> dict:
+def _months_values(con: duckdb.DuckDBPyConnection, starts: list[dt.date]) -> dict[dt.date, dict]:
+    """The measures of each month in `starts` (one scan for all of them)."""
+    first, last = starts[0], month_bounds(starts[-1])[1]
     sums = con.execute(
-        f"SELECT {_SUMS} FROM msr_claim_line WHERE date_of_service BETWEEN $month_start AND $month_end",  # noqa: S608
-        {"month_start": month_start, "month_end": month_end},
+        f"SELECT service_month, {_SUMS} FROM msr_claim_line "  # noqa: S608
+        "WHERE date_of_service BETWEEN $first AND $last GROUP BY service_month",
+        {"first": first, "last": last},
     ).df()
-    sums["findings"] = con.execute("SELECT count(*) FROM findings WHERE month = ?", [month_start]).fetchall()[
-        0
-    ][0]
-    row = _derive(sums).iloc[0]
-    values = {"month": month_start.strftime("%Y-%m")}
-    for key in NUMERIC_KEYS:
-        value = row[key]
-        values[key] = (
-            int(value) if key in ("lines", "remitted_lines", "denied_lines", "findings") else float(value)
-        )
-    return values
+    counts = con.execute(
+        "SELECT month AS service_month, count(*) AS findings FROM findings "
+        "WHERE month BETWEEN $first AND $last GROUP BY month",
+        {"first": first, "last": last},
+    ).df()
+    frame = pd.DataFrame({"service_month": pd.to_datetime(starts)})
+    for part in (sums, counts):
+        part["service_month"] = pd.to_datetime(part["service_month"])
+        frame = frame.merge(part, on="service_month", how="left")
+    frame = _derive(frame.fillna(0))
+    result = {}
+    for start, (_i, row) in zip(starts, frame.iterrows(), strict=True):
+        values = {"month": start.strftime("%Y-%m")}
+        for key in NUMERIC_KEYS:
+            values[key] = int(row[key]) if key in _COUNT_KEYS else float(row[key])
+        result[start] = values
+    return result
 
 
 def _previous(month_start: dt.date) -> dt.date:
@@ -123,10 +133,10 @@ def _previous(month_start: dt.date) -> dt.date:
 def month_summary(con: duckdb.DuckDBPyConnection, month) -> dict:
     """The month's measures, with "prev" (the previous month's, or None) and "change" (differences)."""
     ensure_views(con)
-    month_start, month_end = month_bounds(month)
-    current = _month_values(con, month_start, month_end)
-    prev_start, prev_end = month_bounds(_previous(month_start))
-    prev = _month_values(con, prev_start, prev_end)
+    month_start, _month_end = month_bounds(month)
+    prev_start = _previous(month_start)
+    values = _months_values(con, [prev_start, month_start])
+    current, prev = values[month_start], values[prev_start]
     if prev["lines"] == 0 and prev["findings"] == 0:
         prev = None
     current["prev"] = prev
@@ -148,25 +158,9 @@ def _month_range(end_month, months: int) -> tuple[dt.date, dt.date, list[dt.date
 def monthly_trend(con: duckdb.DuckDBPyConnection, end_month, months: int = 12) -> pd.DataFrame:
     """One row per month (oldest first, months without lines included): month + NUMERIC_KEYS."""
     ensure_views(con)
-    first, last, starts = _month_range(end_month, months)
-    sums = con.execute(
-        f"SELECT service_month, {_SUMS} FROM msr_claim_line "  # noqa: S608
-        "WHERE date_of_service BETWEEN $first AND $last GROUP BY service_month",
-        {"first": first, "last": last},
-    ).df()
-    counts = con.execute(
-        "SELECT month AS service_month, count(*) AS findings FROM findings "
-        "WHERE month BETWEEN $first AND $last GROUP BY month",
-        {"first": first, "last": last},
-    ).df()
-    frame = pd.DataFrame({"service_month": pd.to_datetime(starts)})
-    for part in (sums, counts):
-        part["service_month"] = pd.to_datetime(part["service_month"])
-        frame = frame.merge(part, on="service_month", how="left")
-    frame = frame.fillna(0)
-    frame = _derive(frame)
-    frame.insert(0, "month", frame.service_month.dt.strftime("%Y-%m"))
-    return frame[["month", *NUMERIC_KEYS]].reset_index(drop=True)
+    _first, _last, starts = _month_range(end_month, months)
+    values = _months_values(con, starts)
+    return pd.DataFrame([values[start] for start in starts], columns=["month", *NUMERIC_KEYS])
 
 
 _GROUPS = {
