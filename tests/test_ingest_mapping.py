@@ -150,3 +150,14 @@ def test_preview_proposes_a_mapping_and_masks_patients(tmp_path):
     assert shown.missing == []
     assert "Doe Jane" not in shown.sample.to_string()
     assert shown.sample.loc[0, "CPT"] == "99213"
+
+
+def test_preview_offers_missing_required_columns_empty(tmp_path):
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        "Claim ID,Doc,Payer,DOS,CPT,Charges\nC1,1234567893,Acme,2024-01-05,99213,100\n", encoding="utf-8"
+    )
+    shown = preview(path, kind="claims")
+    assert shown.mapping["rendering_npi"] == (None, 0.0)
+    assert shown.missing == ["rendering_npi"]
+    assert "Doc" in shown.headers

@@ -1348,6 +1348,10 @@ def preview(
     if best is None:
         raise InputError(f"No header row of a {kind} export was found in {path.name} - check the file.")
     _score, sheet, mapped = best
+    proposal = mapped.proposal()
+    for options in mapping_mod.REQUIRED[kind]:  # required columns not found: offered empty, to be picked
+        if not any(o in proposal for o in options):
+            proposal[options[-1] if options[0] == "payer_id" else options[0]] = (None, 0.0)
     body = claims_mod.sheet_rows(sheet, mapped)
     sample = body.body.head(rows).rename(columns=body.headers).map(nz.cell_text)
     for header in _patient_headers(mapped):
@@ -1360,7 +1364,7 @@ def preview(
         sheet.name,
         int(mapped.header_row) + 1,
         mapped.headers,
-        mapped.proposal(),
+        proposal,
         mapping_mod.missing_required(mapped),
         sample.reset_index(drop=True),
     )

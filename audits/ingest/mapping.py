@@ -165,6 +165,11 @@ class MappingOverride:
     columns: dict[str, str] = field(default_factory=dict)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
+    @property
+    def mapping(self) -> dict[str, str]:
+        """{canonical: source header} (the form the dashboard's mapping editor uses)."""
+        return dict(self.columns)
+
 
 def _index(kind: str) -> dict[str, str]:
     """normalised synonym -> canonical (first canonical listing it wins)."""
