@@ -796,3 +796,19 @@ def test_tracker_licences_of_two_states_and_an_unknown_payer_group(con, tmp_path
         "Humana Status": "Par",
         "Humana Effective": "2024-01-01",
     }
+
+
+def test_a_label_above_the_npi_column_is_not_a_group(con, tmp_path):
+    path = write_xlsx(
+        tmp_path / "above.xlsx",
+        {
+            "Tracker": [
+                ["DEA", None, "Aetna", None],
+                ["NPI", "Name", "Status", "Effective"],
+                [NPI_A, "Test Provider A", None, None],
+            ]
+        },
+    )
+    _batch, result = load(con, path)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (1, 1, 0)
+    assert rows(con, "SELECT npi FROM providers") == [(NPI_A,)]

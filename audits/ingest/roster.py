@@ -520,6 +520,8 @@ def _fill_groups(above: list[str | None], sub: list[str]) -> list[str | None]:
             label = None  # "Exported on 01/05/2026" above the header is a title, not a group
         header = sub[position]
         field_name = _enrollment_subfield(header) or header
+        if header in _NPI or header in _PROVIDER_FIELDS["provider_name"]:
+            label = None  # NPI and Name belong to no group, whatever stands above them
         if label:
             current, used = label, {field_name}
         elif current and header and field_name not in used and _continues_group(current, header):
@@ -644,6 +646,7 @@ def _tracker_records(
     frame = sheet.frame
     originals, groups, last_header_row = _tracker_headers(frame, header_row, found["npi"])
     layout = _tracker_layout(originals, groups, overrides)
+    layout.provider.setdefault("npi", found["npi"])
     body = _data_rows(frame, last_header_row)
     values = [list(v) for v in body.itertuples(index=False, name=None)]
     rows = [int(i) + 1 for i in body.index]
