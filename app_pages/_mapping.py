@@ -48,6 +48,37 @@ def _headers(found, proposed) -> list[str]:
     return sorted({str(v[0]) for v in proposed.values() if v[0]})
 
 
+SUMMARY_COLUMNS = {
+    "file_id": None,
+    "file": "File",
+    "kind": "Detected kind",
+    "columns": st.column_config.NumberColumn("Columns mapped", format="%d"),
+    "lowest confidence": st.column_config.ProgressColumn(
+        "Lowest confidence", min_value=0.0, max_value=1.0, format="%.2f"
+    ),
+    "missing": "Missing required columns",
+    "needs a look": st.column_config.CheckboxColumn("Needs a look"),
+}
+
+
+def summary_row(ingest: ModuleType | None, file_id: str, path: Path) -> dict:
+    """One line per staged file: what ingest would make of it."""
+    found, error = _preview(ingest, file_id, path, None)
+    proposed = _proposed(found) if found is not None else {}
+    confidences = [c for _h, c in proposed.values() if c is not None]
+    missing = list(getattr(found, "missing", []) or [])
+    lowest = min(confidences) if confidences else None
+    return {
+        "file_id": file_id,
+        "file": path.name,
+        "kind": (getattr(found, "kind", None) or "unknown") if not error else "unreadable",
+        "columns": len(proposed),
+        "lowest confidence": lowest,
+        "missing": ", ".join(missing) if missing else (error or ""),
+        "needs a look": bool(error or missing or (lowest is not None and lowest < 0.8)),
+    }
+
+
 def mapping_editor(ingest: ModuleType | None, file_id: str, path: Path, kinds: list[str]) -> dict:
     """Show the file's detected kind and column mapping; return {"kind": ..., "mapping": ...} to load it with
     (None values mean "let ingest decide")."""

@@ -32,8 +32,48 @@ def findings_columns() -> dict:
     }
 
 
+LABELS = {
+    "claim_id": "Claim",
+    "line_no": "Line",
+    "rendering_npi": "Rendering NPI",
+    "billing_npi": "Billing NPI",
+    "payer_id": "Payer",
+    "payer_name": "Payer name",
+    "procedure_code": "Code",
+    "pos": "POS",
+    "units": "Units",
+    "service_state": "Service state",
+    "modifier_1": "Mod 1",
+    "modifier_2": "Mod 2",
+    "modifier_3": "Mod 3",
+    "modifier_4": "Mod 4",
+    "diagnosis_1": "Dx 1",
+    "diagnosis_2": "Dx 2",
+    "diagnosis_3": "Dx 3",
+    "diagnosis_4": "Dx 4",
+    "claim_status": "Claim status",
+    "source": "Source",
+    "level": "Level",
+    "group_code": "Group",
+    "carc": "CARC",
+    "carc_description": "Reason",
+    "status": "Status",
+    "status_label": "As the roster says",
+    "allowed_pos": "Allowed POS",
+    "credential_type": "Type",
+    "credential_label": "Label",
+    "number": "Number",
+    "state": "State",
+    "days_to_expiry": "Days to expiry",
+    "code_from": "From code",
+    "code_to": "To code",
+    "scope": "Scope",
+}
+
+
 def record_columns() -> dict:
     return {
+        **LABELS,
         "billed_amount": money_column("Billed"),
         "paid_amount": money_column("Paid"),
         "amount": money_column("Adjustment"),

@@ -55,12 +55,19 @@ with _db.read() as data:
             denials.append({"month": label, **(mine.iloc[0].to_dict() if not mine.empty else {})})
 
 st.header(person["provider_name"] or npi)
-cols = st.columns(5)
-cols[0].metric("NPI", npi)
-cols[1].metric("Specialty", person["specialty"] or fmt.EMPTY)
-cols[2].metric("Taxonomy", person["taxonomy_code"] or fmt.EMPTY)
-cols[3].metric("Primary state", person["primary_state"] or fmt.EMPTY)
-cols[4].metric("Status", person["status"] or fmt.EMPTY, help=f"Hired {fmt.day(person['hire_date'])}")
+st.markdown(
+    " · ".join(
+        f"**{label}** {value or fmt.EMPTY}"
+        for label, value in (
+            ("NPI", npi),
+            ("Specialty", person["specialty"]),
+            ("Taxonomy", person["taxonomy_code"]),
+            ("Primary state", person["primary_state"]),
+            ("Hired", fmt.day(person["hire_date"])),
+            ("Status", person["status"]),
+        )
+    )
+)
 
 st.subheader("Licences and certifications")
 if credentials.empty:
@@ -114,7 +121,7 @@ st.subheader("Approved and excluded services")
 if scope.empty:
     st.caption("No scope rows: any valid code is allowed for every payer.")
 else:
-    st.dataframe(scope, hide_index=True)
+    st.dataframe(scope, hide_index=True, column_config=record_columns())
 
 if month:
     st.subheader(f"Findings in {month}")

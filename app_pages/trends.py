@@ -91,12 +91,20 @@ if causes is not None and not causes.empty:
 elif causes is not None:
     left.info("No denials in these twelve months.")
 if trend is not None and not trend.empty:
+    names = {
+        "denial_rate_lines": "denial rate (lines)",
+        "denial_rate_dollars": "denial rate (dollars)",
+        "credentialing_share": "credentialing share of denied $",
+        "preventable_dollars": "preventable",
+        "credentialing_denied_dollars": "credentialing-related denied",
+    }
     lines = trend.melt(
         id_vars="month",
         value_vars=["denial_rate_lines", "denial_rate_dollars", "credentialing_share"],
         var_name="measure",
         value_name="value",
     )
+    lines["measure"] = lines["measure"].map(names)
     rate_chart = px.line(
         lines,
         x="month",
@@ -108,13 +116,13 @@ if trend is not None and not trend.empty:
     rate_chart.update_layout(yaxis_tickformat=".1%", legend_title=None)
     right.plotly_chart(rate_chart, width="stretch")
     saved = px.bar(
-        trend,
+        trend.rename(columns=names),
         x="month",
-        y=["preventable_dollars", "credentialing_denied_dollars"],
+        y=[names["preventable_dollars"], names["credentialing_denied_dollars"]],
         barmode="group",
         title="Preventable and credentialing-related denied dollars",
     )
-    saved.update_layout(yaxis_tickprefix="$", yaxis_tickformat=",.0f", legend_title=None)
+    saved.update_layout(yaxis_tickprefix="$", yaxis_tickformat=",.0f", legend_title=None, yaxis_title=None)
     st.plotly_chart(saved, width="stretch")
 
 st.subheader(f"Top denials in {month}")

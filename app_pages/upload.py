@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import streamlit as st
 
 from app_pages import _db
 from app_pages import _format as fmt
-from app_pages._mapping import mapping_editor, result_row
+from app_pages._mapping import SUMMARY_COLUMNS, mapping_editor, result_row, summary_row
 from audits import explore
 from audits.errors import ClearToBillError
 
@@ -30,7 +31,7 @@ if ingest_file is None:
 files = st.file_uploader(
     "Files (.xlsx, .csv, 835/837 text)",
     accept_multiple_files=True,
-    key="uploads",
+    key=f"uploads_{st.session_state.get('upload_round', 0)}",  # a new key empties the uploader after a load
     disabled=ingest_file is None,
 )
 if "upload_dir" not in st.session_state:
@@ -44,10 +45,21 @@ for upload in files or []:
         path.write_bytes(upload.getvalue())
     staged.append((upload.file_id, path))
 
-plans = {}
-for file_id, path in staged:
-    with st.expander(f"{path.name}", expanded=len(staged) <= 3):
-        plans[file_id] = mapping_editor(ingest, file_id, path, KINDS)
+plans = st.session_state.setdefault("upload_plans", {})
+if staged:
+    summary = pd.DataFrame([summary_row(ingest, file_id, path) for file_id, path in staged])
+    st.dataframe(summary, hide_index=True, column_config=SUMMARY_COLUMNS)
+    names = {file_id: path.name for file_id, path in staged}
+    doubtful = summary[summary["needs a look"]]["file_id"].tolist()
+    chosen = st.selectbox(
+        "Check or change the kind and column mapping of",
+        list(names),
+        format_func=names.get,
+        index=list(names).index(doubtful[0]) if doubtful else 0,
+        key="mapping_file",
+    )
+    with st.container(border=True):
+        plans[chosen] = mapping_editor(ingest, chosen, dict(staged)[chosen], KINDS)
 
 if staged and st.button(
     f"Load {len(staged)} file{'s' if len(staged) > 1 else ''}", type="primary", key="load_files"
@@ -56,7 +68,7 @@ if staged and st.button(
     bar = st.progress(0.0, text="Loading...")
     with _db.write() as con:
         for index, (file_id, path) in enumerate(staged):
-            plan = plans.get(file_id) or {}
+            plan = plans.get(file_id) or {}  # files whose mapping was not opened: ingest decides
 
             def progress(fraction, message="", index=index, name=path.name):
                 done = (index + min(max(float(fraction), 0.0), 1.0)) / len(staged)
@@ -87,6 +99,9 @@ if staged and st.button(
                 )
     bar.empty()
     st.session_state["upload_results"] = results
+    shutil.rmtree(st.session_state.pop("upload_dir"), ignore_errors=True)  # no patient data left on disk
+    st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
+    st.session_state["upload_plans"] = {}
     _db.clear_caches()
     st.rerun()  # the sidebar (months, freshness) shows the new data
 

@@ -110,7 +110,7 @@ def browser_page():
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+        context = browser.new_context(viewport={"width": 1440, "height": 1600}, accept_downloads=True)
         page = context.new_page()
         page.set_default_timeout(60_000)
         yield page
@@ -157,7 +157,7 @@ def test_analyst_manager_and_coder_flow(tmp_path, browser_page):
         page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
             [str(f) for f in files]
         )
-        page.get_by_test_id("stExpander").filter(has_text=files[-1].name).wait_for()
+        page.get_by_text("Check or change the kind and column mapping of").wait_for()
         page.wait_for_selector(IDLE)
         page.get_by_role("button", name=f"Load {len(files)} files").click()
         _settled(page, "This session's loads")
