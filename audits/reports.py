@@ -83,11 +83,14 @@ def parse_month(month: str | dt.date) -> dt.date:
     if isinstance(month, dt.date):
         return month.replace(day=1)
     text = str(month).strip()
-    try:
-        parsed = dt.datetime.strptime(text[:7], "%Y-%m").date()
-    except ValueError:
-        parsed = None
-    if parsed is None or len(text) not in (7, 10):
+    parsed = None
+    for pattern in ("%Y-%m", "%Y-%m-%d"):
+        try:
+            parsed = dt.datetime.strptime(text, pattern).date().replace(day=1)
+            break
+        except ValueError:
+            continue
+    if parsed is None:
         raise InputError(f"'{text}' is not a month - give it as YYYY-MM, e.g. 2026-10.")
     return parsed
 

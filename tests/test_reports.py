@@ -178,7 +178,7 @@ def test_month_never_audited_is_one_sentence_and_writes_nothing(con, tmp_path):
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
-@pytest.mark.parametrize("month", ["2026-13", "October", "2026/10", ""])
+@pytest.mark.parametrize("month", ["2026-13", "October", "2026/10", "", "2026-10-xx", "2026-10-32"])
 def test_bad_month_is_an_input_error(con, tmp_path, month):
     with pytest.raises(InputError, match="is not a month"):
         write_findings_csv(con, month, tmp_path / "x.csv")
@@ -455,3 +455,11 @@ def test_workbook_neutralises_names_from_the_roster(con, tmp_path):
     assert row[header.index("Provider")].value == "'=EVIL()"
     assert row[header.index("Payer")].value == "'@Aetna"
     assert find_row(wb["By provider"], 1, "1234567893")[1].value == "'=EVIL()"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [("2026-10", OCT), ("2026-10-17", OCT), (dt.date(2026, 10, 17), OCT), (dt.datetime(2026, 10, 5, 9), OCT)],
+)
+def test_parse_month_accepts_a_month_or_a_day_in_it(given, expected):
+    assert reports.parse_month(given) == expected
