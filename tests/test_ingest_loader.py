@@ -128,3 +128,51 @@ def test_reload_of_all_held_rows_spans_kinds_and_uploads(con, tmp_path):
     assert con.execute("SELECT count(*) FROM rejected_rows WHERE resolved_by_upload IS NULL").fetchall() == [
         (0,)
     ]
+
+
+def _fake_xlsx(path):
+    path.write_text("Claim ID,Payer\nC1,Acme\n", encoding="utf-8")
+
+
+def _laughs(path):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr(
+            "xl/sharedStrings.xml", '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><sst>&a;</sst>'
+        )
+
+
+def _truncated(path):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Claim ID", "Rendering NPI", "Payer", "DOS", "CPT", "Charges"])
+    for i in range(300):
+        workbook.active.append([f"C{i}", "1234567893", "Aetna", "2024-01-05", "99213", 1])
+    workbook.save(path)
+    path.write_bytes(path.read_bytes()[:-400])
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("fake.xlsx", _fake_xlsx),
+        ("laughs.xlsx", _laughs),
+        ("truncated.xlsx", _truncated),
+        ("empty.csv", lambda p: p.write_bytes(b"")),
+        ("binary.csv", lambda p: p.write_bytes(bytes(range(256)) * 4)),
+    ],
+)
+def test_hostile_files_raise_one_sentence_and_load_nothing(con, tmp_path, name, make):
+    from audits.errors import InputError
+
+    path = tmp_path / name
+    make(path)
+    with pytest.raises(InputError) as info:
+        ingest_file(con, path)
+    assert "\n" not in str(info.value) and name in str(info.value)
+    for table in ("uploads", "claim_lines", "remit_lines", "rejected_rows", "providers"):
+        assert con.execute(f"SELECT count(*) FROM {table}").fetchall() == [(0,)]
