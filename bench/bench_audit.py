@@ -147,7 +147,7 @@ def time_audit(path: Path) -> tuple[float, float, int, int]:
 
 def main(argv: list[str] | None = None) -> None:
     sizes = [int(a) for a in (argv or [])] or [1_000_000, 2_000_000]
-    timings = {}
+    timings, cpus = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         for lines in sizes:
             path = Path(tmp) / f"bench_{lines}.duckdb"
@@ -156,6 +156,7 @@ def main(argv: list[str] | None = None) -> None:
             built = time.perf_counter() - began
             seconds, cpu, audited, findings = time_audit(path)
             timings[lines] = seconds
+            cpus[lines] = cpu
             print(
                 f"   {lines:>10,} lines: run_audit {seconds:6.2f} s wall, {cpu:6.2f} s CPU ({audited:,} lines audited, "
                 f"{findings:,} findings; data built in {built:.1f} s)",
@@ -165,10 +166,14 @@ def main(argv: list[str] | None = None) -> None:
     print(f"   (load average while measuring: {', '.join(f'{x:.1f}' for x in os.getloadavg())})")
     if 1_000_000 in timings:
         verdict = "OK" if timings[1_000_000] <= 5 else "OVER TARGET"
-        print(f"   1,000,000 lines: {timings[1_000_000]:.2f} s (target <= 5 s): {verdict}")
+        print(
+            f"   1,000,000 lines: {timings[1_000_000]:.2f} s wall, {cpus[1_000_000]:.2f} s CPU (target <= 5 s): {verdict}"
+        )
     if 1_000_000 in timings and 2_000_000 in timings:
         ratio = timings[2_000_000] / timings[1_000_000]
         print(f"   2M/1M ratio: {ratio:.2f} (target <= 2.2): {'OK' if ratio <= 2.2 else 'OVER TARGET'}")
+        cpu_ratio = cpus[2_000_000] / cpus[1_000_000]
+        print(f"   2M/1M CPU-time ratio: {cpu_ratio:.2f} (steadier than wall time on a busy machine)")
 
 
 if __name__ == "__main__":
