@@ -105,6 +105,11 @@ def generate_files(
         rows = np.flatnonzero(month_of_line == np.datetime64(month, "M"))
         month_rows.append(rows)
         files.append(write_claims_csv(out / f"claims_{month:%Y-%m}.csv", practice, rows, roster.billing_npi))
+    # Recoupments land in the remittance export of the month their new check date falls in
+    # (only CSV months before the last: the workbook month has one row per line, the last month's
+    # X12 payers answer in 835s).
+    recoup_month = frame["recoup_date"].to_numpy().astype("datetime64[M]")
+    recouped = frame["recouped"].to_numpy()
     x12_payers = np.array([PAYER_INDEX[p] for p in X12_PAYERS])
     era_files = []
     for i, (month, rows) in enumerate(zip(roster.months, month_rows, strict=True)):
@@ -121,7 +126,12 @@ def generate_files(
                 write_remits_xlsx(out / f"remits_{month:%Y-%m}.xlsx", practice, rows, remit_seed, roster.end)
             )
         else:
-            files.append(write_remits_csv(out / f"remits_{month:%Y-%m}.csv", practice, rows, remit_seed))
+            recoup_rows = np.flatnonzero(recouped & (recoup_month == np.datetime64(month, "M")))
+            if i == len(roster.months) - 1:
+                recoup_rows = recoup_rows[:0]
+            files.append(
+                write_remits_csv(out / f"remits_{month:%Y-%m}.csv", practice, rows, remit_seed, recoup_rows)
+            )
     return files + era_files
 
 

@@ -621,6 +621,15 @@ def _payer_answers(
     lines["check_date"] = claim_submitted + rng.integers(12, 30, claim.max() + 1)[claim].astype(
         "timedelta64[D]"
     )
+    # Recoupments: some lines paid despite a credentialing problem are taken back months later and
+    # reprocessed as denied - a reversal event and a denial event in a later remittance.
+    credentialing = np.isin(issue, ["enrollment", "pos", "scope", "license"])
+    lines["recouped"] = credentialing & ~denied & (paid > 0) & (rng.random(n) < 0.3)
+    lines["recoup_date"] = lines["check_date"] + rng.integers(75, 110, claim.max() + 1)[claim].astype(
+        "timedelta64[D]"
+    )
+    lines["recoup_carc"] = np.where(issue == "scope", "170", "B7")
+    lines["recoup_rarc"] = np.where(issue == "scope", "N95", "")
 
     idx = np.arange(n)
     pieces = []

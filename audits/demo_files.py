@@ -310,7 +310,53 @@ def _status(lines: pd.DataFrame) -> np.ndarray:
     return np.where(lines["denied"].to_numpy(), "Denied", "Paid").astype(object)
 
 
-def write_remits_csv(path: Path, practice: Practice, rows: np.ndarray, seed: int) -> Path:
+def write_remits_csv(
+    path: Path, practice: Practice, rows: np.ndarray, seed: int, recoup_rows: np.ndarray | None = None
+) -> Path:
+    """One row per adjustment; then, for recoup_rows (earlier lines paid despite a credentialing
+    problem), the payer's reversal (negated amounts) and its reprocessing as a denial."""
+    frame = _adjustment_rows(practice, rows, seed)
+    if recoup_rows is not None and len(recoup_rows):
+        frame = pd.concat([frame, _recoupment_rows(practice, recoup_rows, seed)], ignore_index=True)
+    frame.to_csv(path, index=False, lineterminator="\r\n")
+    return path
+
+
+REMIT_COLUMNS = [
+    "Claim Number", "Line", "Payer", "Check Date", "Procedure", "Rendering NPI", "Billed", "Paid",
+    "Claim Status", "Group Code", "Reason Code", "Adjustment Amount", "Remark Codes",
+]  # fmt: skip
+
+
+def _recoupment_rows(practice: Practice, rows: np.ndarray, seed: int) -> pd.DataFrame:
+    lines = practice.lines.iloc[rows]
+    reversal = _adjustment_rows(practice, rows, seed, sign=-1)
+    reversal["Check Date"] = reversal["Claim Number"].map(
+        dict(zip(lines["claim_id"], _us_dates(lines["recoup_date"].to_numpy()), strict=False))
+    )
+    reversal["Claim Status"] = "Reversed"
+    spell = np.array([p.spell_out_groups for p in PAYERS])[lines["payer"].to_numpy()]
+    denial = pd.DataFrame(
+        {
+            "Claim Number": lines["claim_id"].to_numpy(),
+            "Line": lines["line_no"].to_numpy(),
+            "Payer": _remit_payer_names(seed, lines),
+            "Check Date": _us_dates(lines["recoup_date"].to_numpy()),
+            "Procedure": _procedure_composite(lines),
+            "Rendering NPI": lines["rendering_npi"].to_numpy(),
+            "Billed": _dollars(lines["charge"].to_numpy()),
+            "Paid": "0.00",
+            "Claim Status": "Denied",
+            "Group Code": np.where(spell, GROUP_WORDS["CO"], "CO"),
+            "Reason Code": lines["recoup_carc"].to_numpy(),
+            "Adjustment Amount": _dollars(lines["charge"].to_numpy()),
+            "Remark Codes": lines["recoup_rarc"].to_numpy(),
+        }
+    )
+    return pd.concat([reversal, denial], ignore_index=True)[REMIT_COLUMNS]
+
+
+def _adjustment_rows(practice: Practice, rows: np.ndarray, seed: int, sign: int = 1) -> pd.DataFrame:
     lines = practice.lines.iloc[rows]
     adj = practice.adjustments[practice.adjustments["line"].isin(rows)]
     per_line = pd.DataFrame(
@@ -322,8 +368,8 @@ def write_remits_csv(path: Path, practice: Practice, rows: np.ndarray, seed: int
             "Check Date": _us_dates(lines["check_date"].to_numpy()),
             "Procedure": _procedure_composite(lines),
             "Rendering NPI": lines["rendering_npi"].to_numpy(),
-            "Billed": _dollars(lines["charge"].to_numpy()),
-            "Paid": _dollars(lines["paid"].to_numpy()),
+            "Billed": _dollars(sign * lines["charge"].to_numpy()),
+            "Paid": _dollars(sign * lines["paid"].to_numpy()),
             "Claim Status": _status(lines),
             "spell": np.array([p.spell_out_groups for p in PAYERS])[lines["payer"].to_numpy()],
         }
@@ -334,14 +380,9 @@ def write_remits_csv(path: Path, practice: Practice, rows: np.ndarray, seed: int
     spelled = np.array([GROUP_WORDS[g] for g in group], dtype=object)
     frame["Group Code"] = np.where(frame["spell"].to_numpy(), spelled, group)
     frame["Reason Code"] = frame["carc"].to_numpy()
-    frame["Adjustment Amount"] = _dollars(frame["amount"].to_numpy())
+    frame["Adjustment Amount"] = _dollars(sign * frame["amount"].to_numpy())
     frame["Remark Codes"] = frame["rarc"].to_numpy()
-    columns = [
-        "Claim Number", "Line", "Payer", "Check Date", "Procedure", "Rendering NPI", "Billed", "Paid",
-        "Claim Status", "Group Code", "Reason Code", "Adjustment Amount", "Remark Codes",
-    ]  # fmt: skip
-    frame[columns].to_csv(path, index=False, lineterminator="\r\n")
-    return path
+    return frame[REMIT_COLUMNS].reset_index(drop=True)
 
 
 def write_remits_xlsx(path: Path, practice: Practice, rows: np.ndarray, seed: int, exported: dt.date) -> Path:

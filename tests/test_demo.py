@@ -268,18 +268,29 @@ def test_remittances_answer_like_payers(remits, claims, carc_category):
     assert {"45", "1", "2", "3"} <= set(remits["Reason Code"])
     assert {"CO", "PR", "Contractual Obligation", "Patient Responsibility"} <= set(remits["Group Code"])
     assert remits["Procedure"].str.fullmatch(r"HC:[0-9A-Z]{5}(:[^:]+)*").all()
-    per_line = remits.drop_duplicates(["Claim Number", "Line"])
-    denied = (per_line["Claim Status"] == "Denied").mean()
-    assert 0.04 <= denied <= 0.15
-    # Each line's adjustments balance: billed - adjustments = paid.
+    # Each remittance event (line, status, check date) balances: billed - adjustments = paid.
+    event = ["Claim Number", "Line", "Claim Status", "Check Date"]
     money = remits.assign(
         billed=remits["Billed"].astype(float), paid=remits["Paid"].astype(float),
         adj=remits["Adjustment Amount"].astype(float),
     )  # fmt: skip
-    sums = money.groupby(["Claim Number", "Line"]).agg(
+    events = money.groupby(event, as_index=False).agg(
         billed=("billed", "first"), paid=("paid", "first"), adj=("adj", "sum")
     )
-    assert ((sums["billed"] - sums["adj"] - sums["paid"]).abs() < 0.005).all()
+    assert ((events["billed"] - events["adj"] - events["paid"]).abs() < 0.005).all()
+    # Recoupments: for a line paid earlier, a reversal (negated amounts) and a denial, later.
+    reversed_lines = events.loc[events["Claim Status"] == "Reversed", ["Claim Number", "Line"]]
+    assert len(reversed_lines) >= 1
+    history = events.merge(reversed_lines, on=["Claim Number", "Line"])
+    for _key, group in history.groupby(["Claim Number", "Line"]):
+        group = group.assign(day=pd.to_datetime(group["Check Date"], format="%m/%d/%Y")).sort_values("day")
+        assert group["Claim Status"].iloc[0] == "Paid" and group["paid"].iloc[0] > 0
+        assert sorted(group["Claim Status"].iloc[1:]) == ["Denied", "Reversed"]
+    # The first answer per line: a plausible denial rate.
+    first = events.assign(day=pd.to_datetime(events["Check Date"], format="%m/%d/%Y")).sort_values("day")
+    first = first.drop_duplicates(["Claim Number", "Line"])
+    denied = (first["Claim Status"] == "Denied").mean()
+    assert 0.04 <= denied <= 0.15
 
 
 def test_new_hires_lines_before_effective_are_mostly_denied_some_paid(
