@@ -54,7 +54,7 @@ def _check_arguments(parser: argparse.ArgumentParser) -> None:
 
 @command(
     "check",
-    "Pre-check: is the provider cleared to bill the code with the payer on the date? (or --file F --out G)",
+    "Pre-check whether a provider is cleared to bill a code with a payer on a date (or a file: --file F --out G).",
     _check_arguments,
 )
 def run_check(args: argparse.Namespace) -> int:
