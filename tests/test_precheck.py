@@ -21,7 +21,7 @@ from audit_rows import (
 )
 
 from audits.errors import InputError
-from audits.precheck import check_file, check_line
+from audits.precheck import check_file, check_line, check_lines
 from audits.runner import run_audit
 from audits.store import connect
 
@@ -276,3 +276,18 @@ def test_cli_check_file(template, tmp_path, capsys):
     assert main(["check", "--db", db, "--file", str(source), "--out", str(tmp_path / "out.xlsx")]) == 0
     assert "4 lines checked: 1 CLEARED, 3 NOT CLEARED" in capsys.readouterr().out
     assert (tmp_path / "out.xlsx").exists()
+
+
+def test_check_lines_matches_check_line(ro):
+    rows = [
+        {"npi": NPI_A, "payer": "AET", "code": "99213", "dos": "2026-10-15"},
+        {"npi": NPI_A, "payer": "Blue Cross", "code": "99283", "dos": "2026-10-15", "pos": "11"},
+        {"npi": NPI_B, "payer": "BCBS", "code": "99213", "dos": "2026-10-15", "state": "TX"},
+    ]
+    results = check_lines(ro, rows)
+    assert [r.findings for r in results] == [[], ["OUT_OF_SCOPE"], ["UNKNOWN_PROVIDER"]]
+    for row, result in zip(rows, results, strict=True):
+        single = check_line(
+            ro, row["npi"], row["payer"], row["code"], row["dos"], row.get("pos"), row.get("state")
+        )
+        assert single == result
