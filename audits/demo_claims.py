@@ -29,7 +29,6 @@ from audits.demo_roster import (
     PAYERS,
     Roster,
     make_npis,
-    npi_is_valid,
 )
 from audits.errors import InputError
 
@@ -664,4 +663,4 @@ def _payer_index(payer_id: str) -> int:
     return next(i for i, p in enumerate(PAYERS) if p.payer_id == payer_id)
 
 
-__all__ = ["Practice", "generate_practice", "npi_is_valid", "billable_diagnoses", "carc_table"]
+__all__ = ["Practice", "billable_diagnoses", "carc_table", "generate_practice", "ordinary_denial_plan"]
