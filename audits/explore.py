@@ -544,16 +544,20 @@ _UNKNOWN_PAYER = re.compile(r"unknown payer:\s*(.+?)(?:\s*[(;\[]|\s+-\s+|$)", re
 
 
 def unknown_payer_names(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Payer names held back as unknown and not yet reloaded: name, rows, uploads."""
+    """Payer names held back as unknown and not yet reloaded: name, rows, uploads, upload_ids (a list)."""
     frame = _frame(
         con,
         "SELECT upload_id, reason FROM rejected_rows"
         " WHERE lower(reason) LIKE 'unknown payer:%' AND resolved_by_upload IS NULL",
     )
     if frame.empty:
-        return pd.DataFrame({"name": pd.Series(dtype=str), "rows": [], "uploads": []})
+        return pd.DataFrame({"name": pd.Series(dtype=str), "rows": [], "uploads": [], "upload_ids": []})
     frame["name"] = frame["reason"].map(lambda r: m.group(1).strip() if (m := _UNKNOWN_PAYER.match(r)) else r)
-    grouped = frame.groupby("name").agg(rows=("upload_id", "size"), uploads=("upload_id", "nunique"))
+    grouped = frame.groupby("name").agg(
+        rows=("upload_id", "size"),
+        uploads=("upload_id", "nunique"),
+        upload_ids=("upload_id", lambda ids: sorted({int(i) for i in ids})),
+    )
     return grouped.reset_index().sort_values(["rows", "name"], ascending=[False, True], ignore_index=True)
 
 

@@ -92,8 +92,15 @@ def patient_keys(values: pd.Series) -> pd.Series:
 
     if len(values) == 0:
         return pd.Series([], index=values.index, dtype=object)
+    return keys_of_text(text(values))
+
+
+def keys_of_text(values: pd.Series) -> pd.Series:
+    """patient_keys for values already stripped to text (None for blanks): the loader's path."""
+    if len(values) == 0:
+        return pd.Series([], index=values.index, dtype=object)
     key = hmac_key()
-    codes, uniques = pd.factorize(text(values), use_na_sentinel=True)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
     normalised = (
         pd.Series(np.asarray(uniques, dtype=object), dtype=object)
         .str.upper()

@@ -285,3 +285,21 @@ def test_precheck_form(monkeypatch, small_db, npi, payer, dos, cleared):
     else:
         assert [e.value for e in at.error] == ["NOT CLEARED"]
         assert any("2026-09-30" in m.value for m in at.markdown)  # the reason names the termination date
+
+
+def test_confirm_a_payer_alias_reloads_the_held_rows(monkeypatch, small_db):
+    csv = (
+        "Claim #,Line #,Rendering Provider NPI,Primary Insurance,Date of Service,CPT/HCPCS,Charges\n"
+        f"N2,1,{A},Zeta Health Plan,10/21/2026,99214,$150.00\n"
+    ).encode()
+    at = open_app(monkeypatch, small_db, "upload")
+    at.file_uploader[0].set_value(("claims-zeta.csv", csv, "text/csv")).run()
+    at.button(key="load_files").click().run()
+    no_exception(at)
+    at.selectbox(key="alias_Zeta Health Plan").set_value("AET")
+    at.button(key="confirm_Zeta Health Plan").click().run()
+    no_exception(at)
+    assert not any(m.value.startswith("**Zeta Health Plan**") for m in at.markdown)
+    with connect(small_db, read_only=True) as con:
+        rows = con.execute("SELECT payer_id, billed_amount FROM claim_lines WHERE claim_id = 'N2'").fetchall()
+    assert [(p, float(b)) for p, b in rows] == [("AET", 150.0)]

@@ -76,44 +76,59 @@ def _column(rows: SheetRows, mapping: Mapping, canonical: str) -> pd.Series:
 
 
 def claims_from_sheet(rows: SheetRows, mapping: Mapping) -> pd.DataFrame:
-    """Raw canonical columns (cells not yet normalised) for the rows under the header."""
-    out = pd.DataFrame(index=rows.body.index)
+    """Raw canonical columns (cells not yet normalised) for the rows under the header.
+
+    Columns the file does not have are all None and listed in `frame.attrs["empty"]`, so the
+    normaliser skips them (a million-row export with 12 empty diagnosis slots stays fast).
+    """
+    index = rows.body.index
+    none = pd.Series(None, index=index, dtype=object)
+    columns: dict[str, pd.Series] = {}
+    empty: set[str] = set()
     for name in ["claim_id", "line_no", "patient_id", "patient_dob", "rendering_npi", "billing_npi", "payer_id",
                  "payer_name", "date_of_service", "submitted_date", "procedure_code", "pos", "units",
                  "billed_amount", "service_state"]:  # fmt: skip
-        out[name] = _column(rows, mapping, name)
+        columns[name] = _column(rows, mapping, name)
+        if name not in mapping.columns:
+            empty.add(name)
     if "patient_name" in mapping.columns:
-        out["patient_name"] = _column(rows, mapping, "patient_name")
+        columns["patient_name"] = _column(rows, mapping, "patient_name")
     elif "patient_last_name" in mapping.columns or "patient_first_name" in mapping.columns:
         last = nz.text(_column(rows, mapping, "patient_last_name")).fillna("")
         first = nz.text(_column(rows, mapping, "patient_first_name")).fillna("")
         joined = (last.astype(object) + ", " + first.astype(object)).str.strip(", ")
-        out["patient_name"] = joined.where(joined != "", None).astype(object)
+        columns["patient_name"] = joined.where(joined != "", None).astype(object)
     else:
-        out["patient_name"] = None
-    _spread(out, rows, mapping, "modifiers", MODIFIERS)
-    _spread(out, rows, mapping, "diagnoses", DIAGNOSES)
-    out["source_row"] = rows.row_numbers
-    out = out[CLAIM_COLUMNS].copy()
-    out["_totals"] = totals_in_body(rows, out["claim_id"])
+        columns["patient_name"] = none
+        empty.add("patient_name")
+    empty |= _spread(columns, rows, mapping, "modifiers", MODIFIERS, none)
+    empty |= _spread(columns, rows, mapping, "diagnoses", DIAGNOSES, none)
+    columns["source_row"] = rows.row_numbers
+    columns["_totals"] = totals_in_body(rows, columns["claim_id"])
+    out = pd.DataFrame({name: columns[name] for name in [*CLAIM_COLUMNS, "_totals"]}, index=index, copy=False)
+    out.attrs["empty"] = empty
     return out
 
 
 def _spread(
-    out: pd.DataFrame, rows: SheetRows, mapping: Mapping, list_column: str, numbered: list[str]
-) -> None:
-    """Numbered columns win; a one-cell list ('26,59') fills the numbered slots otherwise."""
+    columns: dict, rows: SheetRows, mapping: Mapping, list_column: str, numbered: list[str], none: pd.Series
+) -> set[str]:
+    """Numbered columns win; a one-cell list ('26,59') fills the numbered slots otherwise. Returns the
+    slots that stay empty."""
     if any(c in mapping.columns for c in numbered):
         for name in numbered:
-            out[name] = _column(rows, mapping, name)
-        return
+            columns[name] = _column(rows, mapping, name)
+        return {name for name in numbered if name not in mapping.columns}
     if list_column in mapping.columns:
-        spread = nz.split_list(_column(rows, mapping, list_column), len(numbered), convert=lambda v: v)
+        cells = _column(rows, mapping, list_column)
+        used = nz.list_width(cells)
+        spread = nz.split_list(cells, min(max(used, 1), len(numbered)), convert=lambda v: v)
         for i, name in enumerate(numbered, start=1):
-            out[name] = spread[i]
-        return
+            columns[name] = spread[i] if i in spread.columns else none
+        return set(numbered[used:])
     for name in numbered:
-        out[name] = None
+        columns[name] = none
+    return set(numbered)
 
 
 @dataclass
@@ -144,8 +159,18 @@ def totals_rows(frame: pd.DataFrame, claim_text: pd.Series | None = None) -> pd.
     """Rows that are an export's totals line: the claim id cell says 'Total' (checked on distinct values)."""
     claim = nz.text(frame["claim_id"]) if claim_text is None else claim_text
     codes, uniques = pd.factorize(claim, use_na_sentinel=True)
-    flags = np.array([bool(_TOTAL.match(str(u))) for u in uniques] + [False], dtype=bool)
+    flags = np.array(
+        [str(u)[:1] in "TtGgSs" and bool(_TOTAL.match(str(u))) for u in uniques] + [False], dtype=bool
+    )
     return pd.Series(flags[codes], index=frame.index)
+
+
+def _empty_pair(frame: pd.DataFrame, name: str, empty: set[str], dtype: str, function):
+    if name in empty:
+        return pd.Series(np.nan, index=frame.index).astype(dtype), pd.Series(
+            None, index=frame.index, dtype=object
+        )
+    return function(frame[name])
 
 
 def totals_in_body(rows: SheetRows, claim_raw: pd.Series) -> pd.Series:
@@ -160,34 +185,42 @@ def totals_in_body(rows: SheetRows, claim_raw: pd.Series) -> pd.Series:
 
 
 def normalise_claims(frame: pd.DataFrame, *, totals_mask: pd.Series | None = None) -> NormalisedClaims:
-    out = pd.DataFrame(index=frame.index)
+    empty = set(frame.attrs.get("empty", ()))
+    none = pd.Series(None, index=frame.index, dtype=object)
+
+    def norm(function, name: str) -> pd.Series:
+        return none if name in empty else function(frame[name])
+
+    columns: dict[str, pd.Series] = {}
     rejections = _Rejections(frame.index)
-    out["claim_id"] = nz.text(frame["claim_id"])
+    columns["claim_id"] = nz.text(frame["claim_id"])
     if totals_mask is None:
-        totals_mask = totals_rows(frame, out["claim_id"])
+        totals_mask = totals_rows(frame, columns["claim_id"])
         if "_totals" in frame.columns:
             totals_mask = totals_mask | frame["_totals"].astype(bool)
     rejections.add(totals_mask, "claim_id", "totals row, not a claim line")
 
-    out["rendering_npi"] = nz.npi(frame["rendering_npi"])
-    out["billing_npi"] = nz.npi(frame["billing_npi"])
-    out["payer_id"] = nz.text(frame["payer_id"])
-    out["payer_name"] = nz.text(frame["payer_name"])
-    out["procedure_code"] = nz.procedure_code(frame["procedure_code"])
+    columns["rendering_npi"] = norm(nz.npi, "rendering_npi")
+    columns["billing_npi"] = norm(nz.npi, "billing_npi")
+    columns["payer_id"] = norm(nz.text, "payer_id")
+    columns["payer_name"] = norm(nz.text, "payer_name")
+    columns["procedure_code"] = norm(nz.procedure_code, "procedure_code")
     for name in MODIFIERS:
-        out[name] = nz.code(frame[name])
+        columns[name] = norm(nz.code, name)
     for name in DIAGNOSES:
-        out[name] = nz.diagnosis(frame[name])
-    out["pos"] = nz.pos(frame["pos"])
-    out["service_state"] = nz.state(frame["service_state"])
+        columns[name] = norm(nz.diagnosis, name)
+    columns["pos"] = norm(nz.pos, "pos")
+    columns["service_state"] = norm(nz.state, "service_state")
     for name in PATIENT_RAW:
-        out[name] = frame[name]
-    out["source_row"] = frame["source_row"]
+        columns[name] = frame[name]
+    columns["source_row"] = frame["source_row"]
+    out = pd.DataFrame(columns, index=frame.index, copy=False)
+    out.attrs["empty"] = empty & {"patient_id", "patient_name", "patient_dob"}
 
     dos, dos_error = nz.dates(frame["date_of_service"])
-    submitted, submitted_error = nz.dates(frame["submitted_date"])
+    submitted, submitted_error = _empty_pair(frame, "submitted_date", empty, "datetime64[us]", nz.dates)
     billed, billed_error = nz.money(frame["billed_amount"])
-    units, units_error = nz.number(frame["units"])
+    units, units_error = _empty_pair(frame, "units", empty, "float64", nz.number)
     out["date_of_service"] = dos
     out["submitted_date"] = submitted
     out["billed_amount"] = billed

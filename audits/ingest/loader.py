@@ -243,7 +243,10 @@ def _patient_columns(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     )
     names = frame["patient_name"] if "patient_name" in frame else pd.Series(None, index=index, dtype=object)
     dob_raw = frame["patient_dob"] if "patient_dob" in frame else pd.Series(None, index=index, dtype=object)
-    dob, _dob_error = nz.dates(dob_raw)
+    if "patient_dob" in frame.attrs.get("empty", ()):
+        dob = pd.Series(pd.NaT, index=index, dtype="datetime64[us]")
+    else:
+        dob, _dob_error = nz.dates(dob_raw)
     identifier = member.copy()
     no_member = member.isna()
     if no_member.any():  # name + birth date only where the row has no member id
@@ -251,7 +254,7 @@ def _patient_columns(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
         dob_text = pd.Series(some.dt.strftime("%Y-%m-%d"), index=some.index).astype(object)
         dob_text = dob_text.where(some.notna(), nz.text(dob_raw[no_member]))
         identifier[no_member] = privacy.combined_identifier(names[no_member], dob_text)
-    keys = privacy.patient_keys(identifier)
+    keys = privacy.keys_of_text(identifier)
     keys = carried_key.where(carried_key.notna(), keys)
     year = pd.Series(dob.dt.year, index=index).astype("float64")
     year = carried_year.where(carried_year.notna(), year)

@@ -356,6 +356,12 @@ def split_list(series: pd.Series, count: int, convert: Callable[[object], object
     return pd.DataFrame(table[codes], index=series.index, columns=list(range(1, count + 1)), dtype=object)
 
 
+def list_width(series: pd.Series) -> int:
+    """The most items any one-cell list of the column holds (0 for an empty column)."""
+    _codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return max((len([p for p in _LIST_SPLIT.split(cell_text(v) or "") if p]) for v in uniques), default=0)
+
+
 def list_overflow(series: pd.Series, count: int) -> pd.Series:
     """Per row, how many items a one-cell list holds beyond `count` (0 when it fits)."""
     lengths = _per_distinct(series, lambda v: len([p for p in _LIST_SPLIT.split(cell_text(v) or "") if p]))

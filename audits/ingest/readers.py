@@ -160,9 +160,18 @@ def read_csv_text(text: str, name: str) -> pd.DataFrame:
                     f"{name} is not a readable CSV ({first}) - export it again as CSV."
                 ) from None
     frame = frame.astype(object)
-    # Cells of only spaces count as empty; rows with no cell at all are skipped (not counted).
-    frame = frame.dropna(how="all")
-    return frame
+    return _drop_blank_rows(frame)
+
+
+def _drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows with no cell at all are skipped (not counted); the index keeps the source row numbers."""
+    if frame.empty:
+        return frame
+    candidates = frame.index[frame.iloc[:, 0].isna().to_numpy()]
+    if len(candidates) == 0:
+        return frame
+    blank = frame.loc[candidates].isna().all(axis=1)
+    return frame.drop(index=blank[blank].index)
 
 
 def read_csv(path: Path) -> RawSheet:
@@ -281,7 +290,7 @@ def read_xlsx(path: Path) -> list[RawSheet]:
             frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(dtype=object)
             if not frame.empty:
                 frame = frame.replace("", None)
-                frame = frame.dropna(how="all").dropna(axis=1, how="all")
+                frame = _drop_blank_rows(frame).dropna(axis=1, how="all")
             sheets.append(RawSheet(sheet_name, frame))
     except InputError:
         raise
