@@ -21,7 +21,21 @@ Decisions (SPEC leaves them open):
   paid) is already stored is counted loaded and not added again.
 - patient_key is the keyed hash of the member id when the file has one, else of name + birth date;
   only the birth year is kept. In rejected rows the patient cells are replaced by their keyed hash and
-  the row's patient_key / birth year travel as `__patient_key__` / `__patient_birth_year__`.
+  the row's patient_key / birth year travel as `__patient_key__` / `__patient_birth_year__`. Columns
+  whose header looks like a patient identifier (patient, member, subscriber, insured, DOB, birth, SSN,
+  MRN) are hashed in rejected rows even when unmapped.
+- Held rows ("unknown payer: NAME - close matches: ..."): after `confirm_payer_alias`,
+  `reload_rejected` loads the held rows whose payer now resolves, per original upload, as a new upload
+  (kind and column mapping of the original); rows still unresolved stay held. Held 835 lines keep
+  their adjustments and remarks in raw_row (`__adjustments__`, `__remarks__`) for that reload.
+- Export rows without a line number: a claims row takes its position within its claim; a remittance
+  row takes the claim line with the same procedure code when exactly one has it, else line_no stays
+  empty (a claim-level payment, spread by staging). 835 lines: REF*6R when that is a line_no of the
+  claim in claim_lines, else the service line's position.
+- Roster uploads: `roster.parse_roster` / `roster.apply_roster` (inside this transaction) do the work;
+  this module writes the uploads row (kind 'roster', snapshot_id) and the rejected rows
+  (`record_rejected`). A roster upload identical to the current snapshot is a 'duplicate' with zero
+  counts and no rejected rows.
 """
 
 from __future__ import annotations
