@@ -13,6 +13,7 @@ import streamlit as st
 from app_pages import _db
 from app_pages import _format as fmt
 from app_pages._mapping import SUMMARY_COLUMNS, mapping_editor, result_row, summary_row
+from app_pages._tables import record_columns
 from audits import explore
 from audits.errors import ClearToBillError
 
@@ -137,7 +138,7 @@ if not unknown.empty:
         ranked = [s[0] for s in suggestions.get(row.name, [])]
         options = ranked + [p for p in payer_labels if p not in ranked]
         left, mid, right = st.columns([2, 2, 1])
-        left.markdown(f"**{row.name}** · {row.rows:,} rows held")
+        left.markdown(f"**{row.name}** · {row.rows:,} row{'s' if row.rows != 1 else ''} held")
         choice = mid.selectbox(
             "Payer",
             options,
@@ -147,15 +148,33 @@ if not unknown.empty:
             index=0 if options else None,
         )
         if right.button("Confirm and reload", key=f"confirm_{row.name}", disabled=not (confirm and choice)):
+            reloaded, problems = [], []
             with _db.write() as con:
                 try:
                     confirm(con, row.name, choice)
-                    result = reload_rejected(con) if reload_rejected else None
                 except ClearToBillError as exc:
                     st.error(str(exc))
                     st.stop()
-            if result is not None:
-                st.session_state["upload_results"] = [result_row(result, f"held rows for {row.name}")]
+                for upload_id in row.upload_ids if reload_rejected else []:
+                    try:  # each upload that holds the name loads its resolvable rows again as a new upload
+                        reloaded.append(
+                            result_row(reload_rejected(con, upload_id), f"held rows of upload {upload_id}")
+                        )
+                    except (ClearToBillError, duckdb.Error) as exc:
+                        problems.append(f"Upload {upload_id}: {_db.sentence(exc)}")
+            st.session_state["upload_results"] = reloaded + [
+                {
+                    "file": p,
+                    "kind": "",
+                    "status": "failed",
+                    "read": 0,
+                    "loaded": 0,
+                    "rejected": 0,
+                    "message": p,
+                    "upload_id": None,
+                }
+                for p in problems
+            ]
             st.rerun()
 
 if unmatched is not None and not unmatched.empty:
@@ -163,7 +182,7 @@ if unmatched is not None and not unmatched.empty:
     st.caption(
         f"{len(unmatched):,} remitted lines match no loaded claim line: load the claims export that has them."
     )
-    st.dataframe(unmatched.head(500), hide_index=True)
+    st.dataframe(unmatched.head(500), hide_index=True, column_config=record_columns())
 
 st.subheader("Upload history")
 if history.empty:
@@ -172,7 +191,18 @@ if history.empty:
 st.dataframe(
     history,
     hide_index=True,
-    column_config={"uploaded_at": st.column_config.DatetimeColumn("Uploaded", format="YYYY-MM-DD HH:mm")},
+    column_config={
+        "upload_id": st.column_config.NumberColumn("Upload", format="%d"),
+        "file_name": "File",
+        "kind": "Kind",
+        "status": "Status",
+        "rows_read": "Read",
+        "rows_loaded": "Loaded",
+        "rows_rejected": "Rejected",
+        "uploaded_by": "By",
+        "uploaded_at": st.column_config.DatetimeColumn("Uploaded", format="YYYY-MM-DD HH:mm"),
+        "message": st.column_config.TextColumn("Message", width="large"),
+    },
 )
 with_rejects = history[history["rows_rejected"] > 0]
 if not with_rejects.empty:

@@ -189,6 +189,7 @@ def test_unknown_payer_names_group_held_rows(con):
     )
     names = explore.unknown_payer_names(con)
     assert list(zip(names["name"], names["rows"], strict=True)) == [("Aetna Choice", 2), ("Big Plan", 1)]
+    assert list(names["upload_ids"]) == [[1], [2]]
 
 
 def test_months_and_default_month(con):
