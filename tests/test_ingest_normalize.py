@@ -167,3 +167,9 @@ def test_headers_and_payer_keys():
     assert nz.normalise_header(" CPT/HCPCS ") == "cpt hcpcs"
     assert nz.payer_key("Blue Cross, Inc.") == "BLUECROSSINC"
     assert nz.payer_key("blue  cross inc") == "BLUECROSSINC"
+
+
+def test_money_with_a_decimal_comma_and_us_thousands():
+    values, reasons = nz.money(_s("1,50", "1.234,56", "1,500", "12,345.60"))
+    assert values.tolist() == [1.5, 1234.56, 1500.0, 12345.6]
+    assert reasons.isna().all()

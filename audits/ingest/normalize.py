@@ -307,7 +307,11 @@ def _money_or_reason(value: object) -> tuple[float | None, str | None]:
     if core.startswith("-") or core.endswith("-"):
         negative = not negative if core.startswith("-") else True
         core = core.strip("-")
-    core = core.replace("$", "").replace(",", "")
+    core = core.replace("$", "")
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})*,\d{1,2}", core):
+        # Decimal comma ('1.234,50' from a semicolon export): a US thousands group always has 3 digits.
+        core = core.replace(".", "").replace(",", ".")
+    core = core.replace(",", "")
     try:
         number = float(core)
     except ValueError:
