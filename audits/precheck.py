@@ -238,8 +238,8 @@ def _read_claims(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _neutralise(value):
-    """Spreadsheet formula injection (SPEC 7): text starting with = + - @ tab CR is quoted."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Spreadsheet formula injection (SPEC 7): text starting with = + - @ tab CR or {= is quoted."""
+    if isinstance(value, str) and (value[:1] in ("=", "+", "-", "@", "\t", "\r") or value.startswith("{=")):
         return "'" + value
     return value
 

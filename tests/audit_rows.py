@@ -146,9 +146,6 @@ def add_credentialed_provider(con, npi=NPI_A, payer="AET", payer_name="Aetna"):
     add_credential(con, "state_license", "TX", "2028-12-31", npi=npi)
 
 
-_remit_ids = iter(range(1, 10**9))
-
-
 def add_remit(
     con,
     claim_id="C1",

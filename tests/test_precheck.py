@@ -162,6 +162,7 @@ CSV = (
     ",,,,,\n"
     "X3,1234567893,Acme Health,2026-10-15,99213,11\n"
     "X4,=HYPERLINK(1),AET,2026-10-15,99213,11\n"
+    "X5,1234567893,{=1+1},2026-10-15,99213,11\n"
 )
 
 
@@ -169,7 +170,7 @@ def test_check_file_csv(ro, tmp_path):
     source = tmp_path / "claims.csv"
     source.write_text(CSV, encoding="utf-8")
     out = check_file(ro, source, tmp_path / "checked.csv")
-    assert out.verdict.tolist() == ["CLEARED", "NOT CLEARED", "NOT CLEARED", "NOT CLEARED"]
+    assert out.verdict.tolist() == ["CLEARED", "NOT CLEARED", "NOT CLEARED", "NOT CLEARED", "NOT CLEARED"]
     assert (
         out.reasons.iloc[1]
         == "Blue Cross Blue Shield enrollment effective 2026-10-10; date of service is 2026-10-05"
@@ -186,8 +187,9 @@ def test_check_file_csv(ro, tmp_path):
         "verdict",
         "reasons",
     ]
-    assert written["Claim ID"].tolist() == ["X1", "X2", "X3", "X4"]
+    assert written["Claim ID"].tolist() == ["X1", "X2", "X3", "X4", "X5"]
     assert written["Rendering Provider NPI"].iloc[3] == "'=HYPERLINK(1)"  # neutralised (SPEC 7)
+    assert written["Payer"].iloc[4] == "'{=1+1}"
 
 
 def test_check_file_xlsx(ro, tmp_path):
@@ -274,7 +276,7 @@ def test_cli_check_file(template, tmp_path, capsys):
     source.write_text(CSV, encoding="utf-8")
     db = str(tmp_path / "audit.duckdb")
     assert main(["check", "--db", db, "--file", str(source), "--out", str(tmp_path / "out.xlsx")]) == 0
-    assert "4 lines checked: 1 CLEARED, 3 NOT CLEARED" in capsys.readouterr().out
+    assert "5 lines checked: 1 CLEARED, 4 NOT CLEARED" in capsys.readouterr().out
     assert (tmp_path / "out.xlsx").exists()
 
 
