@@ -15,6 +15,7 @@ from audits import explore
 from audits.errors import ClearToBillError
 from audits.store import connect
 
+LIMIT = 5000  # rows in the findings table; the CSV has them all
 month = _db.selected_month()
 st.title(f"Monthly audit {month or ''}".strip())
 if not month:
@@ -131,19 +132,12 @@ with _db.read() as data:
     )
     pick_payers = f4.multiselect("Payer", sorted(matrix["payer_id"].unique().tolist()), key="filter_payer")
     code = f5.text_input("Code starts with", key="filter_code")
-    table = explore.findings(
-        data.con,
-        month,
-        rule_ids=pick_rules,
-        severities=pick_sev,
-        npis=pick_npis,
-        payer_ids=pick_payers,
-        code=code,
-    )
-    shown = table.head(5000)
+    filters = {"rule_ids": pick_rules, "severities": pick_sev, "npis": pick_npis, "payer_ids": pick_payers}
+    shown = explore.findings(data.con, month, **filters, code=code, limit=LIMIT)
+    total, at_risk = explore.findings_total(data.con, month, **filters, code=code)
     st.caption(
-        f"{len(table):,} findings, {fmt.money(table['amount_at_risk'].sum())} at risk"
-        + (" (showing the 5,000 largest; download the CSV for all)" if len(table) > 5000 else "")
+        f"{total:,} findings, {fmt.money(at_risk)} at risk"
+        + (f" (showing the {LIMIT:,} largest; download the CSV for all)" if total > LIMIT else "")
         + ". Select a row to open the records behind it."
     )
     event = st.dataframe(

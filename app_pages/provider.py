@@ -18,7 +18,6 @@ STATUS_COLOURS = {"enrolled": "#27ae60", "terminated": "#7f8c8d", "pending": "#f
 st.title("Provider profile")
 month = _db.selected_month()
 today = dt.date.today()
-breakdown = _db.optional("audits.measures", "breakdown")
 
 with _db.read() as data:
     if explore.providers(data.con).empty:
@@ -44,15 +43,7 @@ with _db.read() as data:
     scope = explore.provider_scope(data.con, npi)
     this_month = explore.findings(data.con, month, npis=[npi]) if month else pd.DataFrame()
     history = data.agg(explore.provider_findings_by_month, npi, month) if month else pd.DataFrame()
-    denials = []
-    if month and breakdown is not None:
-        for offset in range(11, -1, -1):
-            label = explore.month_label(explore.add_months(month, -offset))
-            frame = data.try_agg(breakdown, label, "provider", what="The denial history")
-            if frame is None:
-                break
-            mine = frame[frame["rendering_npi" if "rendering_npi" in frame else "npi"] == npi]
-            denials.append({"month": label, **(mine.iloc[0].to_dict() if not mine.empty else {})})
+    denials = data.agg(explore.provider_denials_by_month, npi, month) if month else pd.DataFrame()
 
 st.header(person["provider_name"] or npi)
 st.markdown(
@@ -140,9 +131,9 @@ if month:
         left.plotly_chart(
             px.bar(history, x="month", y="findings", title="Findings per audited month"), width="stretch"
         )
-    frame = pd.DataFrame(denials)
-    if not frame.empty and "denied_dollars" in frame:
-        frame["denied_dollars"] = frame["denied_dollars"].fillna(0).astype(float)
+    if not denials.empty:
+        denials = denials.assign(month=denials["month"].map(explore.month_label))
+        denials["denied_dollars"] = denials["denied_dollars"].astype(float)
         right.plotly_chart(
-            px.bar(frame, x="month", y="denied_dollars", title="Denied dollars per month"), width="stretch"
+            px.bar(denials, x="month", y="denied_dollars", title="Denied dollars per month"), width="stretch"
         )

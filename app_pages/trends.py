@@ -42,10 +42,7 @@ with _db.read() as data:
     causes = data.try_agg(
         getattr(measures, "denied_by_root_cause", None), month, 12, what="Denials by root cause"
     )
-    tops = {
-        by: data.try_agg(getattr(measures, "breakdown", None), month, by, what=f"The breakdown by {by}")
-        for by in ("provider", "payer", "procedure_code")
-    }
+    tops = data.agg(explore.top_denials, month, 10)
     actions = data.agg(explore.action_items, today, 90)
 
 
@@ -127,23 +124,17 @@ if trend is not None and not trend.empty:
 
 st.subheader(f"Top denials in {month}")
 columns = st.columns(3)
-keys = {"provider": "provider_name", "payer": "payer_name", "procedure_code": "procedure_code"}
-for column, (by, frame) in zip(columns, tops.items(), strict=True):
-    if frame is None or frame.empty or "denied_dollars" not in frame:
-        column.caption(f"No denials by {by.replace('_', ' ')} in {month}.")
-        continue
-    label = keys[by] if keys[by] in frame else frame.columns[0]
-    top = frame.nlargest(10, "denied_dollars")[[label, "denied_dollars", "denied_lines"]]
+for column, (by, top) in zip(columns, tops.items(), strict=True):
     top = top[top["denied_dollars"] > 0]
-    column.markdown(f"**By {by.replace('_', ' ')}**")
+    title = by.replace("_", " ")
+    if top.empty:
+        column.caption(f"No denials by {title} in {month}.")
+        continue
+    column.markdown(f"**By {title}**")
     column.dataframe(
-        top,
+        top[["name", "denied_dollars", "denied_lines"]],
         hide_index=True,
-        column_config={
-            label: by.replace("_", " "),
-            "denied_dollars": money_column("Denied"),
-            "denied_lines": "Lines",
-        },
+        column_config={"name": title, "denied_dollars": money_column("Denied"), "denied_lines": "Lines"},
     )
 
 st.subheader("Needs action in the next 90 days")

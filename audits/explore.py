@@ -199,8 +199,43 @@ def findings(
     npis: list[str] | None = None,
     payer_ids: list[str] | None = None,
     code: str | None = None,
+    limit: int | None = None,
 ) -> pd.DataFrame:
-    """The month's current findings (latest finished run), filtered; no patient data."""
+    """The month's current findings (latest finished run), filtered, largest first; no patient data."""
+    where, params = _finding_filters(con, month, rule_ids, severities, npis, payer_ids, code)
+    sql = f"""
+        SELECT {_FINDING_COLUMNS}
+        FROM findings f
+        LEFT JOIN (SELECT npi, max(provider_name) AS provider_name FROM providers GROUP BY npi) p
+               ON p.npi = f.rendering_npi
+        LEFT JOIN (SELECT payer_id, max(payer_name) AS payer_name FROM payers GROUP BY payer_id) y
+               ON y.payer_id = f.payer_id
+        WHERE {where}
+        ORDER BY CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+                 f.amount_at_risk DESC NULLS LAST, f.rule_id, f.claim_id, f.line_no
+        LIMIT ?
+    """  # noqa: S608 - only placeholders are joined in; every value is bound
+    return _frame(con, sql, [*params, limit if limit is not None else 2**62])
+
+
+def findings_total(
+    con: duckdb.DuckDBPyConnection,
+    month: str | dt.date,
+    *,
+    rule_ids: list[str] | None = None,
+    severities: list[str] | None = None,
+    npis: list[str] | None = None,
+    payer_ids: list[str] | None = None,
+    code: str | None = None,
+) -> tuple[int, float]:
+    """(count, dollars at risk) of the filtered findings, for the caption over a truncated table."""
+    where, params = _finding_filters(con, month, rule_ids, severities, npis, payer_ids, code)
+    sql = f"SELECT count(*), coalesce(sum(f.amount_at_risk), 0) FROM findings f WHERE {where}"  # noqa: S608
+    count, dollars = _rows(con, sql, params)[0]
+    return int(count), float(dollars)
+
+
+def _finding_filters(con, month, rule_ids, severities, npis, payer_ids, code) -> tuple[str, list]:
     run = current_run(con, month)
     run_id = run["run_id"] if run else -1
     where = ["f.run_id = ?"]
@@ -217,18 +252,7 @@ def findings(
     if code:
         where.append("upper(f.procedure_code) LIKE ?")
         params.append(code.strip().upper() + "%")
-    sql = f"""
-        SELECT {_FINDING_COLUMNS}
-        FROM findings f
-        LEFT JOIN (SELECT npi, max(provider_name) AS provider_name FROM providers GROUP BY npi) p
-               ON p.npi = f.rendering_npi
-        LEFT JOIN (SELECT payer_id, max(payer_name) AS payer_name FROM payers GROUP BY payer_id) y
-               ON y.payer_id = f.payer_id
-        WHERE {" AND ".join(where)}
-        ORDER BY CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
-                 f.amount_at_risk DESC NULLS LAST, f.rule_id, f.claim_id, f.line_no
-    """  # noqa: S608 - only placeholders are joined in; every value is bound
-    return _frame(con, sql, params)
+    return " AND ".join(where), params
 
 
 def findings_by_rule(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> pd.DataFrame:
@@ -403,6 +427,71 @@ def provider_findings_by_month(
         """,
         [first, end, npi],
     )
+
+
+def _measure_view(con: duckdb.DuckDBPyConnection) -> None:
+    """The measure views (audits/sql/measures) exist on this connection, as audits.measures needs them."""
+    from audits.views import ensure_views
+
+    ensure_views(con)
+
+
+def provider_denials_by_month(
+    con: duckdb.DuckDBPyConnection, npi: str, end_month: str | dt.date, months: int = 12
+) -> pd.DataFrame:
+    """month, lines, billed, denied_lines, denied_dollars, credentialing_denied_dollars of the provider's
+    lines per service month (the SPEC 5 definitions of the measure view msr_claim_line)."""
+    _measure_view(con)
+    first, last = add_months(end_month, 1 - months), month_end(end_month)
+    return _frame(
+        con,
+        """
+        SELECT service_month AS month, count(*) AS lines, coalesce(sum(billed_amount), 0) AS billed,
+               sum(CASE WHEN denied THEN 1 ELSE 0 END) AS denied_lines,
+               coalesce(sum(denied_dollars), 0) AS denied_dollars,
+               coalesce(sum(credentialing_denied_dollars), 0) AS credentialing_denied_dollars
+        FROM msr_claim_line
+        WHERE rendering_npi = ? AND date_of_service BETWEEN ? AND ?
+        GROUP BY service_month ORDER BY service_month
+        """,
+        [npi, first, last],
+    )
+
+
+def top_denials(con: duckdb.DuckDBPyConnection, month: str | dt.date, n: int = 10) -> dict[str, pd.DataFrame]:
+    """The month's largest denied dollars by provider, payer and procedure code: {by: frame of
+    key, name, denied_dollars, denied_lines}, from one pass over the month's denied lines."""
+    _measure_view(con)
+    denied = _frame(
+        con,
+        """
+        SELECT m.rendering_npi, m.payer_id, m.procedure_code, m.denied_dollars
+        FROM msr_claim_line m
+        WHERE m.date_of_service BETWEEN ? AND ? AND m.denied
+        """,
+        [month_start(month), month_end(month)],
+    )
+    names = {
+        "rendering_npi": dict(_rows(con, "SELECT npi, max(provider_name) FROM providers GROUP BY npi")),
+        "payer_id": dict(_rows(con, "SELECT payer_id, max(payer_name) FROM payers GROUP BY payer_id")),
+    }
+    out = {}
+    for by, key in (
+        ("provider", "rendering_npi"),
+        ("payer", "payer_id"),
+        ("procedure_code", "procedure_code"),
+    ):
+        grouped = (
+            denied.groupby(key, dropna=False)
+            .agg(denied_dollars=("denied_dollars", "sum"), denied_lines=("denied_dollars", "size"))
+            .reset_index()
+        )
+        grouped["denied_dollars"] = grouped["denied_dollars"].astype(float)
+        grouped = grouped.sort_values(["denied_dollars", key], ascending=[False, True]).head(n)
+        lookup = names.get(key, {})
+        grouped.insert(1, "name", [lookup.get(k) or k for k in grouped[key]])
+        out[by] = grouped.reset_index(drop=True)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------- clearance

@@ -234,3 +234,65 @@ def test_data_version_changes_with_uploads_and_runs(con):
         "INSERT INTO audit_runs (run_id, month, started_at, status) VALUES (1, '2026-09-01', now(), 'done')"
     )
     assert len({before, after_upload, explore.data_version(con)}) == 3
+
+
+def _remitted_month(con):
+    """A: one line denied (paid 0, CO-B7), one paid; B: one line denied (CO-16). All with Aetna, 2026-10."""
+    from audits.reference import load_carc
+
+    load_carc(con)
+    con.execute(
+        "INSERT INTO claim_lines (claim_id, line_no, rendering_npi, payer_id, date_of_service, procedure_code,"
+        " billed_amount) VALUES ('D1', 1, ?, 'AET', '2026-10-03', '99214', 200),"
+        " ('D2', 1, ?, 'AET', '2026-10-04', '99213', 120), ('D3', 1, ?, 'AET', '2026-10-05', '11102', 50),"
+        " ('D4', 1, ?, 'AET', '2026-09-05', '99213', 75)",
+        [A, A, B, A],
+    )
+    con.execute(
+        "INSERT INTO remit_lines (remit_line_id, payer_id, claim_id, line_no, claim_status, adjudication_date,"
+        " billed_amount, paid_amount, remit_claim_key, source) VALUES"
+        " (1, 'AET', 'D1', 1, '4', '2026-11-01', 200, 0, 'k1', 't'),"
+        " (2, 'AET', 'D2', 1, '1', '2026-11-01', 120, 100, 'k2', 't'),"
+        " (3, 'AET', 'D3', 1, '4', '2026-11-01', 50, 0, 'k3', 't'),"
+        " (4, 'AET', 'D4', 1, '4', '2026-10-20', 75, 0, 'k4', 't')"
+    )
+    con.execute(
+        "INSERT INTO remit_adjustments (remit_line_id, position, level, group_code, carc, amount) VALUES"
+        " (1, 1, 'line', 'CO', 'B7', 200), (2, 1, 'line', 'CO', '45', 20), (3, 1, 'line', 'CO', '16', 50),"
+        " (4, 1, 'line', 'CO', 'B7', 75)"
+    )
+
+
+def test_top_denials_by_provider_payer_and_code(con):
+    _roster(con)
+    _remitted_month(con)
+    tops = explore.top_denials(con, "2026-10", 10)
+    provider = tops["provider"]
+    assert list(zip(provider["name"], provider["denied_dollars"], provider["denied_lines"], strict=True)) == [
+        ("Avery Stone", 200.0, 1),
+        ("Blake Fern", 50.0, 1),
+    ]
+    assert list(zip(tops["payer"]["name"], tops["payer"]["denied_dollars"], strict=True)) == [
+        ("Aetna", 250.0)
+    ]
+    assert list(tops["procedure_code"]["name"]) == ["99214", "11102"]  # the paid 99213 is not a denial
+    assert list(explore.top_denials(con, "2026-10", 1)["provider"]["name"]) == ["Avery Stone"]
+
+
+def test_provider_denials_by_month(con):
+    _roster(con)
+    _remitted_month(con)
+    history = explore.provider_denials_by_month(con, A, "2026-10", 12)
+    rows = [
+        (explore.month_label(m), n, float(b), d, float(dd))
+        for m, n, b, d, dd in zip(
+            history["month"],
+            history["lines"],
+            history["billed"],
+            history["denied_lines"],
+            history["denied_dollars"],
+            strict=True,
+        )
+    ]
+    assert rows == [("2026-09", 1, 75.0, 1, 75.0), ("2026-10", 2, 320.0, 1, 200.0)]
+    assert explore.provider_denials_by_month(con, A, "2026-09", 1)["lines"].tolist() == [1]
