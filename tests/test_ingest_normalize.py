@@ -173,3 +173,9 @@ def test_money_with_a_decimal_comma_and_us_thousands():
     values, reasons = nz.money(_s("1,50", "1.234,56", "1,500", "12,345.60"))
     assert values.tolist() == [1.5, 1234.56, 1500.0, 12345.6]
     assert reasons.isna().all()
+
+
+def test_a_bare_year_in_text_is_not_an_excel_serial():
+    values, reasons = nz.dates(_s("2024", "45296"))
+    assert pd.isna(values[0]) and "2024" in reasons[0]
+    assert values[1].date() == dt.date(2024, 1, 5)

@@ -152,7 +152,7 @@ def payer_key(name: object) -> str:
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _US = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?(?: ?[AaPp][Mm])?)?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_SERIAL = re.compile(r"^\d{1,6}(?:\.\d+)?$")
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")  # as text only 5 digits (1927-2173): '2024' is not a date
 
 
 def _two_digit_year(year: int) -> int:
