@@ -16,6 +16,7 @@ from app_pages._mapping import SUMMARY_COLUMNS, mapping_editor, result_row, summ
 from app_pages._tables import record_columns
 from audits import explore
 from audits.errors import ClearToBillError
+from audits.reports import neutralise  # formula-looking text cells stay text in a spreadsheet (SPEC 7)
 
 KINDS = ["roster", "claims", "remits", "835", "837"]
 ingest = _db.optional_module("audits.ingest")
@@ -220,7 +221,7 @@ if not with_rejects.empty:
     st.dataframe(rejected, hide_index=True, height=300)
     st.download_button(
         "Download rejected rows (CSV)",
-        rejected.to_csv(index=False).encode("utf-8"),
+        rejected.map(neutralise).to_csv(index=False).encode("utf-8"),
         file_name=f"rejected-rows-upload-{pick}.csv",
         mime="text/csv",
         on_click="ignore",

@@ -14,34 +14,17 @@ import re
 import duckdb
 import pandas as pd
 
-# What the user should do about each rule's finding (SPEC 4), in plain words.
-RULE_ACTIONS = {
-    "INVALID_NPI": "Correct the rendering NPI on the claim (10 digits, valid check digit) before resubmitting.",
-    "UNKNOWN_PROVIDER": "Add the provider to the credentialing roster, or correct the rendering NPI on the claim.",
-    "AFTER_TERMINATION": "Bill under an enrolled provider or get the enrollment reinstated; hold the claim until then.",
-    "BEFORE_EFFECTIVE": "Hold the claim until the enrollment is effective, or ask the payer for a retroactive date.",
-    "ENROLLMENT_NOT_APPROVED": "Follow up on the pending or denied application; hold claims for this payer meanwhile.",
-    "NOT_ENROLLED": "Start an enrollment application with this payer, or bill under an enrolled provider.",
-    "POS_NOT_ENROLLED": "Ask the payer to add this place of service to the enrollment, or correct the POS.",
-    "OUT_OF_SCOPE": "Check the approved services for this payer; request the code be added or bill it correctly.",
-    "LICENSE_INVALID": "Renew or upload the state licence for the service state; hold claims until it is valid.",
-    "BOARD_CERT_EXPIRED": "Upload the renewed board certification, or confirm recertification is in progress.",
-    "INVALID_PROCEDURE_CODE": "Correct the procedure code (CPT, HCPCS Level II or PLA format).",
-    "INVALID_DIAGNOSIS_CODE": "Correct the diagnosis codes to billable ICD-10-CM codes.",
-    "INVALID_MODIFIER": "Correct the modifiers (two letters or digits each).",
-    "INVALID_POS": "Correct the place of service to a CMS place-of-service code.",
-    "DENIAL_EXPLAINED": "Fix the credentialing problem the finding names, then correct and resubmit the claim.",
-    "DENIAL_UNEXPLAINED": "The roster and the payer disagree: call the payer's enrollment line and fix whichever is wrong.",
-    "PAID_DESPITE_FINDING": "Recoupment risk: fix the enrollment now and consider a voluntary refund review.",
-    "CREDENTIAL_EXPIRING": "Start the renewal now and upload the renewed credential before it expires.",
-    "ENROLLMENT_PENDING_LONG": "Call the payer about the application's status and document the follow-up.",
-}
-
 CLEARANCE_STATUSES = ("cleared", "not yet effective", "terminated", "pending", "denied", "not enrolled")
 
 
 def rule_action(rule_id: str) -> str:
-    return RULE_ACTIONS.get(rule_id, "Review the finding's detail and correct the claim or the roster.")
+    """What the user should do about a finding: the `action` of the rule's header (audits/sql/rules)."""
+    from audits.rules import get_rule
+
+    try:
+        return get_rule(rule_id).action
+    except (KeyError, LookupError, ValueError):
+        return "Review the finding's detail and correct the claim or the roster."
 
 
 # ---------------------------------------------------------------------------------------------- months

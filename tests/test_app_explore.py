@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from audits import explore
+from audits.rules import get_rule
 
 A, B, C = "1234567893", "1987654328", "1543210987"
 D = dt.date
@@ -171,7 +172,7 @@ def test_finding_record_has_the_line_and_enrollments_but_no_patient(con):
     )
     record = explore.finding_record(con, "f1", "2026-10")
     assert record["finding"]["rule_id"] == "NOT_ENROLLED"
-    assert record["action"] == explore.RULE_ACTIONS["NOT_ENROLLED"]
+    assert record["action"] == get_rule("NOT_ENROLLED").action  # the rule file's header says what to do
     assert list(record["claim_line"]["claim_id"]) == ["C1"]
     assert "patient_key" not in record["claim_line"].columns
     assert list(record["enrollments"]["payer_id"]) == ["AET"]  # only the finding's payer

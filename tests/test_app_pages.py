@@ -156,7 +156,7 @@ def test_findings_filter_and_drill_down(monkeypatch, small_db):
 
     at.selectbox(key="finding_pick").set_value("f-term").run()
     no_exception(at)
-    assert any(w.value.startswith("What to do:") and "reinstated" in w.value for w in at.warning)
+    assert any(w.value.startswith("What to do:") and "reinstate" in w.value for w in at.warning)
     enrollments = [
         d.value for d in at.dataframe if "status" in d.value.columns and "effective_date" in d.value
     ]
@@ -303,3 +303,18 @@ def test_confirm_a_payer_alias_reloads_the_held_rows(monkeypatch, small_db):
     with connect(small_db, read_only=True) as con:
         rows = con.execute("SELECT payer_id, billed_amount FROM claim_lines WHERE claim_id = 'N2'").fetchall()
     assert [(p, float(b)) for p, b in rows] == [("AET", 150.0)]
+
+
+def test_batch_precheck_annotates_the_file(monkeypatch, small_db):
+    csv = (
+        "Claim #,Line #,Rendering Provider NPI,Primary Insurance,Date of Service,CPT/HCPCS,Charges\n"
+        f"P1,1,{A},Aetna,10/05/2026,99213,$120.00\n"  # enrolled, licensed: cleared
+        f"P2,1,{B},Aetna,10/06/2026,99213,$120.00\n"  # terminated 2026-09-30: not cleared
+    ).encode()
+    at = open_app(monkeypatch, small_db, "clearance")
+    at.file_uploader(key="batch_file").set_value(("to-check.csv", csv, "text/csv")).run()
+    at.button(key="batch_run").click().run()
+    no_exception(at)
+    assert any(m.value == "**1** of 2 lines are NOT CLEARED." for m in at.markdown)
+    download = at.get("download_button")[0]
+    assert download.proto.label == "Download the annotated file"
