@@ -39,7 +39,10 @@ if top_right.button(f"Run the audit for {month}", type="primary", disabled=run_a
             st.error(str(exc))
             st.stop()
     bar.empty()
-    st.toast(f"Audit of {month} finished: {getattr(result, 'findings', None) or 'its'} findings.")
+    st.success(
+        f"Audit of {month} finished: {result.lines_audited:,} lines audited, {result.findings:,} findings, "
+        f"{fmt.money(result.amount_at_risk)} at risk."
+    )
 
 measures = _db.optional_module("audits.measures")
 with _db.read() as data:

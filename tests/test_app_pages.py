@@ -318,3 +318,18 @@ def test_batch_precheck_annotates_the_file(monkeypatch, small_db):
     assert any(m.value == "**1** of 2 lines are NOT CLEARED." for m in at.markdown)
     download = at.get("download_button")[0]
     assert download.proto.label == "Download the annotated file"
+
+
+def test_run_the_audit_from_the_page(monkeypatch, tmp_path):
+    db = build_small_practice(tmp_path / "run.duckdb", audited=False)
+    at = open_app(monkeypatch, db, "audit")
+    assert any("has not been audited yet" in w.value for w in at.warning)
+    at.button[0].click().run()
+    no_exception(at)
+    assert any(s.value.startswith("Audit of 2026-10 finished: 3 lines audited") for s in at.success)
+    with connect(db, read_only=True) as con:
+        rules = {r[0] for r in con.execute("SELECT rule_id FROM findings").fetchall()}
+    # Blake Fern billed Aetna after the 2026-09-30 termination (SPEC 4): the run found it
+    assert "AFTER_TERMINATION" in rules
+    findings = [d for d in at.dataframe if "rule_id" in d.value.columns][0]
+    assert "AFTER_TERMINATION" in set(findings.value["rule_id"])
