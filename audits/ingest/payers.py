@@ -55,15 +55,22 @@ class PayerDirectory:
         return None
 
     def resolve(self, payer_ids: pd.Series, payer_names: pd.Series) -> tuple[pd.Series, pd.Series]:
-        """(resolved payer_id or None, the label to report when unresolved) per row."""
-        pairs = pd.DataFrame({"i": payer_ids.astype(object), "n": payer_names.astype(object)})
-        codes, uniques = pd.factorize(pd.MultiIndex.from_frame(pairs.fillna("")))
+        """(resolved payer_id or None, the label to report when unresolved) per row; each distinct
+        (id, name) pair is looked up once."""
+        id_codes, id_values = pd.factorize(payer_ids.astype(object), use_na_sentinel=True)
+        name_codes, name_values = pd.factorize(payer_names.astype(object), use_na_sentinel=True)
+        width = len(name_values) + 1
+        pair_codes = (id_codes.astype("int64") + 1) * width + (name_codes.astype("int64") + 1)
+        pairs, inverse = np.unique(pair_codes, return_inverse=True)
         resolved_u, label_u = [], []
-        for payer_id, payer_name in uniques:
-            resolved_u.append(self.resolve_one(payer_id or None, payer_name or None))
-            label_u.append(cell_text(payer_name or None) or cell_text(payer_id or None))
-        resolved = pd.Series(_objects(resolved_u)[codes], index=payer_ids.index, dtype=object)
-        label = pd.Series(_objects(label_u)[codes], index=payer_ids.index, dtype=object)
+        for pair in pairs:
+            i, j = int(pair) // width - 1, int(pair) % width - 1
+            payer_id = id_values[i] if i >= 0 else None
+            payer_name = name_values[j] if j >= 0 else None
+            resolved_u.append(self.resolve_one(payer_id, payer_name))
+            label_u.append(cell_text(payer_name) or cell_text(payer_id))
+        resolved = pd.Series(_objects(resolved_u)[inverse.ravel()], index=payer_ids.index, dtype=object)
+        label = pd.Series(_objects(label_u)[inverse.ravel()], index=payer_ids.index, dtype=object)
         return resolved, label
 
     def suggest(self, name: object, limit: int = 3) -> list[tuple[str, str, float]]:
