@@ -7,6 +7,7 @@ import sys
 
 from audits.cli import command
 from audits.config import db_path
+from audits.errors import InputError
 from audits.ingest import ingest_file
 from audits.ingest.loader import KINDS, UploadResult
 from audits.store import connect
@@ -41,17 +42,24 @@ def _progress(fraction: float, message: str) -> None:
 
 @command("ingest", "Load claims, remittance, credentialing, 835 or 837 files into the database.", _arguments)
 def run_ingest(args: argparse.Namespace) -> int:
-    """Each file is loaded whole or not at all; the first file that cannot be loaded stops the run (exit 1)."""
+    """Each file is loaded whole or not at all, on its own: a file that cannot be loaded gets one
+    `Error:` sentence on stderr and the others still load; the exit code is 1 if any file failed."""
+    failed = 0
     with connect(db_path(args.db)) as con:
         for path in args.files:
-            result = ingest_file(
-                con,
-                path,
-                kind=args.kind,
-                mapping=args.mapping,
-                uploaded_by=args.uploaded_by,
-                progress=_progress,
-            )
+            try:
+                result = ingest_file(
+                    con,
+                    path,
+                    kind=args.kind,
+                    mapping=args.mapping,
+                    uploaded_by=args.uploaded_by,
+                    progress=_progress,
+                )
+            except InputError as exc:
+                failed += 1
+                print(f"Error: {exc}", file=sys.stderr, flush=True)
+                continue
             print(_line(result), flush=True)
             if result.unknown_payers:
                 for name, suggestions in result.unknown_payers.items():
@@ -59,4 +67,4 @@ def run_ingest(args: argparse.Namespace) -> int:
                     print(f"  unknown payer {name!r}: {close}", flush=True)
             for problem in result.problems[:10]:
                 print(f"  problem: {problem}", flush=True)
-    return 0
+    return 1 if failed else 0

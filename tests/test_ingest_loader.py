@@ -176,3 +176,21 @@ def test_hostile_files_raise_one_sentence_and_load_nothing(con, tmp_path, name, 
     assert "\n" not in str(info.value) and name in str(info.value)
     for table in ("uploads", "claim_lines", "remit_lines", "rejected_rows", "providers"):
         assert con.execute(f"SELECT count(*) FROM {table}").fetchall() == [(0,)]
+
+
+def test_cli_ingest_goes_on_after_a_bad_file_and_exits_1(tmp_path, capsys):
+    db = tmp_path / "cli.duckdb"
+    with connect(db) as con:
+        con.execute("INSERT INTO payers (payer_id, payer_name) VALUES ('AETNA', 'Aetna')")
+    bad = _write(tmp_path, "bad.csv", "")
+    good = _write(
+        tmp_path,
+        "good.csv",
+        "Claim ID,Rendering NPI,Payer,DOS,CPT,Charges\nC1,1234567893,Aetna,2024-01-05,99213,1\n",
+    )
+    assert main(["ingest", "--db", str(db), str(bad), str(good)]) == 1
+    captured = capsys.readouterr()
+    assert "good.csv\tkind=claims\tread=1\tloaded=1" in captured.out
+    assert [line for line in captured.err.splitlines() if line.startswith("Error:")] == [
+        "Error: bad.csv is empty - export the file again."
+    ]
