@@ -9,6 +9,7 @@ the last write, or creates them for the connection when they are missing or out 
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 
 import duckdb
 import pandas as pd
@@ -16,7 +17,7 @@ import pandas as pd
 from audits.errors import InputError
 from audits.rules import all_rules
 from audits.runner import month_bounds
-from audits.views import ensure_views
+from audits.views import ensure_views, views_version
 
 NUMERIC_KEYS = (
     "lines",
@@ -99,14 +100,77 @@ def _derive(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+_MONEY = (
+    "billed",
+    "remitted_billed",
+    "paid",
+    "denied_dollars",
+    "partially_denied_dollars",
+    "credentialing_denied_dollars",
+    "preventable_dollars",
+)
+_CUBE_KEYS = (
+    "service_month",
+    "rendering_npi",
+    "payer_id",
+    "procedure_code",
+    "root_cause",
+    "remitted",
+    "denied",
+)
+_CUBE_SQL = f"""
+SELECT service_month, rendering_npi, payer_id, procedure_code, root_cause, remitted, denied, {_SUMS},
+       coalesce(sum(findings), 0) AS line_findings
+FROM msr_claim_line
+GROUP BY service_month, rendering_npi, payer_id, procedure_code, root_cause, remitted, denied
+"""  # noqa: S608 - constant text
+_FINGERPRINT_SQL = """
+SELECT
+    (SELECT max(path) FROM duckdb_databases() WHERE database_name = current_database()),
+    (SELECT count(*) FROM claim_lines), (SELECT max(loaded_at) FROM claim_lines),
+    (SELECT max(upload_id) FROM claim_lines),
+    (SELECT count(*) FROM remit_lines), (SELECT max(remit_line_id) FROM remit_lines),
+    (SELECT count(*) FROM remit_adjustments), (SELECT count(*) FROM remit_remarks),
+    (SELECT count(*) FROM findings), (SELECT max(run_id) FROM audit_runs),
+    (SELECT string_agg(name || ':' || sha256, ',' ORDER BY name) FROM ref_meta)
+"""
+_CUBES: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_CUBES_KEPT = 2
+
+
+def _cube(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every claim line's measures summed per (month, provider, payer, code, root cause, remitted,
+    denied): one scan of msr_claim_line serves every measure. Kept in memory for this process until
+    the data change (claim lines, remittances, audit runs, reference tables), so a dashboard page that
+    asks for a summary, a trend and three breakdowns pays for the scan once."""
+    key = (*con.execute(_FINGERPRINT_SQL).fetchall()[0], views_version())
+    if key in _CUBES:
+        _CUBES.move_to_end(key)
+        return _CUBES[key]
+    frame = con.execute(_CUBE_SQL).df()
+    frame["service_month"] = pd.to_datetime(frame["service_month"]).dt.date
+    for column in _MONEY:
+        frame[column] = frame[column].astype(float)
+    for column in ("lines", "remitted_lines", "denied_lines", "line_findings"):
+        frame[column] = frame[column].astype("int64")
+    _CUBES[key] = frame
+    while len(_CUBES) > _CUBES_KEPT:
+        _CUBES.popitem(last=False)
+    return frame
+
+
+def _sum_by(cube: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    columns = ["lines", "remitted_lines", "denied_lines", *_MONEY, "line_findings"]
+    if cube.empty:
+        return pd.DataFrame(columns=[*keys, *columns])
+    return cube.groupby(keys, dropna=False, as_index=False)[columns].sum()
+
+
 def _months_values(con: duckdb.DuckDBPyConnection, starts: list[dt.date]) -> dict[dt.date, dict]:
-    """The measures of each month in `starts` (one scan for all of them)."""
+    """The measures of each month in `starts`."""
     first, last = starts[0], month_bounds(starts[-1])[1]
-    sums = con.execute(
-        f"SELECT service_month, {_SUMS} FROM msr_claim_line "  # noqa: S608
-        "WHERE date_of_service BETWEEN $first AND $last GROUP BY service_month",
-        {"first": first, "last": last},
-    ).df()
+    cube = _cube(con)
+    sums = _sum_by(cube[(cube.service_month >= first) & (cube.service_month <= last)], ["service_month"])
     counts = con.execute(
         "SELECT month AS service_month, count(*) AS findings FROM findings "
         "WHERE month BETWEEN $first AND $last GROUP BY month",
@@ -114,6 +178,7 @@ def _months_values(con: duckdb.DuckDBPyConnection, starts: list[dt.date]) -> dic
     ).df()
     frame = pd.DataFrame({"service_month": pd.to_datetime(starts)})
     for part in (sums, counts):
+        part = part.copy()
         part["service_month"] = pd.to_datetime(part["service_month"])
         frame = frame.merge(part, on="service_month", how="left")
     frame = _derive(frame.fillna(0))
@@ -177,32 +242,24 @@ def breakdown(con: duckdb.DuckDBPyConnection, month, by: str) -> pd.DataFrame:
     if by not in BREAKDOWNS:
         raise InputError(f"Cannot break down by '{by}' - choose one of {', '.join(BREAKDOWNS)}.")
     ensure_views(con)
-    month_start, month_end = month_bounds(month)
-    params = {"month_start": month_start, "month_end": month_end}
+    month_start, _month_end = month_bounds(month)
     if by == "rule":
         return _rule_breakdown(con, month_start)
     keys, finding_keys = _GROUPS[by]
-    key_sql = ", ".join(keys)
-    where = "date_of_service BETWEEN $month_start AND $month_end"
+    cube = _cube(con)
+    cube = cube[cube.service_month == month_start]
     if by == "root_cause":
-        where += " AND denied"
-    sums = con.execute(
-        f"SELECT {key_sql}, {_SUMS} FROM msr_claim_line WHERE {where} GROUP BY {key_sql}",  # noqa: S608
-        params,
-    ).df()
-    if finding_keys:
+        cube = cube[cube.denied]
+    sums = _sum_by(cube, list(keys))
+    if by == "root_cause":
+        counts = sums[["root_cause", "line_findings"]].rename(columns={"line_findings": "findings"})
+    else:
         counts = con.execute(
             f"SELECT {', '.join(finding_keys)}, count(*) AS findings FROM findings "  # noqa: S608
             f"WHERE month = $month_start GROUP BY {', '.join(finding_keys)}",
             {"month_start": month_start},
         ).df()
-    else:
-        counts = con.execute(
-            "SELECT m.root_cause, count(*) AS findings FROM findings AS f "
-            "JOIN msr_claim_line AS m ON m.claim_id = f.claim_id AND m.line_no = f.line_no "
-            "WHERE f.month = $month_start AND m.denied GROUP BY m.root_cause",
-            {"month_start": month_start},
-        ).df()
+    sums = sums.drop(columns=["line_findings"])
     frame = sums.merge(counts, on=list(keys), how="outer")
     frame = _derive(frame.fillna({c: 0 for c in frame.columns if c not in keys}))
     if by == "provider":
@@ -261,16 +318,20 @@ def denied_by_root_cause(con: duckdb.DuckDBPyConnection, end_month, months: int 
     """Denied lines and dollars per service month and root cause (months with denials only)."""
     ensure_views(con)
     first, last, _starts = _month_range(end_month, months)
-    frame = con.execute(
-        "SELECT strftime(service_month, '%Y-%m') AS month, root_cause, count(*) AS denied_lines, "
-        "sum(denied_dollars) AS denied_dollars FROM msr_claim_line "
-        "WHERE date_of_service BETWEEN $first AND $last AND denied "
-        "GROUP BY service_month, root_cause ORDER BY service_month, root_cause",
-        {"first": first, "last": last},
-    ).df()
+    cube = _cube(con)
+    cube = cube[(cube.service_month >= first) & (cube.service_month <= last) & cube.denied]
+    sums = _sum_by(cube, ["service_month", "root_cause"]).sort_values(["service_month", "root_cause"])
+    frame = pd.DataFrame(
+        {
+            "month": [m.strftime("%Y-%m") for m in sums.service_month],
+            "root_cause": sums.root_cause.tolist(),
+            "denied_lines": sums.denied_lines.astype("int64").tolist(),
+            "denied_dollars": sums.denied_dollars.astype(float).tolist(),
+        }
+    )
     frame["denied_lines"] = frame.denied_lines.astype("int64")
     frame["denied_dollars"] = frame.denied_dollars.astype(float)
-    return frame
+    return frame.reset_index(drop=True)
 
 
 FINDING_COLUMNS = (

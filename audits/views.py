@@ -86,6 +86,8 @@ def _create_all(con: duckdb.DuckDBPyConnection, temp: bool) -> None:
 
 def ensure_views(con: duckdb.DuckDBPyConnection) -> None:
     """Make the staging and measure views current on this connection (cheap when they are)."""
+    # DuckDB draws a progress bar on the terminal for long queries: not from a library call.
+    con.execute("SET enable_progress_bar = false")
     version = views_version()
     names = {path.stem for path in view_files()}
     if is_read_only(con):

@@ -201,3 +201,17 @@ def test_measures_on_read_only_connection_without_stored_views(tmp_path):
     with connect(path, read_only=True) as ro:
         assert month_summary(ro, "2026-10")["billed"] == 100.0
         assert unmatched_remits(ro).empty
+
+
+def test_measures_follow_new_data(acon):
+    before = month_summary(acon, "2026-10")
+    assert breakdown(acon, "2026-10", "payer").lines.sum() == 7
+    add_line(acon, "C8", billed=1000)
+    add_remit(acon, "C8", paid=0, adjustments=[("CO", "B7", 1000)])
+    after = month_summary(acon, "2026-10")
+    assert after["lines"] == before["lines"] + 1
+    assert after["denied_dollars"] == before["denied_dollars"] + 1000
+    assert breakdown(acon, "2026-10", "payer").lines.sum() == 8
+    assert denied_by_root_cause(acon, "2026-10", 1).query(
+        "root_cause == 'credentialing'"
+    ).denied_dollars.tolist() == [1300.0]
