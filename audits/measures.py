@@ -9,6 +9,7 @@ the last write, or creates them for the connection when they are missing or out 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import OrderedDict
 
 import duckdb
@@ -136,6 +137,7 @@ SELECT
 """
 _CUBES: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 _CUBES_KEPT = 2
+_CUBES_LOCK = threading.Lock()  # dashboard script runs share the process
 
 
 def _cube(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -144,18 +146,20 @@ def _cube(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     the data change (claim lines, remittances, audit runs, reference tables), so a dashboard page that
     asks for a summary, a trend and three breakdowns pays for the scan once."""
     key = (*con.execute(_FINGERPRINT_SQL).fetchall()[0], views_version())
-    if key in _CUBES:
-        _CUBES.move_to_end(key)
-        return _CUBES[key]
+    with _CUBES_LOCK:
+        if key in _CUBES:
+            _CUBES.move_to_end(key)
+            return _CUBES[key]
     frame = con.execute(_CUBE_SQL).df()
     frame["service_month"] = pd.to_datetime(frame["service_month"]).dt.date
     for column in _MONEY:
         frame[column] = frame[column].astype(float)
     for column in ("lines", "remitted_lines", "denied_lines", "line_findings"):
         frame[column] = frame[column].astype("int64")
-    _CUBES[key] = frame
-    while len(_CUBES) > _CUBES_KEPT:
-        _CUBES.popitem(last=False)
+    with _CUBES_LOCK:
+        _CUBES[key] = frame
+        while len(_CUBES) > _CUBES_KEPT:
+            _CUBES.popitem(last=False)
     return frame
 
 
