@@ -412,68 +412,48 @@ def provider_findings_by_month(
     )
 
 
-def _measure_view(con: duckdb.DuckDBPyConnection) -> None:
-    """The measure views (audits/sql/measures) exist on this connection, as audits.measures needs them."""
-    from audits.views import ensure_views
-
-    ensure_views(con)
-
-
 def provider_denials_by_month(
     con: duckdb.DuckDBPyConnection, npi: str, end_month: str | dt.date, months: int = 12
 ) -> pd.DataFrame:
     """month, lines, billed, denied_lines, denied_dollars, credentialing_denied_dollars of the provider's
-    lines per service month (the SPEC 5 definitions of the measure view msr_claim_line)."""
-    _measure_view(con)
-    first, last = add_months(end_month, 1 - months), month_end(end_month)
-    return _frame(
-        con,
-        """
-        SELECT service_month AS month, count(*) AS lines, coalesce(sum(billed_amount), 0) AS billed,
-               sum(CASE WHEN denied THEN 1 ELSE 0 END) AS denied_lines,
-               coalesce(sum(denied_dollars), 0) AS denied_dollars,
-               coalesce(sum(credentialing_denied_dollars), 0) AS credentialing_denied_dollars
-        FROM msr_claim_line
-        WHERE rendering_npi = ? AND date_of_service BETWEEN ? AND ?
-        GROUP BY service_month ORDER BY service_month
-        """,
-        [npi, first, last],
-    )
+    lines per service month that has any (audits.measures.breakdown by provider, SPEC 5 definitions)."""
+    from audits.measures import breakdown
+
+    rows = []
+    for offset in range(months - 1, -1, -1):
+        start = add_months(end_month, -offset)
+        frame = breakdown(con, start, "provider")
+        mine = frame[frame["rendering_npi"] == npi]
+        if not mine.empty:
+            rows.append({"month": start, **{c: mine.iloc[0][c] for c in _HISTORY_COLUMNS}})
+    return pd.DataFrame(rows, columns=["month", *_HISTORY_COLUMNS])
+
+
+_HISTORY_COLUMNS = ("lines", "billed", "denied_lines", "denied_dollars", "credentialing_denied_dollars")
+_TOP_KEYS = {"provider": "rendering_npi", "payer": "payer_id", "procedure_code": "procedure_code"}
 
 
 def top_denials(con: duckdb.DuckDBPyConnection, month: str | dt.date, n: int = 10) -> dict[str, pd.DataFrame]:
-    """The month's largest denied dollars by provider, payer and procedure code: {by: frame of
-    key, name, denied_dollars, denied_lines}, from one pass over the month's denied lines."""
-    _measure_view(con)
-    denied = _frame(
-        con,
-        """
-        SELECT m.rendering_npi, m.payer_id, m.procedure_code, m.denied_dollars
-        FROM msr_claim_line m
-        WHERE m.date_of_service BETWEEN ? AND ? AND m.denied
-        """,
-        [month_start(month), month_end(month)],
-    )
-    names = {
-        "rendering_npi": dict(_rows(con, "SELECT npi, max(provider_name) FROM providers GROUP BY npi")),
-        "payer_id": dict(_rows(con, "SELECT payer_id, max(payer_name) FROM payers GROUP BY payer_id")),
-    }
+    """The month's largest denied dollars by provider, payer and procedure code: {by: frame of key, name,
+    denied_dollars, denied_lines} (audits.measures.breakdown), groups without a denial left out."""
+    from audits.measures import breakdown
+
     out = {}
-    for by, key in (
-        ("provider", "rendering_npi"),
-        ("payer", "payer_id"),
-        ("procedure_code", "procedure_code"),
-    ):
-        grouped = (
-            denied.groupby(key, dropna=False)
-            .agg(denied_dollars=("denied_dollars", "sum"), denied_lines=("denied_dollars", "size"))
-            .reset_index()
+    for by, key in _TOP_KEYS.items():
+        frame = breakdown(con, month, by)
+        frame = frame[frame["denied_lines"] > 0]
+        name = {"provider": "provider_name", "payer": "payer_name"}.get(by, key)
+        top = pd.DataFrame(
+            {
+                key: frame[key],
+                "name": frame[name].where(frame[name].notna(), frame[key]),
+                "denied_dollars": frame["denied_dollars"].astype(float),
+                "denied_lines": frame["denied_lines"].astype("int64"),
+            }
         )
-        grouped["denied_dollars"] = grouped["denied_dollars"].astype(float)
-        grouped = grouped.sort_values(["denied_dollars", key], ascending=[False, True]).head(n)
-        lookup = names.get(key, {})
-        grouped.insert(1, "name", [lookup.get(k) or k for k in grouped[key]])
-        out[by] = grouped.reset_index(drop=True)
+        out[by] = (
+            top.sort_values(["denied_dollars", key], ascending=[False, True]).head(n).reset_index(drop=True)
+        )
     return out
 
 
