@@ -5,7 +5,8 @@
 -- Why each fact:
 --  * npi_problem: SPEC 4 INVALID_NPI - 10 digits and the NPI check digit, which is the Luhn digit over
 --    '80840' + the first 9 digits (CMS NPI check-digit requirement: ISO/IEC 7812 Luhn formula with the
---    card-issuer prefix 80840); the '80840' prefix always adds 24 to the Luhn sum. Digits are read with instr() so no cast can fail on bad text.
+--    card-issuer prefix 80840); the '80840' prefix always adds 24 to the Luhn sum. Digits are read
+--    with instr() so no cast can fail on bad text.
 --  * known_provider: a valid NPI that is in providers; the provider rules apply only to these.
 --  * code_class: the SPEC 4 procedure-code classes (same CASE as stg_service_scope.sql).
 --  * pos_code: '2' reads as '02' (a POS exported as a number).
