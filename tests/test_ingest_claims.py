@@ -175,8 +175,9 @@ def test_a_failure_mid_load_leaves_nothing(con, tmp_path, monkeypatch):
 
     # Claim lines are written before the rejected rows: fail in between.
     monkeypatch.setattr(loader, "record_rejected", explode)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(InputError, match="disk full") as info:
         ingest_file(con, path)
+    assert isinstance(info.value.__cause__, RuntimeError)
     assert _counts(con) == {"claim_lines": 0, "claim_lines_history": 0, "uploads": 0, "rejected_rows": 0}
     monkeypatch.undo()
     assert ingest_file(con, path).rows_loaded == 1

@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from audits import privacy
-from audits.errors import InputError
+from audits.errors import ClearToBillError, InputError
 from audits.ingest import claims as claims_mod
 from audits.ingest import mapping as mapping_mod
 from audits.ingest import normalize as nz
@@ -406,8 +406,24 @@ def ingest_file(
     uploaded_by: str | None = None,
     progress: Progress = None,
 ) -> UploadResult:
-    """Load one file (see the module doc); InputError (one sentence, nothing changed) when it cannot be."""
-    path = Path(path)
+    """Load one file (see the module doc); InputError (one sentence, nothing changed) when it cannot be.
+
+    An unexpected failure (a bug, a value no check foresaw) is rolled back like any other and becomes
+    an InputError naming the file and the error type, chained to the original for the logs.
+    """
+    try:
+        return _ingest_file(con, Path(path), kind, mapping, uploaded_by, progress)
+    except ClearToBillError:
+        raise
+    except Exception as exc:
+        first = (str(exc).strip().splitlines() or [""])[0][:160]
+        raise InputError(
+            f"{Path(path).name} could not be loaded ({type(exc).__name__}: {first}) - nothing was changed; "
+            "check the file, and report it if it looks right."
+        ) from exc
+
+
+def _ingest_file(con, path: Path, kind, mapping, uploaded_by, progress) -> UploadResult:
     con.execute("SET enable_progress_bar = false")  # DuckDB's bar would print over the CLI's output
     if kind is not None and kind not in KINDS:
         raise InputError(f"Unknown kind {kind!r} - use one of {', '.join(KINDS)}.")
