@@ -1091,6 +1091,19 @@ def _mark_resolved(con: duckdb.DuckDBPyConnection, rows: list[tuple[int, str, in
 
 
 def reload_rejected(con: duckdb.DuckDBPyConnection, upload_id: int | None = None) -> UploadResult:
+    """See _reload_rejected; unexpected failures roll back and become one InputError sentence."""
+    try:
+        return _reload_rejected(con, upload_id)
+    except ClearToBillError:
+        raise
+    except Exception as exc:
+        first = (str(exc).strip().splitlines() or [""])[0][:160]
+        raise InputError(
+            f"The held rows could not be reloaded ({type(exc).__name__}: {first}) - nothing was changed."
+        ) from exc
+
+
+def _reload_rejected(con: duckdb.DuckDBPyConnection, upload_id: int | None = None) -> UploadResult:
     """Load again the rows held for "unknown payer" whose payer now resolves (of one upload, or of all).
 
     Each original upload's resolvable held rows become one new upload (its kind, its column mapping);
