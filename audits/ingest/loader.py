@@ -1099,7 +1099,7 @@ def reload_rejected(con: duckdb.DuckDBPyConnection, upload_id: int | None = None
     except Exception as exc:
         first = (str(exc).strip().splitlines() or [""])[0][:160]
         raise InputError(
-            f"The held rows could not be reloaded ({type(exc).__name__}: {first}) - nothing was changed."
+            f"The held rows could not be reloaded ({type(exc).__name__}: {first}) - the rows not reloaded stay held."
         ) from exc
 
 
