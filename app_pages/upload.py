@@ -13,7 +13,7 @@ import streamlit as st
 from app_pages import _db
 from app_pages import _format as fmt
 from app_pages._mapping import SUMMARY_COLUMNS, mapping_editor, result_row, summary_row
-from app_pages._tables import record_columns
+from app_pages._quality import data_problems, roster_snapshots
 from audits import explore
 from audits.errors import ClearToBillError
 from audits.reports import neutralise  # formula-looking text cells stay text in a spreadsheet (SPEC 7)
@@ -121,9 +121,6 @@ with _db.read() as data:
     suggest = getattr(ingest, "suggest_payers", None)
     suggestions = {name: (suggest(data.con, name) if suggest else []) for name in unknown["name"].head(20)}
     history = explore.upload_history(data.con)
-    unmatched = data.call(
-        _db.optional("audits.measures", "unmatched_remits"), what="The unmatched remittances list"
-    )
 
 if not unknown.empty:
     st.subheader("Payer names to confirm")
@@ -178,12 +175,8 @@ if not unknown.empty:
             ]
             st.rerun()
 
-if unmatched is not None and not unmatched.empty:
-    st.subheader("Remittances with no claim line")
-    st.caption(
-        f"{len(unmatched):,} remitted lines match no loaded claim line: load the claims export that has them."
-    )
-    st.dataframe(unmatched.head(500), hide_index=True, column_config=record_columns())
+data_problems()
+roster_snapshots()
 
 st.subheader("Upload history")
 if history.empty:

@@ -333,3 +333,24 @@ def test_run_the_audit_from_the_page(monkeypatch, tmp_path):
     assert "AFTER_TERMINATION" in rules
     findings = [d for d in at.dataframe if "rule_id" in d.value.columns][0]
     assert "AFTER_TERMINATION" in set(findings.value["rule_id"])
+
+
+def test_roster_snapshot_diff_and_undo(monkeypatch, tmp_path, db_path):
+    from audits.ingest import ingest_file
+
+    first, second = tmp_path / "roster-1.csv", tmp_path / "roster-2.csv"
+    first.write_text(f"NPI,Provider Name,Specialty\n{A},Avery Stone,Cardiology\n{B},Blake Fern,Dermatology\n")
+    second.write_text(f"NPI,Provider Name,Specialty\n{A},Avery Stone,Cardiology\n")
+    with connect(db_path) as con:
+        assert ingest_file(con, first, kind="roster").status == "loaded"
+        assert ingest_file(con, second, kind="roster").status == "loaded"
+    at = open_app(monkeypatch, db_path, "upload")
+    no_exception(at)
+    assert at.selectbox(key="snapshot_pick").value == 1
+    diff = [d.value for d in at.dataframe if "change" in d.value.columns][0]
+    assert list(zip(diff["table"], diff["change"], diff["npi"], strict=True)) == [("providers", "removed", B)]
+    at.button(key="restore_snapshot").click().run()
+    no_exception(at)
+    assert any(s.value.startswith("Snapshot 1's roster is current again (as snapshot 3)") for s in at.success)
+    with connect(db_path, read_only=True) as con:
+        assert sorted(r[0] for r in con.execute("SELECT npi FROM providers").fetchall()) == sorted([A, B])
