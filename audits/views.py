@@ -87,7 +87,11 @@ def _create_all(con: duckdb.DuckDBPyConnection, temp: bool) -> None:
 def ensure_views(con: duckdb.DuckDBPyConnection) -> None:
     """Make the staging and measure views current on this connection (cheap when they are)."""
     # DuckDB draws a progress bar on the terminal for long queries: not from a library call.
-    con.execute("SET enable_progress_bar = false")
+    # (In a notebook DuckDB refuses to change the setting without ipywidgets: then leave it.)
+    try:
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.Error:
+        pass
     version = views_version()
     names = {path.stem for path in view_files()}
     if is_read_only(con):
