@@ -269,38 +269,39 @@ def check_file(
     report(0.0, f"Reading {in_path.name}")
     original, canonical = _read_claims(in_path)
     report(0.3, f"{len(canonical):,} lines read")
+    from audits.ingest import normalize as nz
+
     directory = _payer_directory(con)
+    payer_ids, payer_labels = directory.resolve(canonical["payer_id"], canonical["payer_name"])
+    dos, _bad_dates = nz.dates(canonical["date_of_service"])
+    unknown_reason: dict[object, str] = {}
     problems: dict[str, list[str]] = {}
-    records = []
-    for i, row in canonical.iterrows():
-        key = str(i)
+    for i in range(len(canonical)):
         reasons = []
-        payer_text = _clean(row.get("payer_id")) or _clean(row.get("payer_name"))
-        payer_id = directory.resolve_one(_clean(row.get("payer_id")), _clean(row.get("payer_name")))
-        if payer_id is None:
-            reasons.append(directory.unknown_reason(payer_text))
-        try:
-            dos = _parse_date(row["date_of_service"]) if not pd.isna(row["date_of_service"]) else None
-        except InputError:
-            dos = None
-        if dos is None:
+        if payer_ids.iloc[i] is None or pd.isna(payer_ids.iloc[i]):
+            label = payer_labels.iloc[i]
+            if label not in unknown_reason:
+                unknown_reason[label] = directory.unknown_reason(label)
+            reasons.append(unknown_reason[label])
+        if pd.isna(dos.iloc[i]):
             reasons.append("date of service is missing or not a date")
         if reasons:
-            problems[key] = reasons
-            continue
-        records.append(
-            {
-                "key": key,
-                "rendering_npi": _clean(row["rendering_npi"]) or "",
-                "payer_id": payer_id,
-                "date_of_service": dos,
-                "procedure_code": (_clean(row["procedure_code"]) or "").upper(),
-                "pos": _clean(row["pos"]),
-                "service_state": _clean(row["service_state"]),
-            }
-        )
+            problems[str(i)] = reasons
+    judged = [i for i in range(len(canonical)) if str(i) not in problems]
+    records = pd.DataFrame(
+        {
+            "key": [str(i) for i in judged],
+            "rendering_npi": [_clean(v) or "" for v in canonical["rendering_npi"].iloc[judged]],
+            "payer_id": payer_ids.iloc[judged].tolist(),
+            "date_of_service": [d.date() for d in dos.iloc[judged]],
+            "procedure_code": [(_clean(v) or "").upper() for v in canonical["procedure_code"].iloc[judged]],
+            "pos": [_clean(v) for v in canonical["pos"].iloc[judged]],
+            "service_state": [_clean(v) for v in canonical["service_state"].iloc[judged]],
+        },
+        columns=list(_CANDIDATE_COLUMNS),
+    )
     report(0.4, "Checking the lines")
-    results = evaluate(con, pd.DataFrame(records, columns=list(_CANDIDATE_COLUMNS)))
+    results = evaluate(con, records)
     verdicts, reasons = [], []
     for i in range(len(canonical)):
         key = str(i)
