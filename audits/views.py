@@ -26,7 +26,6 @@ LINE_TABLES = (
     "line_enrollment",
     "line_scope",
     "line_credentials",
-    "line_codes",
     "line_facts",
     "line_remit_facts",
 )

@@ -2,7 +2,8 @@
 -- state licence and a board certification cover the DOS.
 -- Why: SPEC 4 - a credential covers DOS when issue_date (if any) <= DOS <= expiration_date (open when
 -- empty). LICENSE_INVALID needs a state_license covering the DOS in the service state (any state when
--- the line has none, keyed as ''); BOARD_CERT_EXPIRED only for providers who have board certifications at all.
+-- the line has none, keyed as ''); BOARD_CERT_EXPIRED only for providers who have board
+-- certifications at all.
 
 WITH
 

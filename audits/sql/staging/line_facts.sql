@@ -26,10 +26,6 @@ credential_cover AS (
     SELECT * FROM line_credentials
 ),
 
-codes AS (
-    SELECT * FROM line_codes
-),
-
 -- logic
 joined AS (
     SELECT
@@ -47,10 +43,7 @@ joined AS (
         coalesce(c.license_invalid, false) AS license_invalid,
         coalesce(c.board_cert_expired, false) AS board_cert_expired,
         b.code_class IS NULL AS invalid_procedure_code,
-        d.bad_diagnoses,
-        d.bad_modifiers,
-        d.pos_missing OR d.pos_unknown AS invalid_pos,
-        d.pos_missing
+        b.pos_missing OR b.pos_unknown AS invalid_pos
     FROM base AS b
     LEFT JOIN enrollment AS e
         ON e.npi = b.rendering_npi AND e.payer_id = b.payer_id AND e.date_of_service = b.date_of_service
@@ -59,7 +52,6 @@ joined AS (
     LEFT JOIN credential_cover AS c
         ON c.npi = b.rendering_npi AND c.state_key = coalesce(b.service_state, '')
         AND c.date_of_service = b.date_of_service
-    LEFT JOIN codes AS d ON d.claim_id = b.claim_id AND d.line_no = b.line_no
 ),
 
 final AS (

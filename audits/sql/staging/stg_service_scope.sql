@@ -16,7 +16,7 @@ scope AS (
     FROM service_scope
 ),
 
--- logic: the class of each range end (the same CASE as line_codes.sql uses for the billed code)
+-- logic: the class of each range end (the same CASE as line_base.sql uses for the billed code)
 classified AS (
     SELECT
         npi,
