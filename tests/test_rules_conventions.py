@@ -51,3 +51,11 @@ def test_every_rule_is_named_by_a_test(path):
 def test_blocking_findings_are_spec_rules():
     assert set(BLOCKING_FINDINGS) <= set(SPEC_SEVERITIES)
     assert len(BLOCKING_FINDINGS) == 9
+
+
+def test_rules_frame_lists_every_rule_with_its_action():
+    from audits.rules import rules_frame
+
+    frame = rules_frame()
+    assert frame.rule_id.tolist() == list(SPEC_SEVERITIES)
+    assert frame.action.str.len().min() > 20 and frame.description.str.endswith(".").all()
