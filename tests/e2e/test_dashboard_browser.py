@@ -169,8 +169,18 @@ def test_analyst_manager_and_coder_flow(tmp_path, browser_page):
         page.get_by_role("button", name="Run the audit for").click()
         _settled(page, "Open a finding")
         page.get_by_text("Findings by rule").first.wait_for()
-        page.locator('[data-testid="stSelectbox"]').filter(has_text="Open a finding").locator("input").click()
-        page.get_by_role("option").first.click()
+        # select the first row of the findings table (its row marker): the records behind it open
+        table = page.locator('[data-testid="stDataFrame"]').first
+        table.locator("canvas").first.wait_for()
+        table.scroll_into_view_if_needed()
+        page.wait_for_selector(IDLE)
+        box = table.bounding_box()
+        page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
+        _settled(page, "What to do:")
+        picked = page.locator('[data-testid="stSelectbox"]').filter(has_text="Open a finding")
+        # the selectbox opens another finding (keyboard users)
+        picked.locator("input").click()
+        page.get_by_role("option").nth(1).click()
         _settled(page, "What to do:")
         page.screenshot(path=str(SHOTS / "audit.png"), full_page=True)
         with page.expect_download() as download_info:
