@@ -145,6 +145,7 @@ class Mapping:
     header_row: object  # index label of the header row in the raw frame
     columns: dict[str, ColumnMatch] = field(default_factory=dict)
     headers: list[str] = field(default_factory=list)  # all headers found, in order
+    header_cells: dict[object, str] = field(default_factory=dict)  # frame column -> header text
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, str]:
@@ -270,7 +271,11 @@ def map_columns(frame: pd.DataFrame, kind: str, override: object = None) -> Mapp
     header_label = find_header_row(frame, kind, over)
     cells = _row_headers(frame.loc[header_label])
     mapping = Mapping(
-        kind=kind, header_row=header_label, headers=[raw for _l, raw, _n in cells], labels=over.labels
+        kind=kind,
+        header_row=header_label,
+        headers=[raw for _l, raw, _n in cells],
+        header_cells={label: raw for label, raw, _n in cells},
+        labels=over.labels,
     )
     by_norm: dict[str, tuple[object, str]] = {}
     for label, raw, norm in cells:
