@@ -47,14 +47,14 @@ def _check_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--code", help="procedure code (CPT/HCPCS)")
     parser.add_argument("--dos", metavar="YYYY-MM-DD", help="date of service")
     parser.add_argument("--pos", metavar="NN", help="place of service (judged only when given)")
-    parser.add_argument("--state", metavar="ST", help="service state (licence judged only when given)")
+    parser.add_argument("--state", metavar="ST", help="service state (without it, a licence in force in any state clears)")
     parser.add_argument("--file", metavar="F", help="claims CSV/xlsx to check line by line")
     parser.add_argument("--out", metavar="G", help="where to write the checked copy (.csv or .xlsx)")
 
 
 @command(
     "check",
-    "Pre-check whether a provider is cleared to bill a code with a payer on a date (or a file: --file F --out G).",
+    "Pre-check whether a provider is cleared to bill a code with a payer on a date, or a whole file with --file F --out G.",
     _check_arguments,
 )
 def run_check(args: argparse.Namespace) -> int:

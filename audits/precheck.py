@@ -7,7 +7,9 @@ TEMP table `audit_lines` and are judged by the same staging and rule SQL as the 
 read-only connection, so the dashboard can check while nothing else writes.
 
 POS and state are judged only when given (SPEC 6): without a POS, POS_NOT_ENROLLED cannot fire;
-without a state, LICENSE_INVALID is not reported.
+without a state, the licence is judged as the audit judges a line with no service_state: a state
+licence in force in any state clears it, so a provider with no licence in force anywhere is NOT
+CLEARED (a coder must not submit that line whatever the state turns out to be).
 """
 
 from __future__ import annotations
@@ -95,7 +97,7 @@ def _clean(value) -> str | None:
 
 def evaluate(con: duckdb.DuckDBPyConnection, candidates: pd.DataFrame) -> dict[str, list[tuple[str, str]]]:
     """Run the blocking rules over candidate lines (_CANDIDATE_COLUMNS; key unique, dates as date).
-    Returns key -> [(rule_id, detail)] in SPEC order, LICENSE_INVALID dropped where no state was given."""
+    Returns key -> [(rule_id, detail)] in SPEC order."""
     if candidates.empty:
         return {}
     ensure_views(con)
@@ -125,15 +127,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, candidates: pd.DataFrame) -> dict[s
     finally:
         con.unregister("precheck_candidates")
         drop_lines(con)
-    without_state = {str(k) for k, s in zip(frame.key, frame.service_state, strict=True) if not s}
-    return {
-        key: [
-            (rule_id, detail)
-            for rule_id, detail in items
-            if not (rule_id == "LICENSE_INVALID" and key in without_state)
-        ]
-        for key, items in found.items()
-    }
+    return found
 
 
 def check_line(

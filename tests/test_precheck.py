@@ -107,6 +107,18 @@ def test_state_judged_only_when_given(ro):
     assert result.reasons == ["No CA state licence covers the date of service 2026-10-15"]
 
 
+def test_without_state_a_licence_in_force_anywhere_clears(acon):
+    # NPI_A's only licence is TX, in force to 2028-12-31: cleared with no state given.
+    assert check_line(acon, NPI_A, "AET", "99213", "2026-10-15").cleared
+    # A provider whose only licence lapsed on 2026-10-14 is not cleared on 2026-10-15 in any state.
+    add_provider(acon, "1111111112")
+    add_enrollment(acon, "1111111112", "AET", "enrolled", effective="2025-01-01")
+    add_credential(acon, "state_license", "NM", "2026-10-14", npi="1111111112", number="L-9")
+    assert check_line(acon, "1111111112", "AET", "99213", "2026-10-14").cleared
+    result = check_line(acon, "1111111112", "AET", "99213", "2026-10-15")
+    assert result.findings == ["LICENSE_INVALID"]
+
+
 def test_identity_findings(ro):
     assert check_line(ro, "123", "AET", "99213", "2026-10-15").findings == ["INVALID_NPI"]
     assert check_line(ro, NPI_B, "AET", "99213", "2026-10-15").findings == ["UNKNOWN_PROVIDER"]
