@@ -47,7 +47,9 @@ def _check_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--code", help="procedure code (CPT/HCPCS)")
     parser.add_argument("--dos", metavar="YYYY-MM-DD", help="date of service")
     parser.add_argument("--pos", metavar="NN", help="place of service (judged only when given)")
-    parser.add_argument("--state", metavar="ST", help="service state (without it, a licence in force in any state clears)")
+    parser.add_argument(
+        "--state", metavar="ST", help="service state (without it, a licence in force in any state clears)"
+    )
     parser.add_argument("--file", metavar="F", help="claims CSV/xlsx to check line by line")
     parser.add_argument("--out", metavar="G", help="where to write the checked copy (.csv or .xlsx)")
 
