@@ -94,27 +94,26 @@ with who_tab:
             st.info("The pre-check is not available in this build yet.")
         else:
             with _db.read() as data:
-                enrolled = data.agg(explore.clearance_matrix, on_date)
-                candidates = enrolled[(enrolled["payer_id"] == payer) & (enrolled["status"] == "cleared")]
-                rows = []
-                for npi, name in zip(candidates["npi"], candidates["provider_name"], strict=True):
-                    verdict = check_line(data.con, npi, payer, code.strip(), on_date)
-                    rows.append(
-                        {
-                            "provider": name,
-                            "npi": npi,
-                            "cleared": verdict.cleared,
-                            "why not": "; ".join(verdict.reasons) if not verdict.cleared else "",
-                        }
-                    )
-            cleared = [r for r in rows if r["cleared"]]
+                try:
+                    judged = explore.who_can_bill(data.con, code, payer, on_date)
+                except ClearToBillError as exc:
+                    st.error(str(exc))
+                    st.stop()
             st.markdown(
-                f"**{len(cleared)}** of {len(people)} active providers can bill **{code.strip()}** "
-                f"with {payer_labels[payer]} on {fmt.day(on_date)}."
+                f"**{int(judged['cleared'].sum())}** of {len(people)} active providers can bill "
+                f"**{code.strip()}** with {payer_labels[payer]} on {fmt.day(on_date)} "
+                f"({len(judged)} are enrolled with {payer_labels[payer]} then)."
             )
-            if rows:
+            if not judged.empty:
                 st.dataframe(
-                    sorted(rows, key=lambda r: (not r["cleared"], r["provider"] or "")), hide_index=True
+                    judged,
+                    hide_index=True,
+                    column_config={
+                        "provider_name": "Provider",
+                        "npi": "NPI",
+                        "cleared": "Cleared",
+                        "why_not": "Why not",
+                    },
                 )
 
 with check_tab:

@@ -508,6 +508,37 @@ def clearance_matrix(con: duckdb.DuckDBPyConnection, on_date: dt.date) -> pd.Dat
     )
 
 
+def who_can_bill(con: duckdb.DuckDBPyConnection, code: str, payer_id: str, on_date: dt.date) -> pd.DataFrame:
+    """Active providers enrolled with the payer on the date, each judged by the pre-check's blocking rules
+    for the code (audits.precheck.evaluate: the audit's own rule SQL; licence in any state):
+    provider_name, npi, cleared, why_not. Cleared providers first."""
+    from audits.precheck import evaluate
+
+    matrix = clearance_matrix(con, on_date)
+    enrolled = matrix[(matrix["payer_id"] == payer_id) & (matrix["status"] == "cleared")]
+    candidates = pd.DataFrame(
+        {
+            "key": enrolled["npi"].astype(str),
+            "rendering_npi": enrolled["npi"].astype(str),
+            "payer_id": payer_id,
+            "date_of_service": on_date,
+            "procedure_code": code.strip().upper(),
+            "pos": None,
+            "service_state": None,
+        }
+    )
+    found = evaluate(con, candidates) if not candidates.empty else {}
+    frame = pd.DataFrame(
+        {
+            "provider_name": enrolled["provider_name"].tolist(),
+            "npi": enrolled["npi"].tolist(),
+            "cleared": [not found.get(n) for n in enrolled["npi"]],
+            "why_not": ["; ".join(d for _r, d in found.get(n, [])) for n in enrolled["npi"]],
+        }
+    )
+    return frame.sort_values(["cleared", "provider_name"], ascending=[False, True], ignore_index=True)
+
+
 def licence_status(con: duckdb.DuckDBPyConnection, on_date: dt.date) -> pd.DataFrame:
     """Per active provider: 'valid' when a state licence covers the date (any state), else 'expired' or
     'none'; the states covered and the soonest expiry of a covering licence."""

@@ -297,3 +297,28 @@ def test_provider_denials_by_month(con):
     ]
     assert rows == [("2026-09", 1, 75.0, 1, 75.0), ("2026-10", 2, 320.0, 1, 200.0)]
     assert explore.provider_denials_by_month(con, A, "2026-09", 1)["lines"].tolist() == [1]
+
+
+def test_who_can_bill_judges_enrolled_providers_with_the_rules(con):
+    _roster(con)
+    con.execute(
+        "INSERT INTO enrollments (npi, payer_id, status, effective_date, termination_date) VALUES"
+        " (?, 'AET', 'enrolled', '2025-01-01', NULL), (?, 'AET', 'enrolled', '2025-01-01', NULL),"
+        " (?, 'MCR', 'enrolled', '2025-01-01', NULL)",
+        [A, B, B],
+    )
+    con.execute(
+        "INSERT INTO credentials (npi, credential_type, state, expiration_date) VALUES"
+        " (?, 'state_license', 'TX', '2028-01-01'), (?, 'state_license', 'TX', '2028-01-01')",
+        [A, B],
+    )
+    # B is approved for dermatology codes only with every payer: 93000 is out of scope (SPEC 4)
+    con.execute(
+        "INSERT INTO service_scope (npi, payer_id, code_from, code_to, approved) VALUES (?, '*', '10000', '19999', true)",
+        [B],
+    )
+    judged = explore.who_can_bill(con, "93000", "AET", D(2026, 10, 5))
+    assert list(zip(judged["npi"], judged["cleared"], strict=True)) == [(A, True), (B, False)]
+    assert "93000" in judged.loc[1, "why_not"]
+    assert explore.who_can_bill(con, "11102", "AET", D(2026, 10, 5))["cleared"].tolist() == [True, True]
+    assert explore.who_can_bill(con, "11102", "MCR", D(2026, 10, 5))["npi"].tolist() == [B]  # A not enrolled
