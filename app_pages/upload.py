@@ -13,7 +13,7 @@ import streamlit as st
 from app_pages import _db
 from app_pages import _format as fmt
 from app_pages._mapping import SUMMARY_COLUMNS, mapping_editor, result_row, summary_row
-from app_pages._quality import data_problems, roster_snapshots
+from app_pages._quality import data_problems, payer_names_to_confirm, roster_snapshots
 from audits import explore
 from audits.errors import ClearToBillError
 from audits.reports import neutralise  # formula-looking text cells stay text in a spreadsheet (SPEC 7)
@@ -115,65 +115,9 @@ if results:
         if row["status"] == "failed":
             st.error(f"{row['file']}: {row['message']}")
 
+payer_names_to_confirm(ingest)
 with _db.read() as data:
-    unknown = explore.unknown_payer_names(data.con)
-    payers = explore.payers(data.con)
-    suggest = getattr(ingest, "suggest_payers", None)
-    suggestions = {name: (suggest(data.con, name) if suggest else []) for name in unknown["name"].head(20)}
     history = explore.upload_history(data.con)
-
-if not unknown.empty:
-    st.subheader("Payer names to confirm")
-    st.caption(
-        "Rows with these payer names are held back. Confirm which payer each name means; the held rows load again."
-    )
-    confirm = getattr(ingest, "confirm_payer_alias", None)
-    reload_rejected = getattr(ingest, "reload_rejected", None)
-    payer_labels = dict(
-        zip(payers["payer_id"], payers["payer_name"].fillna(payers["payer_id"]), strict=False)
-    )
-    for row in unknown.head(20).itertuples():
-        ranked = [s[0] for s in suggestions.get(row.name, [])]
-        options = ranked + [p for p in payer_labels if p not in ranked]
-        left, mid, right = st.columns([2, 2, 1])
-        left.markdown(f"**{row.name}** · {row.rows:,} row{'s' if row.rows != 1 else ''} held")
-        choice = mid.selectbox(
-            "Payer",
-            options,
-            format_func=lambda p: f"{payer_labels.get(p, p)} ({p})",
-            key=f"alias_{row.name}",
-            label_visibility="collapsed",
-            index=0 if options else None,
-        )
-        if right.button("Confirm and reload", key=f"confirm_{row.name}", disabled=not (confirm and choice)):
-            reloaded, problems = [], []
-            with _db.write() as con:
-                try:
-                    confirm(con, row.name, choice)
-                except ClearToBillError as exc:
-                    st.error(str(exc))
-                    st.stop()
-                for upload_id in row.upload_ids if reload_rejected else []:
-                    try:  # each upload that holds the name loads its resolvable rows again as a new upload
-                        reloaded.append(
-                            result_row(reload_rejected(con, upload_id), f"held rows of upload {upload_id}")
-                        )
-                    except (ClearToBillError, duckdb.Error) as exc:
-                        problems.append(f"Upload {upload_id}: {_db.sentence(exc)}")
-            st.session_state["upload_results"] = reloaded + [
-                {
-                    "file": p,
-                    "kind": "",
-                    "status": "failed",
-                    "read": 0,
-                    "loaded": 0,
-                    "rejected": 0,
-                    "message": p,
-                    "upload_id": None,
-                }
-                for p in problems
-            ]
-            st.rerun()
 
 data_problems()
 roster_snapshots()

@@ -354,3 +354,21 @@ def test_roster_snapshot_diff_and_undo(monkeypatch, tmp_path, db_path):
     assert any(s.value.startswith("Snapshot 1's roster is current again (as snapshot 3)") for s in at.success)
     with connect(db_path, read_only=True) as con:
         assert sorted(r[0] for r in con.execute("SELECT npi FROM providers").fetchall()) == sorted([A, B])
+
+
+def test_selecting_a_table_row_opens_its_finding(monkeypatch, small_db):
+    at = open_app(monkeypatch, small_db, "audit")
+    findings = [d for d in at.dataframe if "rule_id" in d.value.columns][0]
+    assert list(findings.value["rule_id"]) == [
+        "AFTER_TERMINATION",
+        "ENROLLMENT_NOT_APPROVED",
+    ]  # $200, then $80
+    at.session_state["findings_table"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.run()
+    no_exception(at)
+    assert at.selectbox(key="finding_pick").value == "f-pend"  # the selectbox follows the selected row
+    assert any(w.value.startswith("What to do:") for w in at.warning)
+    enrollments = [
+        d.value for d in at.dataframe if "status" in d.value.columns and "effective_date" in d.value
+    ]
+    assert list(enrollments[0]["status"]) == ["pending"]
