@@ -369,6 +369,6 @@ def test_selecting_a_table_row_opens_its_finding(monkeypatch, small_db):
     assert at.selectbox(key="finding_pick").value == "f-pend"  # the selectbox follows the selected row
     assert any(w.value.startswith("What to do:") for w in at.warning)
     enrollments = [
-        d.value for d in at.dataframe if "status" in d.value.columns and "effective_date" in d.value
+        d.value for d in at.dataframe if "status" in d.value.columns and "submitted_date" in d.value
     ]
     assert list(enrollments[0]["status"]) == ["pending"]
