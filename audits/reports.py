@@ -28,20 +28,7 @@ import duckdb
 import pandas as pd
 
 from audits.errors import InputError, NotFound
-
-# SPEC 4: the columns of a finding, in this order (the CSV contract).
-FINDING_COLUMNS = (
-    "rule_id",
-    "severity",
-    "claim_id",
-    "line_no",
-    "rendering_npi",
-    "payer_id",
-    "procedure_code",
-    "date_of_service",
-    "amount_at_risk",
-    "detail",
-)
+from audits.measures import FINDING_COLUMNS  # SPEC 4: the CSV contract, in order
 
 # SPEC 7: text that a spreadsheet would read as a formula or command.
 _DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "{=")

@@ -21,6 +21,8 @@ import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import pandas as pd
+
 from audits.errors import InputError
 
 BOM = b"\xef\xbb\xbf"
@@ -251,3 +253,15 @@ def detect_x12(data: bytes) -> str | None:
         return gs_kind
     except Exception:  # detection never raises: an unreadable file is simply not X12
         return None
+
+
+def frame_from_rows(
+    rows: list[tuple], columns: list[str], dtypes: dict[str, str], date_columns: tuple[str, ...]
+) -> pd.DataFrame:
+    """Columns from row tuples; text columns as `str`, dates as datetime.date objects, the rest as typed."""
+    transposed = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
+    series = {}
+    for name, values in zip(columns, transposed, strict=True):
+        column = pd.Series(values, dtype=object)
+        series[name] = column if name in date_columns else column.astype(dtypes.get(name, "str"))
+    return pd.DataFrame(series, columns=columns)

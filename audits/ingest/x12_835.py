@@ -22,6 +22,7 @@ from audits.ingest.x12 import (
     SegmentReader,
     describe,
     element,
+    frame_from_rows,
     parse_amount,
     parse_date,
     split_composite,
@@ -221,10 +222,10 @@ class _Parser:
                 f"{describe(self.source_name)} holds no 835 remittance transaction (transactions found: {found})."
             )
         return Parsed835(
-            lines=_frame(self.lines, LINE_COLUMNS, LINE_TYPES),
-            adjustments=_frame(self.adjustments, ADJUSTMENT_COLUMNS, ADJUSTMENT_TYPES),
-            remarks=_frame(self.remarks, REMARK_COLUMNS, REMARK_TYPES),
-            claims=_frame(self.claims, CLAIM_COLUMNS, CLAIM_TYPES),
+            lines=frame_from_rows(self.lines, LINE_COLUMNS, LINE_TYPES, DATE_COLUMNS),
+            adjustments=frame_from_rows(self.adjustments, ADJUSTMENT_COLUMNS, ADJUSTMENT_TYPES, DATE_COLUMNS),
+            remarks=frame_from_rows(self.remarks, REMARK_COLUMNS, REMARK_TYPES, DATE_COLUMNS),
+            claims=frame_from_rows(self.claims, CLAIM_COLUMNS, CLAIM_TYPES, DATE_COLUMNS),
             problems=self.problems,
             segment_count=reader.segment_count,
             transactions=self.st_kinds.count("835"),
@@ -495,16 +496,6 @@ class _Parser:
         "PLB": on_claim_end,
         "SE": on_claim_end,
     }
-
-
-def _frame(rows: list[tuple], columns: list[str], dtypes: dict[str, str]) -> pd.DataFrame:
-    """Columns from row tuples; text columns as `str`, dates as datetime.date objects, the rest as typed."""
-    transposed = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
-    series = {}
-    for name, values in zip(columns, transposed, strict=True):
-        column = pd.Series(values, dtype=object)
-        series[name] = column if name in DATE_COLUMNS else column.astype(dtypes.get(name, "str"))
-    return pd.DataFrame(series, columns=columns)
 
 
 def parse_835(data: bytes, source_name: str = "") -> Parsed835:

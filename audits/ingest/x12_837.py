@@ -30,6 +30,7 @@ from audits.ingest.x12 import (
     SegmentReader,
     describe,
     element,
+    frame_from_rows,
     parse_amount,
     parse_date,
     split_composite,
@@ -192,8 +193,8 @@ class _Parser:
                 f"{describe(self.source_name)} holds no 837 claim transaction (transactions found: {found})."
             )
         return Parsed837(
-            lines=_frame(self.rows, LINE_COLUMNS, LINE_TYPES),
-            claims=_frame(self.claims, CLAIM_COLUMNS, CLAIM_TYPES),
+            lines=frame_from_rows(self.rows, LINE_COLUMNS, LINE_TYPES, DATE_COLUMNS),
+            claims=frame_from_rows(self.claims, CLAIM_COLUMNS, CLAIM_TYPES, DATE_COLUMNS),
             problems=self.problems,
             segment_count=reader.segment_count,
             transactions=self.st_kinds.count("837"),
@@ -429,16 +430,6 @@ class _Parser:
         "SV1": on_sv1,
         "SE": on_end,
     }
-
-
-def _frame(rows: list[tuple], columns: list[str], dtypes: dict[str, str]) -> pd.DataFrame:
-    """Columns from row tuples; text columns as `str`, dates as datetime.date objects, the rest as typed."""
-    transposed = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
-    series = {}
-    for name, values in zip(columns, transposed, strict=True):
-        column = pd.Series(values, dtype=object)
-        series[name] = column if name in DATE_COLUMNS else column.astype(dtypes.get(name, "str"))
-    return pd.DataFrame(series, columns=columns)
 
 
 def parse_837(data: bytes, source_name: str = "") -> Parsed837:
