@@ -5,7 +5,15 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ("bench_x12", "bench_ingest", "bench_audit", "bench_pages")
+BENCHES = (
+    "bench_x12",
+    "bench_ingest",
+    "bench_roster",
+    "bench_audit",
+    "bench_reports",
+    "bench_demo",
+    "bench_pages",
+)
 
 
 def main(argv: list[str]) -> int:
@@ -18,7 +26,7 @@ def main(argv: list[str]) -> int:
         except ModuleNotFoundError:
             print(f"   (not written yet: bench/{module_name}.py)")
             continue
-        module.main()
+        module.main([])
     return 0
 
 
