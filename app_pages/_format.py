@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import pandas as pd
 
@@ -78,6 +79,16 @@ def when(value) -> str:
     if _missing(value):
         return EMPTY
     return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~$])")
+
+
+def plain(value) -> str:
+    """Data shown inside markdown (names from files, details, reasons) as literal text: no links,
+    emphasis, HTML or LaTeX can come from the data."""
+    text = _MARKDOWN.sub(r"\\\1", "" if _missing(value) else str(value))
+    return "\\" + text if text[:1] in ("#", "-", "+", "=") else text
 
 
 # st.column_config formats (Streamlit's printf-style): the same look inside tables.

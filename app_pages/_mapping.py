@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _db
+from app_pages import _format as fmt
 from audits import explore
 from audits.errors import ClearToBillError
 
@@ -149,7 +150,7 @@ def mapping_editor(ingest: ModuleType | None, file_id: str, path: Path, kinds: l
     if button_col.button("Save profile", key=f"save_profile_{file_id}", disabled=not (save and name)):
         with _db.write() as con:
             save(con, name.strip(), effective_kind, chosen)
-        st.success(f"Saved the mapping as profile “{name.strip()}”.")
+        st.success(f"Saved the mapping as profile “{fmt.plain(name.strip())}”.")
     return {"kind": kind, "mapping": mapping}
 
 

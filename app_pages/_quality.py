@@ -8,6 +8,7 @@ import duckdb
 import streamlit as st
 
 from app_pages import _db
+from app_pages import _format as fmt
 from app_pages._mapping import result_row
 from app_pages._tables import money_column, record_columns
 from audits import explore
@@ -123,7 +124,7 @@ def payer_names_to_confirm(ingest: ModuleType | None) -> None:
         ranked = [s[0] for s in suggestions.get(row.name, [])]
         options = ranked + [p for p in payer_labels if p not in ranked]
         left, mid, right = st.columns([2, 2, 1])
-        left.markdown(f"**{row.name}** · {row.rows:,} row{'s' if row.rows != 1 else ''} held")
+        left.markdown(f"**{fmt.plain(row.name)}** · {row.rows:,} row{'s' if row.rows != 1 else ''} held")
         choice = mid.selectbox(
             "Payer",
             options,

@@ -104,7 +104,7 @@ def record_view(record: dict) -> None:
         st.markdown(
             f"**{finding['rule_id']}** ({finding['severity']}) · at risk {fmt.money(finding['amount_at_risk'])}"
         )
-        st.write(finding["detail"] or "")
+        st.markdown(fmt.plain(finding["detail"]))
         st.warning(f"What to do: {record['action']}")
         left, right = st.columns(2)
         with left:
@@ -113,8 +113,8 @@ def record_view(record: dict) -> None:
             st.markdown("**Remittances for the line**")
             _table(record["remits"], "No remittance for this line yet.")
         with right:
-            who = finding.get("provider_name") or finding.get("rendering_npi") or "the provider"
-            payer = finding.get("payer_name") or finding.get("payer_id")
+            who = fmt.plain(finding.get("provider_name") or finding.get("rendering_npi") or "the provider")
+            payer = fmt.plain(finding.get("payer_name") or finding.get("payer_id") or "")
             st.markdown(f"**Enrollments of {who}**" + (f" with {payer}" if payer else ""))
             _table(record["enrollments"], "No enrollment rows: the provider is not enrolled with this payer.")
             st.markdown("**Credentials** (days to expiry at month end)")

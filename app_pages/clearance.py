@@ -101,8 +101,8 @@ with who_tab:
                     st.stop()
             st.markdown(
                 f"**{int(judged['cleared'].sum())}** of {len(people)} active providers can bill "
-                f"**{code.strip()}** with {payer_labels[payer]} on {fmt.day(on_date)} "
-                f"({len(judged)} are enrolled with {payer_labels[payer]} then)."
+                f"**{fmt.plain(code.strip())}** with {fmt.plain(payer_labels[payer])} on {fmt.day(on_date)} "
+                f"({len(judged)} are enrolled with {fmt.plain(payer_labels[payer])} then)."
             )
             if not judged.empty:
                 st.dataframe(
@@ -152,13 +152,13 @@ with check_tab:
                     st.stop()
             if verdict.cleared:
                 st.success(
-                    f"CLEARED: {people_labels[npi]} can bill {code.strip()} with {payer_labels[payer]} "
+                    f"CLEARED: {fmt.plain(people_labels[npi])} can bill {fmt.plain(code.strip())} with {fmt.plain(payer_labels[payer])} "
                     f"on {fmt.day(dos)}."
                 )
             else:
                 st.error("NOT CLEARED")
                 for reason in verdict.reasons:
-                    st.markdown(f"- {reason}")
+                    st.markdown(f"- {fmt.plain(reason)}")
 
 with batch_tab:
     st.caption(

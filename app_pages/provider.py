@@ -31,7 +31,7 @@ with _db.read() as data:
     query = st.text_input("Find a provider by name or NPI", key="provider_query")
     matches = explore.search_providers(data.con, query or "", limit=200)
     if matches.empty:
-        st.warning(f"No provider matches “{query}”.")
+        st.warning(f"No provider matches “{fmt.plain(query)}”.")
         st.stop()
     labels = {r.npi: f"{r.provider_name} · {r.npi} · {r.specialty or ''}" for r in matches.itertuples()}
     if st.session_state.get("provider_npi") not in labels:
@@ -45,10 +45,10 @@ with _db.read() as data:
     history = data.agg(explore.provider_findings_by_month, npi, month) if month else pd.DataFrame()
     denials = data.agg(explore.provider_denials_by_month, npi, month) if month else pd.DataFrame()
 
-st.header(person["provider_name"] or npi)
+st.header(fmt.plain(person["provider_name"] or npi))
 st.markdown(
     " · ".join(
-        f"**{label}** {value or fmt.EMPTY}"
+        f"**{label}** {fmt.plain(value) or fmt.EMPTY}"
         for label, value in (
             ("NPI", npi),
             ("Specialty", person["specialty"]),

@@ -113,7 +113,7 @@ if results:
     st.dataframe(pd.DataFrame(results).drop(columns=["upload_id"]), hide_index=True)
     for row in results:
         if row["status"] == "failed":
-            st.error(f"{row['file']}: {row['message']}")
+            st.error(f"{fmt.plain(row['file'])}: {fmt.plain(row['message'])}")
 
 payer_names_to_confirm(ingest)
 with _db.read() as data:

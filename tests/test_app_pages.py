@@ -372,3 +372,11 @@ def test_selecting_a_table_row_opens_its_finding(monkeypatch, small_db):
         d.value for d in at.dataframe if "status" in d.value.columns and "submitted_date" in d.value
     ]
     assert list(enrollments[0]["status"]) == ["pending"]
+
+
+def test_markdown_in_data_is_shown_as_text():
+    from app_pages._format import plain
+
+    assert plain("[click](http://example.org)") == "\\[click\\](http://example.org)"
+    assert plain("**Dr** <b>x</b>") == "\\*\\*Dr\\*\\* \\<b\\>x\\</b\\>"
+    assert plain("# big") == "\\# big" and plain("Avery Stone") == "Avery Stone" and plain(None) == ""
