@@ -36,7 +36,14 @@ with _db.read() as data:
     labels = {r.npi: f"{r.provider_name} · {r.npi} · {r.specialty or ''}" for r in matches.itertuples()}
     if st.session_state.get("provider_npi") not in labels:
         st.session_state["provider_npi"] = next(iter(labels))
-    npi = st.selectbox(f"{len(matches)} matching", list(labels), format_func=labels.get, key="provider_npi")
+    npi = st.selectbox(
+        f"The first {len(matches)} (type to narrow)"
+        if len(matches) == 200
+        else (f"{len(matches)} matching" if query else f"All {len(matches)} providers"),
+        list(labels),
+        format_func=labels.get,
+        key="provider_npi",
+    )
     person = explore.provider(data.con, npi)
     credentials = explore.provider_credentials(data.con, npi, today)
     enrollments = explore.provider_enrollments(data.con, npi)

@@ -91,7 +91,7 @@ if trend is not None and not trend.empty:
     names = {
         "denial_rate_lines": "denial rate (lines)",
         "denial_rate_dollars": "denial rate (dollars)",
-        "credentialing_share": "credentialing share of denied $",
+        "credentialing_share": "credentialing share of denied dollars",
         "preventable_dollars": "preventable",
         "credentialing_denied_dollars": "credentialing-related denied",
     }
@@ -110,7 +110,9 @@ if trend is not None and not trend.empty:
         markers=True,
         title="Denial rate and credentialing share",
     )
-    rate_chart.update_layout(yaxis_tickformat=".1%", legend_title=None)
+    rate_chart.update_layout(
+        yaxis_tickformat=".1%", yaxis_title=None, legend_title=None, legend={"orientation": "h", "y": -0.25}
+    )
     right.plotly_chart(rate_chart, width="stretch")
     saved = px.bar(
         trend.rename(columns=names),
