@@ -239,6 +239,26 @@ def _prepare_frame(frame: pd.DataFrame, columns: list[tuple[str, str]]) -> pd.Da
     return out.reset_index(drop=True)
 
 
+def _as_arrow(frame: pd.DataFrame) -> object:
+    """The prepared frame as an Arrow table (DuckDB scans it in parallel, without touching Python
+    objects); the frame itself when a text column holds something other than text."""
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow comes with streamlit
+        return frame
+    arrays = []
+    try:
+        for name in frame.columns:
+            values = frame[name]
+            if values.dtype == object:
+                arrays.append(pa.array(values.to_numpy(), type=pa.string(), from_pandas=True))
+            else:
+                arrays.append(pa.array(values.to_numpy(), from_pandas=True))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return frame
+    return pa.Table.from_arrays(arrays, names=[str(n) for n in frame.columns])
+
+
 # --------------------------------------------------------------------------------------------
 # patient identifiers
 
@@ -654,7 +674,7 @@ def _upsert_claim_lines(
     names = [n for n, _t in CLAIM_LINE_COLUMNS]
     column_list = ", ".join(names)
     differs = " OR ".join(f"c.{n} IS DISTINCT FROM n.{n}" for n in names if n not in ("claim_id", "line_no"))
-    con.register("_claims_incoming", frame)
+    con.register("_claims_incoming", _as_arrow(frame))
     try:
         # A view, not a copy: DuckDB scans the frame where it is needed (the key columns for the match).
         con.execute(
