@@ -21,6 +21,7 @@ from audits.reports import neutralise  # formula-looking text cells stay text in
 KINDS = ["roster", "claims", "remits", "835", "837"]
 ingest = _db.optional_module("audits.ingest")
 ingest_file = getattr(ingest, "ingest_file", None)
+ensure_reference = _db.optional("audits.reference", "ensure_reference")
 
 st.title("Upload & data quality")
 st.caption(
@@ -69,6 +70,8 @@ if staged and st.button(
     results = []
     bar = st.progress(0.0, text="Loading...")
     with _db.write() as con:
+        if ensure_reference is not None:  # CARC root causes and POS codes, for the data-quality lists below
+            ensure_reference(con, icd10=False)
         for index, (file_id, path) in enumerate(staged):
             plan = plans.get(file_id) or {}  # files whose mapping was not opened: ingest decides
 

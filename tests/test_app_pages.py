@@ -380,3 +380,21 @@ def test_markdown_in_data_is_shown_as_text():
     assert plain("[click](http://example.org)") == "\\[click\\](http://example.org)"
     assert plain("**Dr** <b>x</b>") == "\\*\\*Dr\\*\\* \\<b\\>x\\</b\\>"
     assert plain("# big") == "\\# big" and plain("Avery Stone") == "Avery Stone" and plain(None) == ""
+
+
+def test_loading_files_brings_the_reference_codes(monkeypatch, db_path):
+    """A fresh database loaded from the dashboard knows the CARC table at once: a CO-45 adjustment is not
+    listed as an unknown reason code (SPEC 3)."""
+    csv = (
+        "Claim Number,Line,Payer,Check Date,Rendering NPI,Billed,Paid,Group Code,Reason Code,Adjustment Amount\n"
+        f"R1,1,AET,11/02/2026,{A},100.00,80.00,CO,45,20.00\n"
+        f"R1,2,AET,11/02/2026,{A},50.00,50.00,CO,ZZ9,0.00\n"
+    ).encode()
+    with connect(db_path) as con:
+        con.execute("INSERT INTO payers (payer_id, payer_name) VALUES ('AET', 'Aetna')")
+    at = open_app(monkeypatch, db_path, "upload")
+    at.file_uploader[0].set_value(("remits.csv", csv, "text/csv")).run()
+    at.button(key="load_files").click().run()
+    no_exception(at)
+    carcs = [d.value for d in at.dataframe if "carc" in d.value.columns and "adjustments" in d.value.columns]
+    assert list(carcs[0]["carc"]) == ["ZZ9"]
