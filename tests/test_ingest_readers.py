@@ -155,3 +155,44 @@ def test_missing_file(tmp_path):
     with pytest.raises(InputError) as info:
         read_tables(tmp_path / "nope.csv")
     _assert_one_sentence(info.value, "does not exist")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'Claim,Mods,Amount\r\nC1,"26,59",12.50\r\nC2,,\r\n',  # CRLF, quoted delimiter, empty cells
+        b"Report\nA,B,C\n1,2\n4\n",  # title row above the header, short rows padded
+        b'A,B\n"",2\n"x""y",NA\n  1 ,n/a\n',  # quoted empty, doubled quote, NA text, inner blanks kept
+        b'A;B\n1;"2;3"\n',  # semicolon export
+        b"A,B\nlast,line",  # no final newline
+    ],
+)
+def test_csv_fast_reader_gives_the_pandas_cells(tmp_path, content):
+    from audits.ingest import readers
+
+    path = tmp_path / "export.csv"
+    path.write_bytes(content)
+    text = content.decode("utf-8")
+    fast = readers._read_csv_duckdb(path, content, text)
+    assert fast is not None
+    fast = readers._drop_blank_rows(fast)
+    slow = readers.read_csv_text(text, "export.csv")
+    as_lists = [[None if v != v else v for v in row] for row in fast.astype(object).values.tolist()]
+    assert list(fast.index) == list(slow.index)
+    assert as_lists == [[None if v != v else v for v in row] for row in slow.values.tolist()]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"A,B\n\n1,2\n",  # a blank line (pandas keeps the line numbers)
+        b'A,B\n1, "2"\n',  # a blank before a quote: pandas keeps ' "2"', DuckDB would drop it
+        b"A,B\r1,2\r",  # bare carriage returns
+    ],
+)
+def test_csv_fast_reader_leaves_unusual_files_to_pandas(tmp_path, content):
+    from audits.ingest import readers
+
+    path = tmp_path / "export.csv"
+    path.write_bytes(content)
+    assert readers._read_csv_duckdb(path, content, content.decode("utf-8")) is None

@@ -20,6 +20,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from audits.errors import InputError
@@ -174,6 +175,66 @@ def _drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(index=blank[blank].index)
 
 
+def _plain_csv(data: bytes, delimiter: str) -> bool:
+    """True when DuckDB's records and cells are pandas' one to one: no blank line, no bare carriage
+    return, and no blank next to a quote (DuckDB drops blanks around a quoted value, pandas keeps
+    ' "2"' as it stands). Checked with numpy over the bytes (a few scans, not a Python loop)."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    if raw[0] in (10, 13):
+        return False
+    returns = np.flatnonzero(raw == 13)
+    if len(returns) and (returns[-1] == len(raw) - 1 or not (raw[returns + 1] == 10).all()):
+        return False
+    newlines = np.flatnonzero(raw[:-1] == 10)
+    after = raw[newlines + 1]
+    if (after == 10).any():
+        return False
+    lone = newlines[after == 13]  # '\n\r\n': a blank CRLF line
+    if len(lone) and ((lone + 2 >= len(raw)) | (raw[np.minimum(lone + 2, len(raw) - 1)] == 10)).any():
+        return False
+    quotes = np.flatnonzero(raw == 34)
+    if len(quotes):
+        blanks = [32] if delimiter == "\t" else [32, 9]
+        before = raw[quotes[quotes > 0] - 1]
+        behind = raw[quotes[quotes < len(raw) - 1] + 1]
+        if np.isin(before, blanks).any() or np.isin(behind, blanks).any():
+            return False
+    return True
+
+
+def _read_csv_duckdb(path: Path, data: bytes, text: str) -> pd.DataFrame | None:
+    """The raw cells of a plain UTF-8 CSV read by DuckDB's parallel reader, as text columns (Arrow-backed
+    `str`, missing = NaN): the same cells read_csv_text gives, several times faster on a big export.
+
+    None (the caller reads it with pandas) when the file is not plain: blank lines, bare CRs, a row
+    wider than the first 64 kB showed, or anything DuckDB's strict reader refuses.
+    """
+    sample = text[:65536]
+    delimiter = detect_delimiter(sample)
+    if not _plain_csv(data, delimiter):
+        return None
+    width = _widths(sample, delimiter)
+    if width == 0:
+        return None
+    import duckdb
+
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+    delim = {",": ",", ";": ";", "\t": "\\t"}[delimiter]
+    query = (
+        f"SELECT * FROM read_csv(?, header = false, auto_detect = false, delim = '{delim}', quote = '\"', "  # noqa: S608
+        f"escape = '\"', columns = {columns}, null_padding = true, strict_mode = true, skip = 0, "
+        "max_line_size = 10000000)"
+    )
+    try:
+        with duckdb.connect(config={"arrow_large_buffer_size": True}) as con:
+            table = con.sql(query, params=[str(path)]).to_arrow_table()
+    except duckdb.Error:
+        return None
+    frame = table.to_pandas()
+    frame.columns = range(width)
+    return frame
+
+
 def read_csv(path: Path) -> RawSheet:
     path = Path(path)
     data = path.read_bytes()
@@ -181,8 +242,10 @@ def read_csv(path: Path) -> RawSheet:
         raise InputError(f"{path.name} is empty - export the file again.")
     if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(f"{path.name} is a binary file, not a CSV export - export it as .csv or .xlsx.")
-    text, _encoding = decode_text(data, path.name)
-    frame = read_csv_text(text, path.name)
+    text, encoding = decode_text(data, path.name)
+    frame = _read_csv_duckdb(path, data, text) if encoding == "utf-8" else None
+    if frame is None:
+        frame = read_csv_text(text, path.name)
     if frame.empty:
         raise InputError(f"{path.name} has no rows - export the file again.")
     return RawSheet(path.stem, frame)
