@@ -13,6 +13,7 @@ that is not readable raises InputError with one sentence; nothing is loaded.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import re
@@ -339,6 +340,38 @@ def _excel_cell(value: object) -> object:
     return value
 
 
+def _has_value(values: np.ndarray) -> bool:
+    """Any cell that is not missing (stops at the first one: a filled column costs one look)."""
+    for value in values:
+        if value is None:
+            continue
+        if type(value) in _PLAIN_CELLS or not pd.isna(value):
+            return True
+    return False
+
+
+_PLAIN_CELLS = (str, int, bool, dt.date, dt.datetime)
+
+
+def _sheet_frame(rows: list[list]) -> pd.DataFrame:
+    """Cells as calamine gives them ('' for an empty cell), as an object frame: '' -> None, rows with no
+    cell dropped (their numbers kept), columns with no cell dropped."""
+    if not rows:
+        return pd.DataFrame(dtype=object)
+    frame = pd.DataFrame(rows, dtype=object)
+    if frame.empty:
+        return frame
+    columns, keep = {}, []
+    for label in frame.columns:
+        values = frame[label].to_numpy(dtype=object, copy=True)
+        values[values == ""] = None
+        columns[label] = values
+        if _has_value(values):
+            keep.append(label)
+    frame = pd.DataFrame(columns, index=frame.index, dtype=object, copy=False)
+    return _drop_blank_rows(frame)[keep]
+
+
 def read_xlsx(path: Path) -> list[RawSheet]:
     from python_calamine import CalamineWorkbook
 
@@ -350,10 +383,7 @@ def read_xlsx(path: Path) -> list[RawSheet]:
         for sheet_name in workbook.sheet_names:
             sheet = workbook.get_sheet_by_name(sheet_name)
             rows = sheet.to_python(skip_empty_area=False)
-            frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(dtype=object)
-            if not frame.empty:
-                frame = frame.replace("", None)
-                frame = _drop_blank_rows(frame).dropna(axis=1, how="all")
+            frame = _sheet_frame(rows)
             sheets.append(RawSheet(sheet_name, frame))
     except InputError:
         raise
