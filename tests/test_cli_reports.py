@@ -41,9 +41,6 @@ def test_findings_uses_the_environment_database(audited_db, tmp_path, monkeypatc
 
 
 def test_findings_workbook(audited_db, tmp_path, capsys):
-    measures = pytest.importorskip("audits.measures", reason="audits.measures has not landed yet")
-    if not hasattr(measures, "month_summary"):
-        pytest.skip("audits.measures.month_summary has not landed yet")
     out = tmp_path / "october.xlsx"
     assert main(["findings", "--db", str(audited_db), "--month", "2026-10", "--out", str(out)]) == 0
     assert "audit workbook (3 findings)" in capsys.readouterr().out

@@ -114,8 +114,6 @@ def test_onboarding_notebook_runs_on_a_small_hand_made_database(db_path, tmp_pat
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory):
     """A small demo practice (3,000 lines), built once per test session through the CLI."""
-    pytest.importorskip("audits.demo", reason="audits.demo (the demo generator) has not landed yet")
-    pytest.importorskip("audits.measures", reason="audits.measures has not landed yet")
     base = tmp_path_factory.mktemp("demo")
     db = base / "demo.duckdb"
     env = dict(os.environ, CLEARTOBILL_KEY_FILE=str(base / "hmac.key"))

@@ -189,7 +189,7 @@ def test_without_the_audit_views_paid_and_denied_are_unknown_not_zero(frame):
 
 
 def test_gap_paid_and_denied_come_from_the_audit_engines_remit_facts(con):
-    views = pytest.importorskip("audits.views", reason="audits.views (audit engine) has not landed yet")
+    from audits import views
     from audits.reference import ensure_reference
 
     ensure_reference(con, icd10=False)
