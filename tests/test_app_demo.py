@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from audits import explore
+from audits import demo, explore
 from audits.store import connect
 
 pytestmark = pytest.mark.xdist_group("demo")
@@ -19,7 +19,6 @@ PAGES = ["audit", "upload", "provider", "clearance", "trends"]
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory):
-    demo = pytest.importorskip("audits.demo", reason="the demo generator has not landed yet")
     folder = tmp_path_factory.mktemp("dashboard-demo")
     key = folder / "hmac.key"
     with pytest.MonkeyPatch.context() as patch:
