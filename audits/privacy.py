@@ -80,10 +80,26 @@ def patient_key_of(value: object, key: bytes | None = None) -> str | None:
     return hmac.new(key or hmac_key(), norm.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def _mac(base: hmac.HMAC, value: str) -> str:
-    mac = base.copy()
+_SPACES = re.compile(r"\s+")
+_BLOCK = hashlib.sha256().block_size
+
+
+def _pads(key: bytes) -> tuple:
+    """SHA-256 states after the inner and outer padded key (RFC 2104): HMAC(key, m) = outer(inner(m))."""
+    if len(key) > _BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(_BLOCK, b"\0")
+    return hashlib.sha256(key.translate(hmac.trans_36)), hashlib.sha256(key.translate(hmac.trans_5C))
+
+
+def _mac(base: tuple, value: str) -> str:
+    """HMAC-SHA256 hex of one normalised identifier, from the padded states `_pads` gives."""
+    inner, outer = base
+    mac = inner.copy()
     mac.update(value.encode("utf-8"))
-    return mac.hexdigest()
+    result = outer.copy()
+    result.update(mac.digest())
+    return result.hexdigest()
 
 
 def patient_keys(values: pd.Series) -> pd.Series:
@@ -99,15 +115,10 @@ def keys_of_text(values: pd.Series) -> pd.Series:
     """patient_keys for values already stripped to text (None for blanks): the loader's path."""
     if len(values) == 0:
         return pd.Series([], index=values.index, dtype=object)
-    key = hmac_key()
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    normalised = (
-        pd.Series(np.asarray(uniques, dtype=object), dtype=object)
-        .str.upper()
-        .str.replace(r"\s+", " ", regex=True)
-    )
-    base = hmac.new(key, digestmod=hashlib.sha256)
-    hashed = [_mac(base, value) for value in normalised]
+    base = _pads(hmac_key())
+    # Upper case, inner runs of whitespace as one space (as normalise_identifier), then the HMAC.
+    hashed = [_mac(base, _SPACES.sub(" ", value.upper())) for value in uniques]
     table = np.empty(len(hashed) + 1, dtype=object)
     table[: len(hashed)] = hashed
     table[-1] = None

@@ -142,17 +142,20 @@ class _Rejections:
     def __init__(self, index: pd.Index):
         self.reason = pd.Series(None, index=index, dtype=object)
         self.column = pd.Series(None, index=index, dtype=object)
+        self._open = np.ones(len(index), dtype=bool)  # reason still missing (kept, not recomputed)
 
     def add(self, mask: pd.Series, column: str, reason: object) -> None:
         """Set a reason where mask holds and no earlier reason was given; reason may be a Series."""
-        mask = mask.fillna(False).astype(bool) & self.reason.isna()
-        if not mask.any():
+        open_rows = mask.fillna(False).astype(bool).to_numpy() & self._open
+        if not open_rows.any():
             return
+        mask = pd.Series(open_rows, index=self.reason.index)
         if isinstance(reason, pd.Series):
             self.reason[mask] = reason[mask]
         else:
             self.reason[mask] = reason
         self.column[mask] = column
+        self._open[open_rows] = pd.isna(self.reason.to_numpy()[open_rows])
 
 
 def totals_rows(frame: pd.DataFrame, claim_text: pd.Series | None = None) -> pd.Series:
