@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
 import os
 import re
@@ -377,6 +378,8 @@ def read_xlsx(path: Path) -> list[RawSheet]:
 
     path = Path(path)
     check_xlsx(path)
+    collecting = gc.isenabled()
+    gc.disable()  # a sheet is millions of new cell objects and no cycles: no collection passes over them
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheets = []
@@ -390,6 +393,9 @@ def read_xlsx(path: Path) -> list[RawSheet]:
     except Exception as exc:  # calamine raises its own error types for damaged parts
         first = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{path.name} is a damaged xlsx file ({first}) - save it again as .xlsx.") from None
+    finally:
+        if collecting:
+            gc.enable()
     if not sheets or all(s.frame.empty for s in sheets):
         raise InputError(f"{path.name} has no rows in any sheet - check that you exported the right file.")
     return sheets
