@@ -108,21 +108,26 @@ def cell_text(value: object) -> str | None:
     return text or None
 
 
+_WHOLE_NUMBER = re.compile(r"^(-?\d+)\.0+$")
+
+
+def _text_cell(value: str) -> str | None:
+    """One text cell: stripped, None when it means nothing, '45.00' -> '45'."""
+    stripped = value.strip()
+    if len(stripped) <= 4 and stripped.lower() in _BLANK_TEXT:  # only short cells can be 'nan', 'n/a', ''
+        return None
+    if "." in stripped:
+        stripped = _WHOLE_NUMBER.sub(r"\1", stripped)
+    return stripped
+
+
 def text(series: pd.Series) -> pd.Series:
-    """Cells as stripped text (None for blanks). Text cells are handled vectorised (CSV columns)."""
+    """Cells as stripped text (None for blanks), each distinct cell converted once."""
     if len(series) == 0:
         return pd.Series([], index=series.index, dtype=object)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     if pd.api.types.infer_dtype(uniques, skipna=True) in ("string", "empty"):
-        values = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
-        stripped = values.str.strip()
-        short = stripped.str.len() <= 4  # only short cells can be 'nan', 'n/a', ''
-        blank = pd.Series(False, index=stripped.index)
-        blank[short] = stripped[short].str.lower().isin(_BLANK_TEXT)
-        dotted = stripped.str.contains(".", regex=False)
-        if dotted.any():
-            stripped[dotted] = stripped[dotted].str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
-        converted = list(stripped.where(~blank, None).astype(object)) + [None]
+        converted = [_text_cell(value) for value in uniques] + [None]
     else:
         converted = [cell_text(v) for v in uniques] + [None]
     return pd.Series(_objects(converted)[codes], index=series.index, dtype=object)
