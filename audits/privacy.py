@@ -115,10 +115,12 @@ def keys_of_text(values: pd.Series) -> pd.Series:
     """patient_keys for values already stripped to text (None for blanks): the loader's path."""
     if len(values) == 0:
         return pd.Series([], index=values.index, dtype=object)
+    from audits.ingest.normalize import scalars
+
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     base = _pads(hmac_key())
     # Upper case, inner runs of whitespace as one space (as normalise_identifier), then the HMAC.
-    hashed = [_mac(base, _SPACES.sub(" ", value.upper())) for value in uniques]
+    hashed = [_mac(base, _SPACES.sub(" ", value.upper())) for value in scalars(uniques)]
     table = np.empty(len(hashed) + 1, dtype=object)
     table[: len(hashed)] = hashed
     table[-1] = None

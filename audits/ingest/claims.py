@@ -163,7 +163,8 @@ def totals_rows(frame: pd.DataFrame, claim_text: pd.Series | None = None) -> pd.
     claim = nz.text(frame["claim_id"]) if claim_text is None else claim_text
     codes, uniques = pd.factorize(claim, use_na_sentinel=True)
     flags = np.array(
-        [str(u)[:1] in "TtGgSs" and bool(_TOTAL.match(str(u))) for u in uniques] + [False], dtype=bool
+        [str(u)[:1] in "TtGgSs" and bool(_TOTAL.match(str(u))) for u in nz.scalars(uniques)] + [False],
+        dtype=bool,
     )
     return pd.Series(flags[codes], index=frame.index)
 

@@ -29,10 +29,16 @@ _BLANK_TEXT = {"", "nan", "none", "null", "nat", "n/a", "na", "#n/a"}
 # helpers
 
 
+def scalars(uniques: object) -> list:
+    """The distinct values pd.factorize gave, as Python objects (an Index's tolist() boxes them in one
+    pass: iterating an Arrow-backed text Index element by element is several times slower)."""
+    return uniques.tolist() if isinstance(uniques, pd.Index) else list(uniques)
+
+
 def _distinct(series: pd.Series, convert: Callable[[object], object]) -> tuple[np.ndarray, list]:
     """(codes, converted distinct values + the conversion of a missing cell, last): take with codes."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    converted = [convert(value) for value in uniques]
+    converted = [convert(value) for value in scalars(uniques)]
     converted.append(convert(None))  # position -1 (missing cells)
     return codes, converted
 
@@ -127,9 +133,9 @@ def text(series: pd.Series) -> pd.Series:
         return pd.Series([], index=series.index, dtype=object)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     if pd.api.types.infer_dtype(uniques, skipna=True) in ("string", "empty"):
-        converted = [_text_cell(value) for value in uniques] + [None]
+        converted = [_text_cell(value) for value in scalars(uniques)] + [None]
     else:
-        converted = [cell_text(v) for v in uniques] + [None]
+        converted = [cell_text(v) for v in scalars(uniques)] + [None]
     return pd.Series(_objects(converted)[codes], index=series.index, dtype=object)
 
 
@@ -368,7 +374,9 @@ def split_list(series: pd.Series, count: int, convert: Callable[[object], object
 def list_width(series: pd.Series) -> int:
     """The most items any one-cell list of the column holds (0 for an empty column)."""
     _codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    return max((len([p for p in _LIST_SPLIT.split(cell_text(v) or "") if p]) for v in uniques), default=0)
+    return max(
+        (len([p for p in _LIST_SPLIT.split(cell_text(v) or "") if p]) for v in scalars(uniques)), default=0
+    )
 
 
 def list_overflow(series: pd.Series, count: int) -> pd.Series:
