@@ -240,7 +240,8 @@ def _read_csv_duckdb(path: Path, data: bytes, text: str) -> pd.DataFrame | None:
 def read_csv(path: Path) -> RawSheet:
     path = Path(path)
     data = path.read_bytes()
-    if not data.strip():
+    # Blank throughout? The head decides for any real file, without a stripped copy of all of it.
+    if not data[:65536].strip() and not data.strip():
         raise InputError(f"{path.name} is empty - export the file again.")
     if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(f"{path.name} is a binary file, not a CSV export - export it as .csv or .xlsx.")
