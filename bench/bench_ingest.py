@@ -161,6 +161,10 @@ def main(argv: list[str] | None = None) -> None:
         folder = Path(tmp)
         bench_csv(folder, args.lines, args.repeat)
         bench_xlsx(folder, args.xlsx_rows, args.repeat)
+    # The machine is shared: DuckDB's baseline uses every core, ingest mostly one, so load moves the ratio.
+    print(
+        f"load average (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores"
+    )
 
 
 if __name__ == "__main__":
