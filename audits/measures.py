@@ -15,6 +15,7 @@ from collections import OrderedDict
 import duckdb
 import pandas as pd
 
+from audits import reference
 from audits.errors import InputError
 from audits.rules import all_rules
 from audits.runner import month_bounds
@@ -38,17 +39,7 @@ NUMERIC_KEYS = (
 )
 _COUNT_KEYS = ("lines", "remitted_lines", "denied_lines", "findings")
 BREAKDOWNS = ("provider", "payer", "procedure_code", "root_cause", "rule")
-ROOT_CAUSES = (
-    "credentialing",
-    "scope",
-    "coding",
-    "eligibility",
-    "authorization",
-    "duplicate",
-    "timely_filing",
-    "other",
-    "unknown",
-)
+ROOT_CAUSES = (*reference.ROOT_CAUSES, "unknown")  # unknown: a CARC missing from the table (SPEC 3)
 
 _SUMS = """
     count(*) AS lines,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from audit_rows import build_template  # tests/ is on sys.path (rootdir conftest)
 
 from audits.store import connect
 
@@ -30,3 +31,9 @@ def con(db_path):
     """An open read-write connection to a fresh database, closed after the test."""
     with connect(db_path) as connection:
         yield connection
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory):
+    """A migrated database with the reference code sets, copied by the rule tests (audit_rows.open_copy)."""
+    return build_template(tmp_path_factory.mktemp("template") / "template.duckdb")

@@ -9,7 +9,6 @@ from audit_rows import (
     add_line,
     add_payer,
     add_remit,
-    build_template,
     open_copy,
     with_reference,
 )
@@ -27,11 +26,6 @@ from audits.measures import (
 )
 from audits.runner import run_audit
 from audits.store import connect
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory):
-    return build_template(tmp_path_factory.mktemp("template") / "template.duckdb")
 
 
 def practice(con):

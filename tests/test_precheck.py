@@ -15,7 +15,6 @@ from audit_rows import (
     add_payer,
     add_provider,
     add_scope,
-    build_template,
     findings,
     open_copy,
 )
@@ -24,11 +23,6 @@ from audits.errors import InputError
 from audits.precheck import check_file, check_line, check_lines
 from audits.runner import run_audit
 from audits.store import connect
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory):
-    return build_template(tmp_path_factory.mktemp("template") / "template.duckdb")
 
 
 def roster(con):

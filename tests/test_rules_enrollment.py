@@ -12,7 +12,6 @@ from audit_rows import (
     add_line,
     add_payer,
     add_provider,
-    build_template,
     findings,
     fired,
     open_copy,
@@ -21,11 +20,6 @@ from audit_rows import (
 from audits.runner import run_audit
 
 ENROLLMENT_RULES = ("AFTER_TERMINATION", "BEFORE_EFFECTIVE", "ENROLLMENT_NOT_APPROVED", "NOT_ENROLLED")
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory):
-    return build_template(tmp_path_factory.mktemp("template") / "template.duckdb")
 
 
 @pytest.fixture

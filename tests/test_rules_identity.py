@@ -8,18 +8,12 @@ from audit_rows import (
     NPI_B,
     add_credentialed_provider,
     add_line,
-    build_template,
     findings,
     fired,
     open_copy,
 )
 
 from audits.runner import run_audit
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory):
-    return build_template(tmp_path_factory.mktemp("template") / "template.duckdb")
 
 
 @pytest.fixture

@@ -5,17 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from audit_rows import NPI_A, add_credentialed_provider, add_line, build_template, findings, open_copy
+from audit_rows import NPI_A, add_credentialed_provider, add_line, findings, open_copy
 
 from audits.errors import InputError, NotFound
 from audits.rules import rules_version
 from audits.runner import latest_run, month_bounds, require_run, run_audit, run_history
 from audits.store import connect
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory):
-    return build_template(tmp_path_factory.mktemp("template") / "template.duckdb")
 
 
 @pytest.fixture
