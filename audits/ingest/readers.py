@@ -1,8 +1,10 @@
 """Safe reading of tabular files: CSV (encoding and delimiter detected) and xlsx (checked before opening).
 
 `read_tables(path)` returns one RawSheet per sheet (one for a CSV): a DataFrame of raw cells with
-no header row interpreted (header=None), every column of dtype object. CSV cells are text (None for
-empty); xlsx cells keep their type (str, int, float, datetime.date/datetime), the normaliser decides.
+no header row interpreted (header=None). CSV cells are text: a plain UTF-8 CSV is read by DuckDB into
+Arrow-backed `str` columns (missing = NaN), any other by pandas into object columns (missing = None);
+the cells are the same either way (tests/test_ingest_readers.py compares them). xlsx columns are of
+dtype object and keep their type (str, int, float, datetime.date/datetime); the normaliser decides.
 
 An xlsx is a zip of XML parts. Before python-calamine touches one we check that it is a real zip with
 [Content_Types].xml and xl/workbook.xml, that the declared uncompressed sizes and compression ratio
@@ -39,7 +41,7 @@ XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 @dataclass
 class RawSheet:
     name: str
-    frame: pd.DataFrame  # raw cells, header=None, dtype object
+    frame: pd.DataFrame  # raw cells, header=None (see the module doc for the dtypes)
 
 
 def _name(path: Path) -> str:
