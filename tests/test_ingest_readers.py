@@ -188,6 +188,7 @@ def test_csv_fast_reader_gives_the_pandas_cells(tmp_path, content):
         b"A,B\n\n1,2\n",  # a blank line (pandas keeps the line numbers)
         b'A,B\n1, "2"\n',  # a blank before a quote: pandas keeps ' "2"', DuckDB would drop it
         b"A,B\r1,2\r",  # bare carriage returns
+        b"A,B\n" + b"1,2\n" * 20000 + b"3,4,5\n",  # a row wider than the first 64 kB showed
     ],
 )
 def test_csv_fast_reader_leaves_unusual_files_to_pandas(tmp_path, content):
