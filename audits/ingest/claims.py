@@ -146,6 +146,8 @@ class _Rejections:
 
     def add(self, mask: pd.Series, column: str, reason: object) -> None:
         """Set a reason where mask holds and no earlier reason was given; reason may be a Series."""
+        if not mask.index.equals(self.reason.index):  # callers pass masks on the same rows; align if not
+            mask = mask.reindex(self.reason.index)
         open_rows = mask.fillna(False).astype(bool).to_numpy() & self._open
         if not open_rows.any():
             return
