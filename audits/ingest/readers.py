@@ -222,6 +222,10 @@ def _read_csv_duckdb(path: Path, data: bytes, text: str) -> pd.DataFrame | None:
         return None
     import duckdb
 
+    try:
+        import pyarrow  # noqa: F401 - DuckDB hands the rows over as Arrow (pyarrow comes with streamlit)
+    except ImportError:  # pragma: no cover
+        return None
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     delim = {",": ",", ";": ";", "\t": "\\t"}[delimiter]
     query = (
