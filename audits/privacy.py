@@ -113,8 +113,14 @@ def patient_keys(values: pd.Series) -> pd.Series:
 
 def keys_of_text(values: pd.Series) -> pd.Series:
     """patient_keys for values already stripped to text (None for blanks): the loader's path."""
+    return keys_of_text_coded(values)[0]
+
+
+def keys_of_text_coded(values: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """(keys_of_text(values), codes, table): the keys are table[codes] row by row (code -1 = table[-1] = None),
+    so a writer can hand them on dictionary-encoded."""
     if len(values) == 0:
-        return pd.Series([], index=values.index, dtype=object)
+        return pd.Series([], index=values.index, dtype=object), np.empty(0, dtype=np.intp), np.array([None])
     from audits.ingest.normalize import scalars
 
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
@@ -124,7 +130,7 @@ def keys_of_text(values: pd.Series) -> pd.Series:
     table = np.empty(len(hashed) + 1, dtype=object)
     table[: len(hashed)] = hashed
     table[-1] = None
-    return pd.Series(table[codes], index=values.index, dtype=object)
+    return pd.Series(table[codes], index=values.index, dtype=object), codes, table
 
 
 def combined_identifier(*columns: pd.Series) -> pd.Series:

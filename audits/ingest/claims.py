@@ -11,7 +11,7 @@ Payer resolution, patient hashing and loading are the loader's.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -136,6 +136,9 @@ class NormalisedClaims:
     frame: pd.DataFrame  # canonical values; patient columns still raw (the loader hashes them)
     reason: pd.Series  # first rejection reason per row, or None
     column: pd.Series  # the canonical column the reason concerns
+    # column -> (codes, values): frame[column] is values[codes] row by row (nz.coded); the loader hands
+    # such columns to DuckDB dictionary-encoded. Only for columns left as normalised.
+    codes: dict[str, tuple[np.ndarray, list]] = field(default_factory=dict)
 
 
 class _Rejections:
@@ -194,12 +197,20 @@ def normalise_claims(frame: pd.DataFrame, *, totals_mask: pd.Series | None = Non
     empty = set(frame.attrs.get("empty", ()))
     none = pd.Series(None, index=frame.index, dtype=object)
 
+    codes: dict[str, tuple[np.ndarray, list]] = {}
+
     def norm(function, name: str) -> pd.Series:
-        return none if name in empty else function(frame[name])
+        if name in empty:
+            codes[name] = (np.broadcast_to(np.intp(-1), (len(frame),)), [None])
+            return none
+        series, row_codes, values = nz.coded(function, frame[name])
+        if row_codes is not None:
+            codes[name] = (row_codes, values)
+        return series
 
     columns: dict[str, pd.Series] = {}
     rejections = _Rejections(frame.index)
-    columns["claim_id"] = nz.text(frame["claim_id"])
+    columns["claim_id"] = norm(nz.text, "claim_id")
     if totals_mask is None:
         totals_mask = totals_rows(frame, columns["claim_id"])
         if "_totals" in frame.columns:
@@ -269,4 +280,5 @@ def normalise_claims(frame: pd.DataFrame, *, totals_mask: pd.Series | None = Non
         mask = pd.Series(False, index=out.index)
         mask[dup[dup].index] = True
         rejections.add(mask, "claim_id", reason.reindex(out.index))
-    return NormalisedClaims(out, rejections.reason, rejections.column)
+    codes.pop("payer_id", None)  # replaced by the resolved payer on loading
+    return NormalisedClaims(out, rejections.reason, rejections.column, codes)

@@ -239,18 +239,47 @@ def _prepare_frame(frame: pd.DataFrame, columns: list[tuple[str, str]]) -> pd.Da
     return out.reset_index(drop=True)
 
 
-def _as_arrow(frame: pd.DataFrame) -> object:
+def _dictionary_columns(codes: dict[str, tuple[np.ndarray, list]], keep: np.ndarray) -> dict[str, object]:
+    """Arrow dictionary arrays of the kept rows of columns built per distinct value (NormalisedClaims.codes):
+    the codes are taken, the million text objects they stand for are never visited. Columns whose
+    values are not all text (or None) are left out (the caller converts them as usual)."""
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow comes with streamlit
+        return {}
+    out = {}
+    for name, (row_codes, values) in codes.items():
+        if len(row_codes) != len(keep) or not all(v is None or type(v) is str for v in values):
+            continue
+        if all(v is None for v in values):  # a column the file does not have
+            out[name] = pa.nulls(int(keep.sum()), type=pa.string())
+            continue
+        indices = row_codes[keep].astype(np.int32)
+        indices[indices < 0] = len(values) - 1
+        null_value = np.array([v is None for v in values], dtype=bool)  # values[-1] stands for code -1
+        missing = null_value[indices]
+        indices[missing] = 0
+        dictionary = pa.array(values, type=pa.string())
+        out[name] = pa.DictionaryArray.from_arrays(pa.array(indices, mask=missing), dictionary)
+    return out
+
+
+def _as_arrow(frame: pd.DataFrame, encoded: dict[str, object] | None = None) -> object:
     """The prepared frame as an Arrow table (DuckDB scans it in parallel, without touching Python
-    objects); the frame itself when a text column holds something other than text."""
+    objects); the frame itself when a text column holds something other than text. `encoded` gives
+    ready Arrow arrays for some columns (the same values, dictionary-encoded)."""
     try:
         import pyarrow as pa
     except ImportError:  # pragma: no cover - pyarrow comes with streamlit
         return frame
     arrays = []
+    encoded = encoded or {}
     try:
         for name in frame.columns:
             values = frame[name]
-            if values.dtype == object:
+            if name in encoded:
+                arrays.append(encoded[name])
+            elif values.dtype == object:
                 arrays.append(pa.array(values.to_numpy(), type=pa.string(), from_pandas=True))
             else:
                 arrays.append(pa.array(values.to_numpy(), from_pandas=True))
@@ -265,6 +294,13 @@ def _as_arrow(frame: pd.DataFrame) -> object:
 
 def _patient_columns(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """(patient_key, patient_birth_year) from the raw patient_id / patient_name / patient_dob columns."""
+    keys, year, _codes = _patient_columns_coded(frame)
+    return keys, year
+
+
+def _patient_columns_coded(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, tuple | None]:
+    """_patient_columns, plus (codes, values) of the keys as NormalisedClaims.codes holds them (None when
+    some keys were carried in from rejected rows)."""
     index = frame.index
     if PATIENT_KEY_FIELD in frame.columns:  # rows coming back from rejected_rows carry their key
         carried_key = frame[PATIENT_KEY_FIELD].astype(object)
@@ -288,11 +324,14 @@ def _patient_columns(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
         dob_text = pd.Series(some.dt.strftime("%Y-%m-%d"), index=some.index).astype(object)
         dob_text = dob_text.where(some.notna(), nz.text(dob_raw[no_member]))
         identifier[no_member] = privacy.combined_identifier(names[no_member], dob_text)
-    keys = privacy.keys_of_text(identifier)
-    keys = carried_key.where(carried_key.notna(), keys)
+    keys, key_codes, key_table = privacy.keys_of_text_coded(identifier)
+    coded = (key_codes, list(key_table))
+    if PATIENT_KEY_FIELD in frame.columns:
+        keys = carried_key.where(carried_key.notna(), keys)
+        coded = None
     year = pd.Series(dob.dt.year, index=index).astype("float64")
     year = carried_year.where(carried_year.notna(), year)
-    return keys, year
+    return keys, year, coded
 
 
 _PATIENT_WORDS = (
@@ -602,7 +641,7 @@ def _load_claims(con, file_name, sha, kind, inputs: list[_ClaimsInput], mapping_
                 unknown.setdefault(name, directory.suggest(name))
             reason[unresolved] = label[unresolved].map(directory.unknown_reason)
             column[unresolved] = "payer"
-        patient_key, birth_year = _patient_columns(frame)
+        patient_key, birth_year, key_codes = _patient_columns_coded(frame)
         ok = reason.isna()
         accepted = frame.loc[ok].assign(
             payer_id=resolved[ok], patient_key=patient_key[ok], patient_birth_year=birth_year[ok]
@@ -624,6 +663,12 @@ def _load_claims(con, file_name, sha, kind, inputs: list[_ClaimsInput], mapping_
                     )
                 )
     incoming = pd.concat(accepted_frames) if accepted_frames else pd.DataFrame()
+    encoded = {}
+    if len(inputs) == 1:
+        codes = dict(inputs[0].norm.codes)
+        if key_codes is not None:
+            codes["patient_key"] = key_codes
+        encoded = _dictionary_columns(codes, ok.to_numpy())
     rows_read = sum(len(i.norm.frame) for i in inputs)
     result = UploadResult(None, file_name, kind, "loaded", rows_read=rows_read, mapping=proposal, sha256=sha)
     result.sheets = [i.sheet for i in inputs]
@@ -632,7 +677,7 @@ def _load_claims(con, file_name, sha, kind, inputs: list[_ClaimsInput], mapping_
     _report(progress, 0.65, f"{file_name}: writing {len(incoming)} claim lines")
     with transaction(con):
         result.upload_id = _next_upload_id(con)
-        loaded, changed = _upsert_claim_lines(con, incoming, result.upload_id)
+        loaded, changed = _upsert_claim_lines(con, incoming, result.upload_id, encoded)
         result.rows_loaded = loaded
         result.rows_rejected = record_rejected(con, result.upload_id, rejected)
         result.rejection_reasons = _reason_counts(r.reason for r in rejected)
@@ -660,7 +705,7 @@ def _message(result: UploadResult, extra: str = "") -> str:
 
 
 def _upsert_claim_lines(
-    con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame, upload_id: int
+    con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame, upload_id: int, encoded: dict | None = None
 ) -> tuple[int, dict]:
     """Set-based: new lines inserted, changed ones replaced (old version to history), unchanged left.
 
@@ -674,7 +719,7 @@ def _upsert_claim_lines(
     names = [n for n, _t in CLAIM_LINE_COLUMNS]
     column_list = ", ".join(names)
     differs = " OR ".join(f"c.{n} IS DISTINCT FROM n.{n}" for n in names if n not in ("claim_id", "line_no"))
-    con.register("_claims_incoming", _as_arrow(frame))
+    con.register("_claims_incoming", _as_arrow(frame, encoded))
     try:
         # A view, not a copy: DuckDB scans the frame where it is needed (the key columns for the match).
         con.execute(

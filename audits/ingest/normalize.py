@@ -57,6 +57,26 @@ def _per_distinct(series: pd.Series, convert: Callable[[object], object], dtype=
     return pd.Series(_objects(converted)[codes], index=series.index, dtype=dtype)
 
 
+Coded = tuple[pd.Series, "np.ndarray | None", "list | None"]
+
+
+def coded(function: Callable[[pd.Series], pd.Series], series: pd.Series) -> Coded:
+    """(function(series), codes, values): the same Series, plus how it was built - values[codes] row by
+    row, code -1 = values[-1] - so a writer can hand the column on dictionary-encoded instead of
+    converting a million text objects. (series, None, None) for a function not built per distinct value."""
+    convert = _CODED.get(function)
+    if convert is None or len(series) == 0:
+        return function(series), None, None
+    if convert is _text_cell:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        kind = pd.api.types.infer_dtype(uniques, skipna=True)
+        one = _text_cell if kind in ("string", "empty") else cell_text
+        converted = [one(value) for value in scalars(uniques)] + [None]
+    else:
+        codes, converted = _distinct(series, convert)
+    return pd.Series(_objects(converted)[codes], index=series.index, dtype=object), codes, converted
+
+
 def _pairs(series: pd.Series, convert: Callable[[object], tuple], dtype) -> tuple[pd.Series, pd.Series]:
     """For converters returning (value, reason): two aligned Series, built from the distinct values."""
     if len(series) == 0:
@@ -299,8 +319,23 @@ def diagnosis(series: pd.Series) -> pd.Series:
     return _per_distinct(series, _diagnosis)
 
 
+def _state(value: object) -> str | None:
+    return (cell_text(value) or "").upper() or None
+
+
 def state(series: pd.Series) -> pd.Series:
-    return _per_distinct(series, lambda v: (cell_text(v) or "").upper() or None)
+    return _per_distinct(series, _state)
+
+
+_CODED: dict[Callable, Callable] = {
+    text: _text_cell,
+    npi: _npi,
+    code: _code,
+    procedure_code: _procedure,
+    pos: _pos,
+    diagnosis: _diagnosis,
+    state: _state,
+}
 
 
 # --------------------------------------------------------------------------------------------
