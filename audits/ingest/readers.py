@@ -182,27 +182,28 @@ def _drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
 def _plain_csv(data: bytes, delimiter: str) -> bool:
     """True when DuckDB's records and cells are pandas' one to one: no blank line, no bare carriage
     return, and no blank next to a quote (DuckDB drops blanks around a quoted value, pandas keeps
-    ' "2"' as it stands). Checked with numpy over the bytes (a few scans, not a Python loop)."""
+    ' "2"' as it stands). Single bytes are looked for with `in` (memchr), pairs with numpy over the
+    positions of newlines and quotes (a few scans, not a Python loop)."""
+    if data[:1] in (b"\n", b"\r"):
+        return False
     raw = np.frombuffer(data, dtype=np.uint8)
-    if raw[0] in (10, 13):
+    if b"\r" in data:
+        if data.count(b"\r") != data.count(b"\r\n"):  # a carriage return not before a newline
+            return False
+        if b"\n\r\n" in data:  # a blank CRLF line
+            return False
+    newlines = np.flatnonzero(raw == 10)
+    if len(newlines) > 1 and (np.diff(newlines) == 1).any():  # a blank LF line
         return False
-    returns = np.flatnonzero(raw == 13)
-    if len(returns) and (returns[-1] == len(raw) - 1 or not (raw[returns + 1] == 10).all()):
-        return False
-    newlines = np.flatnonzero(raw[:-1] == 10)
-    after = raw[newlines + 1]
-    if (after == 10).any():
-        return False
-    lone = newlines[after == 13]  # '\n\r\n': a blank CRLF line
-    if len(lone) and ((lone + 2 >= len(raw)) | (raw[np.minimum(lone + 2, len(raw) - 1)] == 10)).any():
-        return False
-    quotes = np.flatnonzero(raw == 34)
-    if len(quotes):
-        blanks = [32] if delimiter == "\t" else [32, 9]
+    blanks = [32] if delimiter == "\t" else [32, 9]
+    blanks = [b for b in blanks if bytes([b]) in data]
+    if blanks and b'"' in data:
+        quotes = np.flatnonzero(raw == 34)
         before = raw[quotes[quotes > 0] - 1]
         behind = raw[quotes[quotes < len(raw) - 1] + 1]
-        if np.isin(before, blanks).any() or np.isin(behind, blanks).any():
-            return False
+        for blank in blanks:
+            if (before == blank).any() or (behind == blank).any():
+                return False
     return True
 
 
