@@ -124,13 +124,17 @@ def keys_of_text_coded(values: pd.Series) -> tuple[pd.Series, np.ndarray, np.nda
     from audits.ingest.normalize import scalars
 
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    base = _pads(hmac_key())
-    # Upper case, inner runs of whitespace as one space (as normalise_identifier), then the HMAC.
-    hashed = [_mac(base, _SPACES.sub(" ", value.upper())) for value in scalars(uniques)]
-    table = np.empty(len(hashed) + 1, dtype=object)
-    table[: len(hashed)] = hashed
-    table[-1] = None
+    table = keys_of_distinct([*scalars(uniques), None])
     return pd.Series(table[codes], index=values.index, dtype=object), codes, table
+
+
+def keys_of_distinct(values: list) -> np.ndarray:
+    """The patient key of each text value (None stays None), as an object array to take rows from."""
+    base = _pads(hmac_key())
+    table = np.empty(len(values), dtype=object)
+    # Upper case, inner runs of whitespace as one space (as normalise_identifier), then the HMAC.
+    table[:] = [None if value is None else _mac(base, _SPACES.sub(" ", value.upper())) for value in values]
+    return table
 
 
 def combined_identifier(*columns: pd.Series) -> pd.Series:

@@ -163,6 +163,10 @@ class _Rejections:
         self._open[open_rows] = pd.isna(self.reason.to_numpy()[open_rows])
 
 
+def _is_total(value: str | None) -> bool:
+    return value is not None and value[:1] in "TtGgSs" and bool(_TOTAL.match(value))
+
+
 def totals_rows(frame: pd.DataFrame, claim_text: pd.Series | None = None) -> pd.Series:
     """Rows that are an export's totals line: the claim id cell says 'Total' (checked on distinct values)."""
     claim = nz.text(frame["claim_id"]) if claim_text is None else claim_text
@@ -193,6 +197,19 @@ def totals_in_body(rows: SheetRows, claim_raw: pd.Series) -> pd.Series:
     return flags
 
 
+def _duplicated(out: pd.DataFrame, ok: pd.Series, claim_codes: tuple | None) -> pd.Series:
+    """Among the rows still ok, those whose (claim_id, line_no) an earlier one had. With the claim ids'
+    codes (distinct cells that stay distinct as text) the pair is one integer: no object hashing."""
+    if claim_codes is not None:
+        row_codes, values = claim_codes
+        if len(set(values)) == len(values):
+            mask = ok.to_numpy()
+            line_codes, line_values = pd.factorize(out["line_no"].to_numpy()[mask], use_na_sentinel=True)
+            pair = row_codes[mask].astype("int64") * (len(line_values) + 1) + (line_codes.astype("int64") + 1)
+            return pd.Series(pair, index=out.index[mask]).duplicated(keep="first")
+    return out.loc[ok, ["claim_id", "line_no"]].duplicated(keep="first")
+
+
 def normalise_claims(frame: pd.DataFrame, *, totals_mask: pd.Series | None = None) -> NormalisedClaims:
     empty = set(frame.attrs.get("empty", ()))
     none = pd.Series(None, index=frame.index, dtype=object)
@@ -212,7 +229,12 @@ def normalise_claims(frame: pd.DataFrame, *, totals_mask: pd.Series | None = Non
     rejections = _Rejections(frame.index)
     columns["claim_id"] = norm(nz.text, "claim_id")
     if totals_mask is None:
-        totals_mask = totals_rows(frame, columns["claim_id"])
+        if "claim_id" in codes:  # flags of the distinct cells, taken by code (no second factorize)
+            row_codes, values = codes["claim_id"]
+            flags = np.array([_is_total(v) for v in values], dtype=bool)
+            totals_mask = pd.Series(flags[row_codes], index=frame.index)
+        else:
+            totals_mask = totals_rows(frame, columns["claim_id"])
         if "_totals" in frame.columns:
             totals_mask = totals_mask | frame["_totals"].astype(bool)
     rejections.add(totals_mask, "claim_id", "totals row, not a claim line")
@@ -267,8 +289,7 @@ def normalise_claims(frame: pd.DataFrame, *, totals_mask: pd.Series | None = Non
 
     # A later row with the same (claim_id, line_no) as an earlier one in the file is a duplicate.
     ok = rejections.reason.isna()
-    keys = out.loc[ok, ["claim_id", "line_no"]]
-    dup = keys.duplicated(keep="first")
+    dup = _duplicated(out, ok, codes.get("claim_id"))
     if dup.any():
         first_rows = (
             out.loc[ok]

@@ -248,18 +248,21 @@ def _dictionary_columns(codes: dict[str, tuple[np.ndarray, list]], keep: np.ndar
     except ImportError:  # pragma: no cover - pyarrow comes with streamlit
         return {}
     out = {}
+    kept = int(keep.sum())
     for name, (row_codes, values) in codes.items():
-        if len(row_codes) != len(keep) or not all(v is None or type(v) is str for v in values):
+        if len(row_codes) != len(keep):
             continue
-        if all(v is None for v in values):  # a column the file does not have
-            out[name] = pa.nulls(int(keep.sum()), type=pa.string())
+        if len(values) == 1 and values[0] is None:  # a column the file does not have
+            out[name] = pa.nulls(kept, type=pa.string())
+            continue
+        try:
+            dictionary = pa.array(values, type=pa.string())  # refuses anything but text and None
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
             continue
         indices = row_codes[keep].astype(np.int32)
-        indices[indices < 0] = len(values) - 1
-        null_value = np.array([v is None for v in values], dtype=bool)  # values[-1] stands for code -1
-        missing = null_value[indices]
+        indices[indices < 0] = len(values) - 1  # values[-1] stands for code -1
+        missing = dictionary.is_null().to_numpy(zero_copy_only=False)[indices]
         indices[missing] = 0
-        dictionary = pa.array(values, type=pa.string())
         out[name] = pa.DictionaryArray.from_arrays(pa.array(indices, mask=missing), dictionary)
     return out
 
@@ -308,8 +311,10 @@ def _patient_columns_coded(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, t
     else:
         carried_key = pd.Series(None, index=index, dtype=object)
         carried_year = pd.Series(np.nan, index=index)
-    member = (
-        nz.text(frame["patient_id"]) if "patient_id" in frame else pd.Series(None, index=index, dtype=object)
+    member, member_codes, member_values = (
+        nz.coded(nz.text, frame["patient_id"])
+        if "patient_id" in frame
+        else (pd.Series(None, index=index, dtype=object), None, None)
     )
     names = frame["patient_name"] if "patient_name" in frame else pd.Series(None, index=index, dtype=object)
     dob_raw = frame["patient_dob"] if "patient_dob" in frame else pd.Series(None, index=index, dtype=object)
@@ -324,7 +329,12 @@ def _patient_columns_coded(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, t
         dob_text = pd.Series(some.dt.strftime("%Y-%m-%d"), index=some.index).astype(object)
         dob_text = dob_text.where(some.notna(), nz.text(dob_raw[no_member]))
         identifier[no_member] = privacy.combined_identifier(names[no_member], dob_text)
-    keys, key_codes, key_table = privacy.keys_of_text_coded(identifier)
+    if member_codes is not None and not no_member.any():  # every row has a member id: hash its distinct cells
+        key_table = privacy.keys_of_distinct(member_values)
+        key_codes = member_codes
+        keys = pd.Series(key_table[key_codes], index=index, dtype=object)
+    else:
+        keys, key_codes, key_table = privacy.keys_of_text_coded(identifier)
     coded = (key_codes, list(key_table))
     if PATIENT_KEY_FIELD in frame.columns:
         keys = carried_key.where(carried_key.notna(), keys)
