@@ -125,7 +125,7 @@ def keys_of_text_coded(values: pd.Series) -> tuple[pd.Series, np.ndarray, np.nda
 
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     table = keys_of_distinct([*scalars(uniques), None])
-    return pd.Series(table[codes], index=values.index, dtype=object), codes, table
+    return pd.Series(table[codes], index=values.index, dtype=object, copy=False), codes, table
 
 
 def keys_of_distinct(values: list) -> np.ndarray:

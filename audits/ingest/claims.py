@@ -206,7 +206,7 @@ def _duplicated(out: pd.DataFrame, ok: pd.Series, claim_codes: tuple | None) -> 
             mask = ok.to_numpy()
             line_codes, line_values = pd.factorize(out["line_no"].to_numpy()[mask], use_na_sentinel=True)
             pair = row_codes[mask].astype("int64") * (len(line_values) + 1) + (line_codes.astype("int64") + 1)
-            return pd.Series(pair, index=out.index[mask]).duplicated(keep="first")
+            return pd.Series(pair, index=out.index[mask], copy=False).duplicated(keep="first")
     return out.loc[ok, ["claim_id", "line_no"]].duplicated(keep="first")
 
 
@@ -232,7 +232,7 @@ def normalise_claims(frame: pd.DataFrame, *, totals_mask: pd.Series | None = Non
         if "claim_id" in codes:  # flags of the distinct cells, taken by code (no second factorize)
             row_codes, values = codes["claim_id"]
             flags = np.array([_is_total(v) for v in values], dtype=bool)
-            totals_mask = pd.Series(flags[row_codes], index=frame.index)
+            totals_mask = pd.Series(flags[row_codes], index=frame.index, copy=False)
         else:
             totals_mask = totals_rows(frame, columns["claim_id"])
         if "_totals" in frame.columns:

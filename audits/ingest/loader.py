@@ -332,7 +332,7 @@ def _patient_columns_coded(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, t
     if member_codes is not None and not no_member.any():  # every row has a member id: hash its distinct cells
         key_table = privacy.keys_of_distinct(member_values)
         key_codes = member_codes
-        keys = pd.Series(key_table[key_codes], index=index, dtype=object)
+        keys = pd.Series(key_table[key_codes], index=index, dtype=object, copy=False)
     else:
         keys, key_codes, key_table = privacy.keys_of_text_coded(identifier)
     coded = (key_codes, list(key_table))

@@ -54,7 +54,7 @@ def _per_distinct(series: pd.Series, convert: Callable[[object], object], dtype=
     if len(series) == 0:
         return pd.Series([], index=series.index, dtype=dtype)
     codes, converted = _distinct(series, convert)
-    return pd.Series(_objects(converted)[codes], index=series.index, dtype=dtype)
+    return pd.Series(_objects(converted)[codes], index=series.index, dtype=dtype, copy=False)
 
 
 Coded = tuple[pd.Series, "np.ndarray | None", "list | None"]
@@ -74,7 +74,11 @@ def coded(function: Callable[[pd.Series], pd.Series], series: pd.Series) -> Code
         converted = [one(value) for value in scalars(uniques)] + [None]
     else:
         codes, converted = _distinct(series, convert)
-    return pd.Series(_objects(converted)[codes], index=series.index, dtype=object), codes, converted
+    return (
+        pd.Series(_objects(converted)[codes], index=series.index, dtype=object, copy=False),
+        codes,
+        converted,
+    )
 
 
 def _pairs(series: pd.Series, convert: Callable[[object], tuple], dtype) -> tuple[pd.Series, pd.Series]:
@@ -89,8 +93,8 @@ def _pairs(series: pd.Series, convert: Callable[[object], tuple], dtype) -> tupl
     else:
         typed = np.array([np.nan if v is None else v for v in values], dtype=dtype)
     return (
-        pd.Series(typed[codes], index=series.index, dtype=dtype),
-        pd.Series(reasons, index=series.index, dtype=object),
+        pd.Series(typed[codes], index=series.index, dtype=dtype, copy=False),
+        pd.Series(reasons, index=series.index, dtype=object, copy=False),
     )
 
 
@@ -156,7 +160,7 @@ def text(series: pd.Series) -> pd.Series:
         converted = [_text_cell(value) for value in scalars(uniques)] + [None]
     else:
         converted = [cell_text(v) for v in scalars(uniques)] + [None]
-    return pd.Series(_objects(converted)[codes], index=series.index, dtype=object)
+    return pd.Series(_objects(converted)[codes], index=series.index, dtype=object, copy=False)
 
 
 # --------------------------------------------------------------------------------------------

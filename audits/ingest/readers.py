@@ -179,31 +179,36 @@ def _drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(index=blank[blank].index)
 
 
+_SCAN_BLOCK = 1 << 22  # bytes per numpy pass of _plain_csv: small temporaries that stay in cache
+
+
 def _plain_csv(data: bytes, delimiter: str) -> bool:
     """True when DuckDB's records and cells are pandas' one to one: no blank line, no bare carriage
     return, and no blank next to a quote (DuckDB drops blanks around a quoted value, pandas keeps
     ' "2"' as it stands). Single bytes are looked for with `in` (memchr), pairs with numpy over the
-    positions of newlines and quotes (a few scans, not a Python loop)."""
+    positions of newlines and quotes, block by block (each block overlaps the next by one byte)."""
     if data[:1] in (b"\n", b"\r"):
         return False
-    raw = np.frombuffer(data, dtype=np.uint8)
     if b"\r" in data:
         if data.count(b"\r") != data.count(b"\r\n"):  # a carriage return not before a newline
             return False
         if b"\n\r\n" in data:  # a blank CRLF line
             return False
-    newlines = np.flatnonzero(raw == 10)
-    if len(newlines) > 1 and (np.diff(newlines) == 1).any():  # a blank LF line
-        return False
-    blanks = [32] if delimiter == "\t" else [32, 9]
-    blanks = [b for b in blanks if bytes([b]) in data]
-    if blanks and b'"' in data:
-        quotes = np.flatnonzero(raw == 34)
-        before = raw[quotes[quotes > 0] - 1]
-        behind = raw[quotes[quotes < len(raw) - 1] + 1]
-        for blank in blanks:
-            if (before == blank).any() or (behind == blank).any():
-                return False
+    blanks = [b for b in ([32] if delimiter == "\t" else [32, 9]) if bytes([b]) in data]
+    quoted = bool(blanks) and b'"' in data
+    raw = np.frombuffer(data, dtype=np.uint8)
+    for start in range(0, len(raw), _SCAN_BLOCK):
+        part = raw[start : start + _SCAN_BLOCK + 1]
+        newlines = np.flatnonzero(part == 10)
+        if (part[newlines[newlines < len(part) - 1] + 1] == 10).any():  # a blank LF line
+            return False
+        if quoted:
+            quotes = np.flatnonzero(part == 34)
+            before = part[quotes[quotes > 0] - 1]
+            behind = part[quotes[quotes < len(part) - 1] + 1]
+            for blank in blanks:
+                if (before == blank).any() or (behind == blank).any():
+                    return False
     return True
 
 
