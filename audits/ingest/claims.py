@@ -206,6 +206,8 @@ def _duplicated(out: pd.DataFrame, ok: pd.Series, claim_codes: tuple | None) -> 
             mask = ok.to_numpy()
             line_codes, line_values = pd.factorize(out["line_no"].to_numpy()[mask], use_na_sentinel=True)
             pair = row_codes[mask].astype("int64") * (len(line_values) + 1) + (line_codes.astype("int64") + 1)
+            if len(pair) < 2 or (pair[1:] > pair[:-1]).all():  # ascending (an ordered export): all distinct
+                return pd.Series(False, index=out.index[mask])
             return pd.Series(pair, index=out.index[mask], copy=False).duplicated(keep="first")
     return out.loc[ok, ["claim_id", "line_no"]].duplicated(keep="first")
 

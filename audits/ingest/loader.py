@@ -249,6 +249,7 @@ def _dictionary_columns(codes: dict[str, tuple[np.ndarray, list]], keep: np.ndar
         return {}
     out = {}
     kept = int(keep.sum())
+    every = kept == len(keep)  # no row rejected: the codes as they are
     for name, (row_codes, values) in codes.items():
         if len(row_codes) != len(keep):
             continue
@@ -259,10 +260,18 @@ def _dictionary_columns(codes: dict[str, tuple[np.ndarray, list]], keep: np.ndar
             dictionary = pa.array(values, type=pa.string())  # refuses anything but text and None
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             continue
-        indices = row_codes[keep].astype(np.int32)
-        indices[indices < 0] = len(values) - 1  # values[-1] stands for code -1
-        missing = dictionary.is_null().to_numpy(zero_copy_only=False)[indices]
-        indices[missing] = 0
+        indices = (row_codes if every else row_codes[keep]).astype(np.int32)
+        null_values = dictionary.is_null().to_numpy(zero_copy_only=False)
+        if null_values[:-1].any() or not null_values[-1] or (indices < 0).all():
+            indices[indices < 0] = len(values) - 1  # values[-1] stands for code -1
+            missing = null_values[indices]
+            indices[missing] = 0
+        else:  # None only for code -1 (a blank cell)
+            missing = indices < 0
+            if missing.any():
+                indices[missing] = 0
+            else:
+                missing = None
         out[name] = pa.DictionaryArray.from_arrays(pa.array(indices, mask=missing), dictionary)
     return out
 
