@@ -267,16 +267,22 @@ def normalise_claims(frame: pd.DataFrame, *, totals_mask: pd.Series | None = Non
     out["billed_amount"] = billed
     out["units"] = units
 
+    def add_error(error: pd.Series, name: str) -> None:
+        """Rows whose cell did not parse, with the parser's reason (the text is built only if there are any)."""
+        failed = error.notna()
+        if failed.any():
+            rejections.add(failed, name, name + " " + error.fillna(""))
+
     rejections.add(out["claim_id"].isna(), "claim_id", "missing claim_id")
     rejections.add(out["rendering_npi"].isna(), "rendering_npi", "missing rendering_npi")
     rejections.add(out["payer_id"].isna() & out["payer_name"].isna(), "payer", "missing payer")
-    rejections.add(dos_error.notna(), "date_of_service", "date_of_service " + dos_error.fillna(""))
+    add_error(dos_error, "date_of_service")
     rejections.add(out["date_of_service"].isna(), "date_of_service", "missing date_of_service")
     rejections.add(out["procedure_code"].isna(), "procedure_code", "missing procedure_code")
-    rejections.add(billed_error.notna(), "billed_amount", "billed_amount " + billed_error.fillna(""))
+    add_error(billed_error, "billed_amount")
     rejections.add(out["billed_amount"].isna(), "billed_amount", "missing billed_amount")
-    rejections.add(submitted_error.notna(), "submitted_date", "submitted_date " + submitted_error.fillna(""))
-    rejections.add(units_error.notna(), "units", "units " + units_error.fillna(""))
+    add_error(submitted_error, "submitted_date")
+    add_error(units_error, "units")
 
     # line_no: the column when the export has one, else the row's position within its claim.
     if frame["line_no"].notna().any():
