@@ -257,10 +257,15 @@ def read_csv(path: Path) -> RawSheet:
         raise InputError(f"{path.name} is empty - export the file again.")
     if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(f"{path.name} is a binary file, not a CSV export - export it as .csv or .xlsx.")
-    text, encoding = decode_text(data, path.name)
-    frame = _read_csv_duckdb(path, data, text) if encoding == "utf-8" else None
+    if data.isascii():  # plain UTF-8 (what decode_text would say), without decoding all of it yet
+        text, encoding = None, "utf-8"
+    else:
+        text, encoding = decode_text(data, path.name)
+    frame = None
+    if encoding == "utf-8":
+        frame = _read_csv_duckdb(path, data, text if text is not None else data[:65536].decode("ascii"))
     if frame is None:
-        frame = read_csv_text(text, path.name)
+        frame = read_csv_text(text if text is not None else data.decode("ascii"), path.name)
     if frame.empty:
         raise InputError(f"{path.name} has no rows - export the file again.")
     return RawSheet(path.stem, frame)
