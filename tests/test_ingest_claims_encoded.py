@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from audits import privacy
 from audits.ingest import ingest_file
+from audits.ingest import normalize as nz
 
 HEADER = "Claim #,Line #,Member ID,Rendering NPI,Payer,Date of Service,CPT/HCPCS,Modifiers,Diagnosis Codes,POS,Charges\n"
 
@@ -76,3 +79,11 @@ def test_line_numbers_equal_as_numbers_are_duplicates(con, tmp_path):
     assert (result.rows_loaded, result.rows_rejected) == (3, 1)
     reasons = dict(con.execute("SELECT row_number, reason FROM rejected_rows").fetchall())
     assert reasons == {4: "duplicate of row 2 in the same file"}
+
+
+def test_split_list_counted_spreads_lists_and_reports_the_widest():
+    cells = pd.Series(["26,59", None, "25", "I10; e11.9 | Z00.00"], dtype="str")
+    frame, width = nz.split_list_counted(cells, 2)
+    assert width == 3
+    assert list(frame.columns) == [1, 2]
+    assert frame.values.tolist() == [["26", "59"], [None, None], ["25", None], ["I10", "E11.9"]]

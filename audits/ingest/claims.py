@@ -121,8 +121,7 @@ def _spread(
         return {name for name in numbered if name not in mapping.columns}
     if list_column in mapping.columns:
         cells = _column(rows, mapping, list_column)
-        used = nz.list_width(cells)
-        spread = nz.split_list(cells, min(max(used, 1), len(numbered)), convert=lambda v: v)
+        spread, used = nz.split_list_counted(cells, len(numbered), convert=lambda v: v)
         for i, name in enumerate(numbered, start=1):
             columns[name] = spread[i] if i in spread.columns else none
         return set(numbered[used:])

@@ -410,6 +410,27 @@ def split_list(series: pd.Series, count: int, convert: Callable[[object], object
     return pd.DataFrame(table[codes], index=series.index, columns=list(range(1, count + 1)), dtype=object)
 
 
+def split_list_counted(
+    series: pd.Series, limit: int, convert: Callable[[object], object] = _code
+) -> tuple[pd.DataFrame, int]:
+    """(split_list(series, min(max(width, 1), limit), convert), width) where width = list_width(series),
+    from one pass over the distinct cells."""
+    if len(series) == 0:
+        width = list_width(series)
+        return split_list(series, min(max(width, 1), limit), convert), width
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    items = [[p for p in _LIST_SPLIT.split(cell_text(v) or "") if p] for v in scalars(uniques)]
+    width = max((len(i) for i in items), default=0)
+    count = min(max(width, 1), limit)
+    table = np.empty((len(items) + 1, count), dtype=object)  # last row: a missing cell
+    for i, row in enumerate(items):
+        row = row[:count]
+        table[i, :] = tuple(convert(p) for p in row) + (None,) * (count - len(row))
+    table[-1, :] = None
+    frame = pd.DataFrame(table[codes], index=series.index, columns=list(range(1, count + 1)), dtype=object)
+    return frame, width
+
+
 def list_width(series: pd.Series) -> int:
     """The most items any one-cell list of the column holds (0 for an empty column)."""
     _codes, uniques = pd.factorize(series, use_na_sentinel=True)
