@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from audits.errors import InputError
+from audits.ingest.claims import CLAIM_COLUMNS as CLAIM_COLUMNS_CANONICAL
 from audits.ingest.x12 import (
     SegmentReader,
     describe,
@@ -36,28 +37,8 @@ from audits.ingest.x12 import (
     split_composite,
 )
 
-DIAGNOSIS_COLUMNS = [f"diagnosis_{i}" for i in range(1, 13)]
-MODIFIER_COLUMNS = [f"modifier_{i}" for i in range(1, 5)]
 LINE_COLUMNS = [
-    "claim_id",
-    "line_no",
-    "patient_id",
-    "patient_name",
-    "patient_dob",
-    "rendering_npi",
-    "billing_npi",
-    "payer_id",
-    "payer_name",
-    "date_of_service",
-    "submitted_date",
-    "procedure_code",
-    *MODIFIER_COLUMNS,
-    *DIAGNOSIS_COLUMNS,
-    "pos",
-    "units",
-    "billed_amount",
-    "service_state",
-    "source_row",
+    *CLAIM_COLUMNS_CANONICAL,
     # extras beyond the canonical batch
     "diagnosis_code_set",
     "claim_frequency",
