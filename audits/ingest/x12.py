@@ -265,3 +265,30 @@ def frame_from_rows(
         column = pd.Series(values, dtype=object)
         series[name] = column if name in date_columns else column.astype(dtypes.get(name, "str"))
     return pd.DataFrame(series, columns=columns)
+
+
+def feed_transactions(parser, kind: str, what: str) -> None:
+    """Hand every segment inside the file's `kind` transactions (ST01) to parser.HANDLERS[tag].
+
+    At each ST the transaction's ST01 is appended to parser.st_kinds (so len(parser.st_kinds) is the
+    1-based index of the current transaction) and parser.start_transaction() resets per-transaction
+    state. Raises InputError when no transaction of `kind` is there; `what` names it for the user.
+    """
+    handlers = parser.HANDLERS
+    inside = False
+    for seg_no, elements in parser.reader:
+        tag = elements[0]
+        if tag == "ST":
+            parser.st_kinds.append(element(elements, 1))
+            parser.start_transaction()
+            inside = parser.st_kinds[-1] == kind
+            continue
+        if inside:
+            handler = handlers.get(tag)
+            if handler is not None:
+                handler(parser, seg_no, elements)
+    if kind not in parser.st_kinds:
+        found = ", ".join(sorted({k for k in parser.st_kinds if k})) or "none"
+        raise InputError(
+            f"{describe(parser.source_name)} holds no {kind} {what} transaction (transactions found: {found})."
+        )

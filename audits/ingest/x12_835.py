@@ -22,6 +22,7 @@ from audits.ingest.x12 import (
     SegmentReader,
     describe,
     element,
+    feed_transactions,
     frame_from_rows,
     parse_amount,
     parse_date,
@@ -167,12 +168,10 @@ class _Parser:
         self.remarks: list[tuple] = []
         self.claims: list[tuple] = []
         self.problems: list[str] = []
-        self.st_index = 0
         self.st_kinds: list[str] = []
-        self._reset_header()
+        self.start_transaction()
 
-    def _reset_header(self) -> None:
-        self.in_835 = False
+    def start_transaction(self) -> None:
         self.payer_id: str | None = None
         self.payer_name: str | None = None
         self.trace: str | None = None
@@ -201,33 +200,14 @@ class _Parser:
 
     # -- the state machine ---------------------------------------------------------------------------------
     def run(self) -> Parsed835:
-        reader = self.reader
-        for seg_no, elements in reader:
-            tag = elements[0]
-            if tag == "ST":
-                self.st_index += 1
-                kind = element(elements, 1)
-                self.st_kinds.append(kind)
-                self._reset_header()
-                self.in_835 = kind == "835"
-                continue
-            if not self.in_835:
-                continue
-            handler = self.HANDLERS.get(tag)
-            if handler is not None:
-                handler(self, seg_no, elements)
-        if "835" not in self.st_kinds:
-            found = ", ".join(sorted({k for k in self.st_kinds if k})) or "none"
-            raise InputError(
-                f"{describe(self.source_name)} holds no 835 remittance transaction (transactions found: {found})."
-            )
+        feed_transactions(self, "835", "remittance")
         return Parsed835(
             lines=frame_from_rows(self.lines, LINE_COLUMNS, LINE_TYPES, DATE_COLUMNS),
             adjustments=frame_from_rows(self.adjustments, ADJUSTMENT_COLUMNS, ADJUSTMENT_TYPES, DATE_COLUMNS),
             remarks=frame_from_rows(self.remarks, REMARK_COLUMNS, REMARK_TYPES, DATE_COLUMNS),
             claims=frame_from_rows(self.claims, CLAIM_COLUMNS, CLAIM_TYPES, DATE_COLUMNS),
             problems=self.problems,
-            segment_count=reader.segment_count,
+            segment_count=self.reader.segment_count,
             transactions=self.st_kinds.count("835"),
         )
 
@@ -356,7 +336,7 @@ class _Parser:
         if claim is None:
             return
         adjudication_date = self.dtm_405 or self.bpr_date
-        remit_claim_key = f"{self.trace or ''}:{self.st_index}:{claim.index}"
+        remit_claim_key = f"{self.trace or ''}:{len(self.st_kinds)}:{claim.index}"
         n_adjustments = len(claim.adjustments) + sum(len(s.adjustments) for s in claim.services)
         n_remarks = len(claim.remarks) + sum(len(s.remarks) for s in claim.services)
         first_ref = len(self.lines) + 1

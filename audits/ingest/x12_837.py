@@ -31,6 +31,7 @@ from audits.ingest.x12 import (
     SegmentReader,
     describe,
     element,
+    feed_transactions,
     frame_from_rows,
     parse_amount,
     parse_date,
@@ -120,10 +121,9 @@ class _Parser:
         self.claims: list[tuple] = []
         self.problems: list[str] = []
         self.st_kinds: list[str] = []
-        self._reset_transaction()
+        self.start_transaction()
 
-    def _reset_transaction(self) -> None:
-        self.in_837 = False
+    def start_transaction(self) -> None:
         self.submitted_date: dt.date | None = None
         self.billing_npi: str | None = None
         self.service_state: str | None = None
@@ -155,29 +155,12 @@ class _Parser:
             return None
 
     def run(self) -> Parsed837:
-        reader = self.reader
-        for seg_no, elements in reader:
-            tag = elements[0]
-            if tag == "ST":
-                self.st_kinds.append(element(elements, 1))
-                self._reset_transaction()
-                self.in_837 = element(elements, 1) == "837"
-                continue
-            if not self.in_837:
-                continue
-            handler = self.HANDLERS.get(tag)
-            if handler is not None:
-                handler(self, seg_no, elements)
-        if "837" not in self.st_kinds:
-            found = ", ".join(sorted({k for k in self.st_kinds if k})) or "none"
-            raise InputError(
-                f"{describe(self.source_name)} holds no 837 claim transaction (transactions found: {found})."
-            )
+        feed_transactions(self, "837", "claim")
         return Parsed837(
             lines=frame_from_rows(self.rows, LINE_COLUMNS, LINE_TYPES, DATE_COLUMNS),
             claims=frame_from_rows(self.claims, CLAIM_COLUMNS, CLAIM_TYPES, DATE_COLUMNS),
             problems=self.problems,
-            segment_count=reader.segment_count,
+            segment_count=self.reader.segment_count,
             transactions=self.st_kinds.count("837"),
         )
 
