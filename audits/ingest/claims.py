@@ -94,10 +94,9 @@ def claims_from_sheet(rows: SheetRows, mapping: Mapping) -> pd.DataFrame:
     if "patient_name" in mapping.columns:
         columns["patient_name"] = _column(rows, mapping, "patient_name")
     elif "patient_last_name" in mapping.columns or "patient_first_name" in mapping.columns:
-        last = nz.text(_column(rows, mapping, "patient_last_name")).fillna("")
-        first = nz.text(_column(rows, mapping, "patient_first_name")).fillna("")
-        joined = (last.astype(object) + ", " + first.astype(object)).str.strip(", ")
-        columns["patient_name"] = joined.where(joined != "", None).astype(object)
+        columns["patient_name"] = patient_name(
+            _column(rows, mapping, "patient_last_name"), _column(rows, mapping, "patient_first_name")
+        )
     else:
         columns["patient_name"] = none
         empty.add("patient_name")
@@ -108,6 +107,14 @@ def claims_from_sheet(rows: SheetRows, mapping: Mapping) -> pd.DataFrame:
     out = pd.DataFrame({name: columns[name] for name in [*CLAIM_COLUMNS, "_totals"]}, index=index, copy=False)
     out.attrs["empty"] = empty
     return out
+
+
+def patient_name(last: pd.Series, first: pd.Series) -> pd.Series:
+    """'Last, First' from separate name columns (None when both are blank)."""
+    last = nz.text(last).fillna("")
+    first = nz.text(first).fillna("")
+    joined = (last.astype(object) + ", " + first.astype(object)).str.strip(", ")
+    return joined.where(joined != "", None).astype(object)
 
 
 def _spread(

@@ -44,6 +44,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -55,11 +56,12 @@ import pandas as pd
 from audits import privacy
 from audits.errors import ClearToBillError, InputError
 from audits.ingest import claims as claims_mod
+from audits.ingest import claims_set
 from audits.ingest import mapping as mapping_mod
 from audits.ingest import normalize as nz
 from audits.ingest import remits as remits_mod
 from audits.ingest.payers import PayerDirectory
-from audits.ingest.readers import RawSheet, read_tables, sniff_kind
+from audits.ingest.readers import RawSheet, duck_csv_unchecked, read_tables, sniff_kind
 from audits.store import transaction
 
 KINDS = ("roster", "claims", "remits", "835", "837")
@@ -509,16 +511,17 @@ def _ingest_file(con, path: Path, kind, mapping, uploaded_by, progress) -> Uploa
     kind = kind or override.kind
     _report(progress, 0.0, f"reading {path.name}")
     file_kind = sniff_kind(path)  # raises for missing, empty, binary files
-    sha = file_sha256(path)
+    sha = None
+    if file_kind == "csv" and kind in (None, "claims"):
+        result, sha = _ingest_claims_csv(con, path, kind, override, uploaded_by, progress)
+        if result is not None:
+            return result
+    sha = sha or file_sha256(path)
 
     if kind in (None, *EVENT_KINDS):
-        earlier = con.execute(
-            "SELECT upload_id, kind FROM uploads WHERE sha256 = ? AND status = 'loaded' AND kind <> 'roster' "
-            "ORDER BY upload_id LIMIT 1",
-            [sha],
-        ).fetchall()
+        earlier = _earlier_upload(con, sha)
         if earlier:
-            return _record_duplicate(con, path, sha, earlier[0][1], earlier[0][0], uploaded_by)
+            return _record_duplicate(con, path, sha, earlier[1], earlier[0], uploaded_by)
 
     sheets = None
     if file_kind != "x12":
@@ -575,6 +578,16 @@ def _resolve_mapping(con: duckdb.DuckDBPyConnection, mapping: object) -> mapping
             return mapping_mod.read_mapping_file(candidate)
         return load_mapping_profile(con, str(mapping))
     return mapping_mod.coerce_override(mapping)
+
+
+def _earlier_upload(con: duckdb.DuckDBPyConnection, sha: str) -> tuple[int, str] | None:
+    """(upload_id, kind) of the first event upload loaded from the same bytes, or None."""
+    earlier = con.execute(
+        "SELECT upload_id, kind FROM uploads WHERE sha256 = ? AND status = 'loaded' AND kind <> 'roster' "
+        "ORDER BY upload_id LIMIT 1",
+        [sha],
+    ).fetchall()
+    return (int(earlier[0][0]), str(earlier[0][1])) if earlier else None
 
 
 def _record_duplicate(
@@ -694,9 +707,18 @@ def _load_claims(con, file_name, sha, kind, inputs: list[_ClaimsInput], mapping_
     result.problems = list(problems or [])
     result.unknown_payers = unknown
     _report(progress, 0.65, f"{file_name}: writing {len(incoming)} claim lines")
+    return _write_claims(
+        con, result, lambda upload_id: _upsert_claim_lines(con, incoming, upload_id, encoded), rejected,
+        mapping_json, uploaded_by, progress, reloaded,
+    )  # fmt: skip
+
+
+def _write_claims(con, result: UploadResult, upsert: Callable[[int], tuple[int, dict]], rejected: list[RejectedRow],
+                  mapping_json, uploaded_by, progress, reloaded=None) -> UploadResult:  # fmt: skip
+    """One transaction: the upload row, the claim lines (`upsert(upload_id)`), the rejected rows."""
     with transaction(con):
         result.upload_id = _next_upload_id(con)
-        loaded, changed = _upsert_claim_lines(con, incoming, result.upload_id, encoded)
+        loaded, changed = upsert(result.upload_id)
         result.rows_loaded = loaded
         result.rows_rejected = record_rejected(con, result.upload_id, rejected)
         result.rejection_reasons = _reason_counts(r.reason for r in rejected)
@@ -704,9 +726,97 @@ def _load_claims(con, file_name, sha, kind, inputs: list[_ClaimsInput], mapping_
                                   f"{changed['unchanged']} unchanged claim lines")  # fmt: skip
         if reloaded:
             _mark_resolved(con, reloaded, result.upload_id)
-        _insert_upload(con, result, sha, mapping_json, uploaded_by)
+        _insert_upload(con, result, result.sha256, mapping_json, uploaded_by)
     _report(progress, 1.0, result.summary())
     return result
+
+
+# The set-based path reads this many records first, to find the header row and map the columns.
+_HEAD_ROWS = 50
+
+
+def _hash_and_check(source) -> tuple[str, bool]:
+    """(sha256, plain) of the file: its hash, and whether DuckDB reads it as pandas would."""
+    data = source.path.read_bytes()
+    return hashlib.sha256(data).hexdigest(), source.plain(data)
+
+
+def _ingest_claims_csv(
+    con, path: Path, kind, override, uploaded_by, progress
+) -> tuple[UploadResult | None, str | None]:
+    """(result, sha256) of a claims CSV that DuckDB reads as pandas would, loaded set-based (claims_set)
+    with the same result as the general path; (None, sha256 or None) when the file is not one: the
+    caller reads it the general way. The file's hash and plainness are worked out in a thread while
+    DuckDB reads the file; a file loaded before is then recorded as a duplicate."""
+    source = duck_csv_unchecked(path)
+    head = source.head(_HEAD_ROWS) if source is not None else None
+    if head is None or head.frame.empty:
+        return None, None
+    if kind is None:
+        try:
+            if detect_kind(path, [head]) != "claims":
+                return None, None
+        except InputError:
+            return None, None
+    mapped = _mapped_sheets([head], "claims", override, path.name)[0][1]
+    if "patient_key" in mapped.columns or "patient_birth_year" in mapped.columns:
+        return None, None  # keys carried in from rejected rows: the reload path's
+    staged = None
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            checks = pool.submit(_hash_and_check, source)
+            try:
+                claims_set.load_raw(con, source)
+            except claims_set.NotPlain:
+                return None, checks.result()[0]
+            sha, plain = checks.result()
+        if not plain:
+            return None, sha
+        earlier = _earlier_upload(con, sha)
+        if earlier:
+            return _record_duplicate(con, path, sha, earlier[1], earlier[0], uploaded_by), sha
+        directory = PayerDirectory(con)
+        staged = claims_set.stage(con, source, mapped, directory, _patient_columns)
+        _report(progress, 0.5, f"{path.name}: {staged.rows_read} rows normalised")
+        headers = claims_mod.sheet_rows(head, mapped).headers
+        patient_headers = _patient_headers(mapped)
+        key = privacy.hmac_key()
+        rejected, unknown = [], {}
+        for row in staged.rejected.itertuples(index=False):
+            record = {
+                headers[i]: nz.cell_text(getattr(row, f"c{i}")) for i in range(source.width) if i in headers
+            }
+            rejected.append(
+                RejectedRow(
+                    head.name,
+                    int(row.source_row),
+                    _hashed_raw_row(record, patient_headers, key, row.patient_key, row.birth_year),
+                    row.column,
+                    row.reason,
+                )
+            )
+            if isinstance(row.label, str):
+                unknown.setdefault(row.label, directory.suggest(row.label))
+        result = UploadResult(
+            None,
+            path.name,
+            "claims",
+            "loaded",
+            rows_read=staged.rows_read,
+            mapping=mapped.proposal(),
+            sha256=sha,
+        )
+        result.sheets = [head.name]
+        result.unknown_payers = unknown
+        _report(progress, 0.65, f"{path.name}: writing {staged.accepted} claim lines")
+
+        def upsert(upload_id: int) -> tuple[int, dict]:
+            claims_set.accepted_view(con, CLAIM_LINE_COLUMNS)
+            return _upsert_new_lines(con, staged.accepted, upload_id)
+
+        return _write_claims(con, result, upsert, rejected, mapped.to_json(), uploaded_by, progress), sha
+    finally:
+        claims_set.cleanup(con, staged)
 
 
 def _message(result: UploadResult, extra: str = "") -> str:
@@ -735,9 +845,6 @@ def _upsert_claim_lines(
     if incoming.empty:
         return 0, counts
     frame = _prepare_frame(incoming, CLAIM_LINE_COLUMNS)
-    names = [n for n, _t in CLAIM_LINE_COLUMNS]
-    column_list = ", ".join(names)
-    differs = " OR ".join(f"c.{n} IS DISTINCT FROM n.{n}" for n in names if n not in ("claim_id", "line_no"))
     con.register("_claims_incoming", _as_arrow(frame, encoded))
     try:
         # A view, not a copy: DuckDB scans the frame where it is needed (the key columns for the match).
@@ -745,14 +852,34 @@ def _upsert_claim_lines(
             f"CREATE OR REPLACE TEMP VIEW _claims_new AS SELECT {_select_casts(CLAIM_LINE_COLUMNS)} "  # noqa: S608
             "FROM _claims_incoming"
         )
-        return _upsert_from_view(con, names, column_list, differs, len(frame), counts, upload_id)
+        return _upsert_new_lines(con, len(frame), upload_id)
     finally:
         con.execute("DROP VIEW IF EXISTS _claims_new")
-        con.execute("DROP TABLE IF EXISTS _claims_match")
         con.unregister("_claims_incoming")
 
 
+def _upsert_new_lines(con: duckdb.DuckDBPyConnection, rows: int, upload_id: int) -> tuple[int, dict]:
+    """Upsert the `rows` claim lines of the TEMP VIEW _claims_new (claim_lines' columns) into claim_lines."""
+    counts = {"new": 0, "changed": 0, "unchanged": 0}
+    if rows == 0:
+        return 0, counts
+    names = [n for n, _t in CLAIM_LINE_COLUMNS]
+    column_list = ", ".join(names)
+    differs = " OR ".join(f"c.{n} IS DISTINCT FROM n.{n}" for n in names if n not in ("claim_id", "line_no"))
+    try:
+        return _upsert_from_view(con, names, column_list, differs, rows, counts, upload_id)
+    finally:
+        con.execute("DROP TABLE IF EXISTS _claims_match")
+
+
 def _upsert_from_view(con, names, column_list, differs, rows, counts, upload_id) -> tuple[int, dict]:
+    if not con.execute("SELECT 1 FROM claim_lines LIMIT 1").fetchall():  # nothing to match: all new
+        counts["new"] = rows
+        con.execute(
+            f"INSERT INTO claim_lines ({column_list}, upload_id) SELECT {column_list}, ? FROM _claims_new",  # noqa: S608
+            [upload_id],
+        )
+        return rows, counts
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _claims_match AS SELECT n.claim_id, n.line_no, "  # noqa: S608
         f"CASE WHEN {differs} THEN 1 ELSE 0 END AS changed FROM _claims_new n "

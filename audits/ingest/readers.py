@@ -212,22 +212,60 @@ def _plain_csv(data: bytes, delimiter: str) -> bool:
     return True
 
 
-def _read_csv_duckdb(path: Path, data: bytes, text: str) -> pd.DataFrame | None:
-    """The raw cells of a plain UTF-8 CSV read by DuckDB's parallel reader, as text columns (Arrow-backed
-    `str`, missing = NaN): the same cells read_csv_text gives, several times faster on a big export.
+@dataclass
+class DuckCsv:
+    """A CSV that DuckDB reads cell for cell as read_csv_text would (see `duck_csv`). `query` takes the
+    file path as its one parameter and gives every record, in file order, as VARCHAR columns
+    c0..c{width-1} (missing = NULL); rows of empty cells are still there (read_csv drops them)."""
 
-    None (the caller reads it with pandas) when the file is not plain: blank lines, bare CRs, a row
-    wider than the first 64 kB showed, or anything DuckDB's strict reader refuses.
-    """
+    path: Path
+    query: str
+    width: int
+    delimiter: str = ","
+    sample: str = ""  # the file's first 65,536 characters (what the delimiter and width came from)
+
+    def plain(self, data: bytes) -> bool:
+        """Whether DuckDB reads these bytes (the file's) cell for cell as pandas would (`_plain_csv`)."""
+        return _plain_csv(data, self.delimiter)
+
+    def read(self) -> pd.DataFrame | None:
+        """The records as text columns (Arrow-backed `str`, missing = NaN), labelled 0.. by position;
+        None when DuckDB's strict reader refuses the file (a row wider than the sample showed...)."""
+        import duckdb
+
+        try:
+            with duckdb.connect(config={"arrow_large_buffer_size": True}) as con:
+                table = con.sql(self.query, params=[str(self.path)]).to_arrow_table()
+        except duckdb.Error:
+            return None
+        frame = table.to_pandas()
+        frame.columns = range(self.width)
+        return frame
+
+    def head(self, rows: int) -> RawSheet | None:
+        """The first `rows` records of the sample's whole lines as read_csv gives them for a plain file
+        (pandas' cells; blank rows dropped); None if the sample does not read."""
+        lines = self.sample.splitlines(keepends=True)
+        if len(self.sample) == 65536 and lines:
+            lines = lines[:-1]  # the sample may end inside a line
+        try:
+            frame = read_csv_text("".join(lines[: rows * 2]), self.path.name)
+        except InputError:
+            return None
+        return RawSheet(self.path.stem, frame[frame.index < rows])
+
+
+def _duck_csv(path: Path, data: bytes, text: str, check: bool = True) -> DuckCsv | None:
+    """The DuckDB reading of a plain UTF-8 CSV; None (pandas reads it) when the file is not plain:
+    blank lines, bare CRs, a blank next to a quote (unless check=False: the caller checks
+    `DuckCsv.plain`), no columns in the first 64 kB."""
     sample = text[:65536]
     delimiter = detect_delimiter(sample)
-    if not _plain_csv(data, delimiter):
+    if check and not _plain_csv(data, delimiter):
         return None
     width = _widths(sample, delimiter)
     if width == 0:
         return None
-    import duckdb
-
     try:
         import pyarrow  # noqa: F401 - DuckDB hands the rows over as Arrow (pyarrow comes with streamlit)
     except ImportError:  # pragma: no cover
@@ -239,18 +277,19 @@ def _read_csv_duckdb(path: Path, data: bytes, text: str) -> pd.DataFrame | None:
         f"escape = '\"', columns = {columns}, null_padding = true, strict_mode = true, skip = 0, "
         "max_line_size = 10000000)"
     )
-    try:
-        with duckdb.connect(config={"arrow_large_buffer_size": True}) as con:
-            table = con.sql(query, params=[str(path)]).to_arrow_table()
-    except duckdb.Error:
-        return None
-    frame = table.to_pandas()
-    frame.columns = range(width)
-    return frame
+    return DuckCsv(path, query, width, delimiter, sample)
 
 
-def read_csv(path: Path) -> RawSheet:
-    path = Path(path)
+def _read_csv_duckdb(path: Path, data: bytes, text: str) -> pd.DataFrame | None:
+    """The raw cells of a plain UTF-8 CSV read by DuckDB's parallel reader (blank rows not yet dropped):
+    the same cells read_csv_text gives, several times faster on a big export; None when not plain."""
+    source = _duck_csv(path, data, text)
+    return source.read() if source is not None else None
+
+
+def _csv_bytes(path: Path) -> tuple[bytes, str | None, str]:
+    """(data, text, encoding) of a CSV file, after the one-sentence checks (empty, binary). text is None
+    for an ASCII file (plain UTF-8, not decoded until needed)."""
     data = path.read_bytes()
     # Blank throughout? The head decides for any real file, without a stripped copy of all of it.
     if not data[:65536].strip() and not data.strip():
@@ -258,12 +297,43 @@ def read_csv(path: Path) -> RawSheet:
     if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(f"{path.name} is a binary file, not a CSV export - export it as .csv or .xlsx.")
     if data.isascii():  # plain UTF-8 (what decode_text would say), without decoding all of it yet
-        text, encoding = None, "utf-8"
-    else:
-        text, encoding = decode_text(data, path.name)
+        return data, None, "utf-8"
+    text, encoding = decode_text(data, path.name)
+    return data, text, encoding
+
+
+def duck_csv_unchecked(path: str | os.PathLike) -> DuckCsv | None:
+    """The DuckDB reading of a CSV file from its first 256 kB only, for a caller that checks the rest
+    itself: `DuckCsv.plain(bytes of the file)` (DuckDB refuses what is not UTF-8). None when the head
+    already shows what read_csv would not give DuckDB (a BOM, another encoding, NUL bytes, blank)."""
+    path = Path(path)
+    with path.open("rb") as handle:
+        head = handle.read(4 * 65536)  # at least 65,536 characters of UTF-8
+    if (
+        head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
+        or b"\x00" in head[:65536]
+        or not head.strip()
+    ):
+        return None
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 3:  # not merely a character cut at the end of the head
+            return None
+        text = head[: exc.start].decode("utf-8")
+    if len(text) < 65536 and len(head) == 4 * 65536:  # pragma: no cover - a cut character only
+        return None
+    return _duck_csv(path, b"", text, check=False)
+
+
+def read_csv(path: Path) -> RawSheet:
+    path = Path(path)
+    data, text, encoding = _csv_bytes(path)
     frame = None
     if encoding == "utf-8":
         frame = _read_csv_duckdb(path, data, text if text is not None else data[:65536].decode("ascii"))
+        if frame is not None:
+            frame = _drop_blank_rows(frame)
     if frame is None:
         frame = read_csv_text(text if text is not None else data.decode("ascii"), path.name)
     if frame.empty:
