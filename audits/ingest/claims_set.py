@@ -37,18 +37,12 @@ from audits.ingest.readers import DuckCsv
 
 RAW = "_claims_raw"
 _BODY = "_claims_body"
-_VALUES = "_claims_values"
-_CHECKED = "_claims_checked"
 _FINAL = "_claims_final"
 _DUPS = "_claims_dups"
-_SUSPECT = "_claims_suspect"
 NEW = "_claims_new"  # the accepted rows, typed as claim_lines (the loader's upsert reads it)
 
-# Cells `_text_cell` returns unchanged: printable ASCII without blanks at either end (and not '12.0',
-# not a blank word). Anything else goes through Python.
-_CLEAN_TEXT = r"[!-~]([ -~]*[!-~])?"
-_BLANK_WORDS = ", ".join(f"'{w}'" for w in sorted(nz._BLANK_TEXT) if w)
 # Shapes whose SQL cast gives exactly what the Python parser gives.
+_BLANK_WORDS = ", ".join(f"'{w}'" for w in sorted(nz._BLANK_TEXT) if w)  # cells that mean nothing
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PLAIN_AMOUNT = re.compile(r"-?\d{1,12}(\.\d{1,2})?")
 _PLAIN_LINE = re.compile(r"[1-9]\d{0,8}")
@@ -89,17 +83,8 @@ class Staged:
 
 
 def cleanup(con: duckdb.DuckDBPyConnection, staged: Staged | None = None) -> None:
-    for view in (
-        NEW,
-        _FINAL + "_s",
-        _CHECKED + "_s",
-        _VALUES + "_s",
-        _SUSPECT,
-        _FINAL,
-        _CHECKED,
-        _VALUES,
-        _BODY,
-    ):
+    """Drop what `load_raw` and `stage` made (the connection is the caller's and stays open)."""
+    for view in (NEW, _FINAL, _BODY):
         con.execute(f"DROP VIEW IF EXISTS {view}")
     for table in (_DUPS, RAW):
         con.execute(f"DROP TABLE IF EXISTS {table}")
@@ -240,10 +225,13 @@ def _distinct(
 
 
 def _odd_claim(ref: str) -> str:
-    """Claim id cells `_text_cell` may change, or that may be a totals label."""
+    """Claim id cells `_text_cell` may change, or that may be a totals label (a superset: cheap string
+    tests, no regular expression): not ASCII, a blank or control character at either end, a dot
+    ('12.0'), a blank word ('N/A'), or starting like 'Total', 'Grand', 'Sub' and saying 'total'."""
     return (
-        f"{ref} IS NOT NULL AND (NOT regexp_full_match({ref}, '{_CLEAN_TEXT}') OR regexp_full_match({ref}, "
-        f"'-?[0-9]+\\.0+') OR lower({ref}) IN ({_BLANK_WORDS}) OR {ref} ILIKE '%total%')"
+        f"{ref} IS NOT NULL AND (strlen({ref}) <> length({ref}) OR ascii({ref}) <= 32 OR "
+        f"ascii(right({ref}, 1)) <= 32 OR contains({ref}, '.') OR (length({ref}) <= 4 AND lower({ref}) IN "
+        f"({_BLANK_WORDS})) OR (ascii({ref}) IN (71, 83, 84, 103, 115, 116) AND {ref} ILIKE '%total%'))"
     )
 
 
@@ -369,33 +357,28 @@ def stage(
     reason_case = "CASE " + " ".join(f"WHEN {c} THEN {r}" for c, _col, r in checks) + " END"
     kept = [n for n in expr if n != "line_no"]
 
-    def views(source: str, suffix: str = "") -> str:
-        """VALUES -> CHECKED views over the rows of `source`; returns the CHECKED view's name."""
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {_VALUES}{suffix} AS SELECT {', '.join(select)} FROM {source} b "  # noqa: S608
-            + " ".join(sql.joins)
+    def checked(source: str) -> str:
+        """SQL of the rows of `source` (a view, or a subquery of _claims_body) with their values and
+        their first reason (before duplicates and payers)."""
+        values = f"(SELECT {', '.join(select)} FROM {source} b {' '.join(sql.joins)})"  # noqa: S608
+        return (
+            f"(SELECT r, source_row, claim_id, {line} AS line_no, patient_key, patient_birth_year, payer_id, "  # noqa: S608
+            f"payer_reason, payer_label, {', '.join(kept)}, {column_case} AS reason_column, "
+            f"{reason_case} AS reason FROM {values})"
         )
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {_CHECKED}{suffix} AS SELECT r, source_row, claim_id, {line} AS line_no, "  # noqa: S608
-            f"patient_key, patient_birth_year, payer_id, payer_reason, payer_label, {', '.join(kept)}, "
-            f"{column_case} AS reason_column, {reason_case} AS reason FROM {_VALUES}{suffix}"
-        )
-        return f"{_CHECKED}{suffix}"
 
-    def final(checked: str, suffix: str = "") -> str:
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {_FINAL}{suffix} AS SELECT c.*, "  # noqa: S608
-            f"coalesce(c.reason, {dup_reason}, c.payer_reason) AS final_reason, "
+    def final(rows: str) -> str:
+        """SQL of `rows` (checked) with the reason a row is rejected for, if any (final_reason)."""
+        return (
+            f"(SELECT c.*, coalesce(c.reason, {dup_reason}, c.payer_reason) AS final_reason, "  # noqa: S608
             f"CASE WHEN c.reason IS NOT NULL THEN c.reason_column WHEN ({dup_reason}) IS NOT NULL "
             f"THEN 'claim_id' WHEN c.payer_reason IS NOT NULL THEN 'payer' END AS final_column "
-            f"FROM {checked} c {dup_join}"
+            f"FROM {rows} c {dup_join})"
         )
-        return f"{_FINAL}{suffix}"
 
-    views(_BODY)
     plain_keys = claim_value == f"b.{ref('claim_id')}" and expr.get("line_no", "").startswith("CAST(b.")
     duplicates = line_column and not (plain_keys and _ascending(con, ref("claim_id"), ref("line_no")))
-    duplicates = duplicates and _find_duplicates(con)
+    duplicates = duplicates and _find_duplicates(con, checked(_BODY))
     if duplicates:
         dup_join = f"LEFT JOIN {_DUPS} d ON d.r = c.r"
         dup_reason = (
@@ -404,12 +387,11 @@ def stage(
         sql.suspect.append(f"b.r IN (SELECT r FROM {_DUPS})")  # noqa: S608
     else:
         dup_join, dup_reason = "", "CAST(NULL AS VARCHAR)"
-    final(_CHECKED)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {_FINAL} AS SELECT * FROM {final(checked(_BODY))}")  # noqa: S608
     looked_at = _FINAL
     if line_column:  # no window over the rows: the rejected ones are among the suspect ones
         suspect = " OR ".join(dict.fromkeys(p for p in sql.suspect if p != "false")) or "false"
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {_SUSPECT} AS SELECT * FROM {_BODY} b WHERE {suspect}")  # noqa: S608
-        looked_at = final(views(_SUSPECT, "_s"), "_s")
+        looked_at = final(checked(f"(SELECT * FROM {_BODY} b WHERE {suspect})"))  # noqa: S608
     rejected = con.execute(
         f"SELECT f.source_row, f.final_column AS column, f.final_reason AS reason, f.patient_key, "  # noqa: S608
         f"f.patient_birth_year AS birth_year, CASE WHEN f.reason IS NULL AND f.payer_reason IS NOT NULL "
@@ -605,19 +587,19 @@ def _ascending(con: duckdb.DuckDBPyConnection, claim_ref: str, line_ref: str) ->
     return bool(pc.all(step).as_py())
 
 
-def _find_duplicates(con: duckdb.DuckDBPyConnection) -> bool:
-    """`_claims_dups` (r, first_row): rows, among those with no reason so far, whose (claim_id, line_no)
-    an earlier one had. False (and no table) when there are none."""
+def _find_duplicates(con: duckdb.DuckDBPyConnection, checked: str) -> bool:
+    """`_claims_dups` (r, first_row): rows, among those with no reason so far (`checked`: their SQL),
+    whose (claim_id, line_no) an earlier one had. False (and no table) when there are none."""
     keys = con.execute(
-        f"SELECT claim_id, line_no FROM {_CHECKED} WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1 LIMIT 1"  # noqa: S608
+        f"SELECT claim_id, line_no FROM {checked} WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1 LIMIT 1"  # noqa: S608
     ).fetchall()
     if not keys:
         return False
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {_DUPS} AS SELECT r, first_row FROM (SELECT r, source_row, "  # noqa: S608
         "min(source_row) OVER (PARTITION BY claim_id, line_no) AS first_row FROM "
-        f"(SELECT c.r, c.source_row, c.claim_id, c.line_no FROM {_CHECKED} c JOIN (SELECT claim_id, line_no "
-        f"FROM {_CHECKED} WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1) k "
+        f"(SELECT c.r, c.source_row, c.claim_id, c.line_no FROM {checked} c JOIN (SELECT claim_id, line_no "
+        f"FROM {checked} WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1) k "
         "ON k.claim_id = c.claim_id AND k.line_no = c.line_no WHERE c.reason IS NULL)) WHERE source_row > first_row"
     )
     return True
