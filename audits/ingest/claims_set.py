@@ -41,14 +41,14 @@ _FINAL = "_claims_final"
 _DUPS = "_claims_dups"
 NEW = "_claims_new"  # the accepted rows, typed as claim_lines (the loader's upsert reads it)
 
-# Shapes whose SQL cast gives exactly what the Python parser gives.
 _BLANK_WORDS = ", ".join(f"'{w}'" for w in sorted(nz._BLANK_TEXT) if w)  # cells that mean nothing
+# Shapes whose SQL cast gives exactly what the Python parser gives.
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PLAIN_AMOUNT = re.compile(r"-?\d{1,12}(\.\d{1,2})?")
 _PLAIN_LINE = re.compile(r"[1-9]\d{0,8}")
-
-
+_INLINE_ROWS = 64  # a map of at most this many rows becomes a CASE
 _MAX_LISTED = 5000  # suspect cells listed in SQL; beyond that every row is looked at
+_SQL_TYPES = {"string": "VARCHAR", "bool": "BOOLEAN", "double": "DOUBLE", "timestamp[us]": "TIMESTAMP"}
 
 
 def _literal(value: object) -> str:
@@ -64,10 +64,6 @@ def _literal(value: object) -> str:
 
 def _literals(values: list) -> str:
     return ", ".join(_literal(v) for v in values)
-
-
-_INLINE_ROWS = 64  # a map of at most this many rows becomes a CASE
-_SQL_TYPES = {"string": "VARCHAR", "bool": "BOOLEAN", "double": "DOUBLE", "timestamp[us]": "TIMESTAMP"}
 
 
 class NotPlain(Exception):
@@ -93,7 +89,8 @@ def cleanup(con: duckdb.DuckDBPyConnection, staged: Staged | None = None) -> Non
 
 
 class _Sql:
-    """The SELECT being built: value expressions by canonical column, and the joins they need."""
+    """What the SELECT of the rows needs besides the body: its joins, the map tables registered for
+    them, and the predicates that find the rows some check may reject."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con
@@ -120,9 +117,25 @@ class _Sql:
         self.temp.append(name)
         return name
 
-    def lookup(self, table: pa.Table, on: list[tuple[str, str]]) -> Callable[[str], str]:
+    def lookup(
+        self, table: pa.Table, on: list[tuple[str, str]], complete: bool = False
+    ) -> Callable[[str], str]:
         """column -> expression of a map table's column for each row, matched on raw cells (NULL matches
-        NULL; no match gives NULL): a CASE for a small map (cheaper than a join), a LEFT JOIN otherwise."""
+        NULL; no match gives NULL): a CASE for a small map (cheaper than a join), a LEFT JOIN otherwise.
+        `complete`: every row matches some key, so a column with one value throughout is that value."""
+        if complete and table.num_rows <= _INLINE_ROWS:
+            rows = table.to_pylist()
+            inline = self.lookup(table, on)
+
+            def constant_or_case(column: str) -> str:
+                values = {repr(row[column]) for row in rows}
+                if len(values) == 1 and rows:
+                    sql_type = _SQL_TYPES[str(table.schema.field(column).type)]
+                    value = rows[0][column]
+                    return f"CAST({'NULL' if value is None else _literal(value)} AS {sql_type})"
+                return inline(column)
+
+            return constant_or_case
         if table.num_rows > _INLINE_ROWS:
             alias = f"m{len(self.joins)}"
             self.register(f"_claims_map_{alias}", table)
@@ -260,6 +273,24 @@ def stage(
     """Build `_claims_new` and the rejected rows from `_claims_raw` (see the module doc; `load_raw`
     first). `patients` gives (patient_key, birth year) for a frame of raw patient columns: the
     loader's `_patient_columns`; it runs in a thread while DuckDB looks for the distinct cells."""
+    sql = _Sql(con)
+    try:
+        return _stage(sql, con, source, mapped, directory, patients)
+    except BaseException:
+        for name in sql.temp:  # staged never came back: cleanup cannot see these
+            con.unregister(name)
+        raise
+
+
+def _stage(
+    sql: _Sql,
+    con: duckdb.DuckDBPyConnection,
+    source: DuckCsv,
+    mapped: Mapping,
+    directory: PayerDirectory,
+    patients: Callable[[pd.DataFrame], tuple[pd.Series, pd.Series]],
+) -> Staged:
+    """The work of `stage`, with the map tables registered through `sql`."""
     cells = [f"c{i}" for i in range(source.width)]
     # Rows of empty cells are no rows (read_csv drops them): deleted here, so no query of the body
     # reads every column to skip them (rowid, the position in the file, stays as it was).
@@ -273,7 +304,6 @@ def stage(
         match = mapped.columns.get(canonical)
         return f"c{int(match.position)}" if match is not None else None
 
-    sql = _Sql(con)
     numbered_modifiers = any(ref(n) for n in claims_mod.MODIFIERS)
     numbered_diagnoses = any(ref(n) for n in claims_mod.DIAGNOSES)
     simple = ["rendering_npi", "billing_npi", "procedure_code", "pos", "service_state", "line_no",
@@ -512,7 +542,7 @@ def _payer_columns(
         reason=_strings(reasons),
         label=_strings(label.tolist()),
     )
-    column = sql.lookup(pa.table(table), [(f"k{i}", r) for i, r in enumerate(refs)])
+    column = sql.lookup(pa.table(table), [(f"k{i}", r) for i, r in enumerate(refs)], complete=True)
     return {
         "missing": f"coalesce({column('missing')}, true)",
         "resolved": column("resolved"),
