@@ -275,7 +275,7 @@ def stage(
     loader's `_patient_columns`; it runs in a thread while DuckDB looks for the distinct cells."""
     sql = _Sql(con)
     try:
-        return _stage(sql, con, source, mapped, directory, patients)
+        return _stage(sql, source, mapped, directory, patients)
     except BaseException:
         for name in sql.temp:  # staged never came back: cleanup cannot see these
             con.unregister(name)
@@ -283,14 +283,10 @@ def stage(
 
 
 def _stage(
-    sql: _Sql,
-    con: duckdb.DuckDBPyConnection,
-    source: DuckCsv,
-    mapped: Mapping,
-    directory: PayerDirectory,
-    patients: Callable[[pd.DataFrame], tuple[pd.Series, pd.Series]],
+    sql: _Sql, source: DuckCsv, mapped: Mapping, directory: PayerDirectory, patients: Callable
 ) -> Staged:
     """The work of `stage`, with the map tables registered through `sql`."""
+    con = sql.con
     cells = [f"c{i}" for i in range(source.width)]
     # Rows of empty cells are no rows (read_csv drops them): deleted here, so no query of the body
     # reads every column to skip them (rowid, the position in the file, stays as it was).
