@@ -5,7 +5,7 @@
 -- amount: billed
 -- description: The provider's enrollment with the payer had ended before the date of service.
 -- action: Hold the claim; reinstate or re-enroll the provider with the payer, or bill under a provider enrolled on that date.
--- source: SPEC 4; CMS Medicare enrollment rules (42 CFR 424.535 revocation, 424.540 deactivation: no payment after billing privileges end)
+-- source: SPEC 4; CMS Medicare enrollment rules (42 CFR 424.535 revocation, 424.540 deactivation: no payment after billing privileges end; https://www.law.cornell.edu/cfr/text/42/424.535)
 SELECT
     claim_id,
     line_no,

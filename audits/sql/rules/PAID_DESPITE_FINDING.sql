@@ -5,7 +5,7 @@
 -- amount: paid
 -- description: The payer paid a line that has a credentialing finding: the payment can be recouped.
 -- action: Confirm the provider's credentialing for the date of service; if the finding stands, set the payment aside and fix the enrollment before the payer audits it.
--- source: SPEC 4; payer overpayment recovery (e.g. CMS 42 CFR 405.371 recoupment)
+-- source: SPEC 4; payer overpayment recovery (e.g. CMS 42 CFR 405.371 suspension, offset and recoupment of Medicare payments)
 SELECT
     claim_id,
     line_no,
