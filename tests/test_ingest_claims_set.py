@@ -288,3 +288,26 @@ def test_one_odd_cell_in_a_plain_column_loads_the_same_both_ways(tmp_path, monke
     assert fast_runs == 1
     assert fast == slow
     assert fast_result.rows_read == 4
+
+
+@pytest.mark.parametrize(
+    ("encoding", "prefix", "set_path"),
+    [
+        ("utf-8", b"\xef\xbb\xbf", True),  # Excel's "CSV UTF-8": a byte order mark
+        ("utf-8", b"\xef\xbb\xbf\n", False),  # ... then a blank line: not plain
+        ("cp1252", b"", True),  # a Windows export: é and £ are the same bytes in latin-1
+        ("cp1252", b"", False),  # ... with a curly apostrophe (0x92): DuckDB refuses it as latin-1
+    ],
+)
+def test_windows_and_excel_exports(tmp_path, monkeypatch, encoding, prefix, set_path):
+    rows = [ROW.format(**{**PLAIN, "claim": "CÉ1"}), ROW.format(**{**PLAIN, "claim": "C£2", "pos": "N/A"})]
+    if not set_path:
+        rows.append(ROW.format(**{**PLAIN, "claim": "O’Brien-3"}))
+    path = tmp_path / "claims.csv"
+    path.write_bytes(prefix + ("Acme claims export\n" + HEADER + "\n".join(rows) + "\n").encode(encoding))
+    fast, fast_result, fast_runs, slow, _slow_result, _slow_runs = _both_ways(tmp_path, monkeypatch, path)
+    assert fast_runs == (1 if set_path else 0)
+    assert fast == slow
+    claims = [row[0] for row in fast[0]]
+    assert "CÉ1" in claims and "C£2" in claims
+    assert fast_result.rows_read == len(rows)

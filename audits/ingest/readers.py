@@ -223,10 +223,14 @@ class DuckCsv:
     width: int
     delimiter: str = ","
     sample: str = ""  # the file's first 65,536 characters (what the delimiter and width came from)
+    encoding: str = "utf-8"  # or latin-1: a Windows export that is not UTF-8 (see `plain`)
+    bom: bool = False  # the file starts with a UTF-8 byte order mark (DuckDB skips it, as decode_text)
 
     def plain(self, data: bytes) -> bool:
-        """Whether DuckDB reads these bytes (the file's) cell for cell as pandas would (`_plain_csv`)."""
-        return _plain_csv(data, self.delimiter)
+        """Whether DuckDB reads these bytes (the file's) cell for cell as pandas would (`_plain_csv`).
+        A latin-1 reading is the text decode_text gives (Windows-1252) only without bytes 0x80-0x9F:
+        DuckDB refuses those in latin-1 ("not latin-1 encoded"), and the file is read the general way."""
+        return _plain_csv(data[3:] if self.bom else data, self.delimiter)
 
     def read(self) -> pd.DataFrame | None:
         """The records as text columns (Arrow-backed `str`, missing = NaN), labelled 0.. by position;
@@ -255,7 +259,9 @@ class DuckCsv:
         return RawSheet(self.path.stem, frame[frame.index < rows])
 
 
-def _duck_csv(path: Path, data: bytes, text: str, check: bool = True) -> DuckCsv | None:
+def _duck_csv(
+    path: Path, data: bytes, text: str, check: bool = True, encoding: str = "utf-8", bom: bool = False
+) -> DuckCsv | None:
     """The DuckDB reading of a plain UTF-8 CSV; None (pandas reads it) when the file is not plain:
     blank lines, bare CRs, a blank next to a quote (unless check=False: the caller checks
     `DuckCsv.plain`), no columns in the first 64 kB."""
@@ -275,9 +281,9 @@ def _duck_csv(path: Path, data: bytes, text: str, check: bool = True) -> DuckCsv
     query = (
         f"SELECT * FROM read_csv(?, header = false, auto_detect = false, delim = '{delim}', quote = '\"', "  # noqa: S608
         f"escape = '\"', columns = {columns}, null_padding = true, strict_mode = true, skip = 0, "
-        "max_line_size = 10000000)"
+        f"max_line_size = 10000000, encoding = '{encoding}')"
     )
-    return DuckCsv(path, query, width, delimiter, sample)
+    return DuckCsv(path, query, width, delimiter, sample, encoding, bom)
 
 
 def _read_csv_duckdb(path: Path, data: bytes, text: str) -> pd.DataFrame | None:
@@ -304,26 +310,30 @@ def _csv_bytes(path: Path) -> tuple[bytes, str | None, str]:
 
 def duck_csv_unchecked(path: str | os.PathLike) -> DuckCsv | None:
     """The DuckDB reading of a CSV file from its first 256 kB only, for a caller that checks the rest
-    itself: `DuckCsv.plain(bytes of the file)` (DuckDB refuses what is not UTF-8). None when the head
-    already shows what read_csv would not give DuckDB (a BOM, another encoding, NUL bytes, blank)."""
+    itself: `DuckCsv.plain(bytes of the file)` (DuckDB refuses what is not UTF-8 in a UTF-8 reading).
+    UTF-8 with or without a byte order mark, or latin-1 when the head is not UTF-8. None when the head
+    already shows what read_csv would not give DuckDB (UTF-16, NUL bytes, nothing but blanks)."""
     path = Path(path)
     with path.open("rb") as handle:
         head = handle.read(4 * 65536)  # at least 65,536 characters of UTF-8
-    if (
-        head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
-        or b"\x00" in head[:65536]
-        or not head.strip()
-    ):
+    bom = head.startswith(b"\xef\xbb\xbf")
+    if bom:
+        head = head[3:]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:65536] or not head.strip():
         return None
+    encoding = "utf-8"
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 3:  # not merely a character cut at the end of the head
+        if exc.start >= len(head) - 3:  # a character cut at the end of the head
+            text = head[: exc.start].decode("utf-8")
+        elif bom:
             return None
-        text = head[: exc.start].decode("utf-8")
+        else:  # not UTF-8: what decode_text reads as Windows-1252 (see DuckCsv.plain)
+            text, encoding = head.decode("latin-1"), "latin-1"
     if len(text) < 65536 and len(head) == 4 * 65536:  # pragma: no cover - a cut character only
         return None
-    return _duck_csv(path, b"", text, check=False)
+    return _duck_csv(path, b"", text, check=False, encoding=encoding, bom=bom)
 
 
 def read_csv(path: Path) -> RawSheet:
