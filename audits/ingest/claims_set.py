@@ -66,6 +66,27 @@ def _literals(values: list) -> str:
     return ", ".join(_literal(v) for v in values)
 
 
+# A row's first failing check gives its reason and column, in claims.normalise_claims' order (the
+# duplicate and unknown-payer checks come after these: see `final` in _stage).
+_CHECKS = [
+    ("is_total", "claim_id", "'totals row, not a claim line'"),
+    ("claim_id IS NULL", "claim_id", "'missing claim_id'"),
+    ("rendering_npi IS NULL", "rendering_npi", "'missing rendering_npi'"),
+    ("payer_missing", "payer", "'missing payer'"),
+    ("dos_error IS NOT NULL", "date_of_service", "'date_of_service ' || dos_error"),
+    ("date_of_service IS NULL", "date_of_service", "'missing date_of_service'"),
+    ("procedure_code IS NULL", "procedure_code", "'missing procedure_code'"),
+    ("billed_error IS NOT NULL", "billed_amount", "'billed_amount ' || billed_error"),
+    ("billed_amount IS NULL", "billed_amount", "'missing billed_amount'"),
+    ("submitted_error IS NOT NULL", "submitted_date", "'submitted_date ' || submitted_error"),
+    ("units_error IS NOT NULL", "units", "'units ' || units_error"),
+]
+_LINE_CHECKS = [  # only when the file has line numbers (else a line is its position in the claim)
+    ("line_bad", "line_no", "'line_no is not a whole number above 0'"),
+    ("line_no IS NULL", "line_no", "'missing line_no'"),
+]
+
+
 class NotPlain(Exception):
     """DuckDB's strict reader refused the whole file (its head was fine): load it the general way."""
 
@@ -361,24 +382,7 @@ def _stage(
         line = "line_no"
     else:  # the row's position within its claim, counting every row of the file
         line = "CASE WHEN claim_id IS NOT NULL THEN row_number() OVER (PARTITION BY claim_id ORDER BY r) END"
-    checks = [
-        ("is_total", "claim_id", "'totals row, not a claim line'"),
-        ("claim_id IS NULL", "claim_id", "'missing claim_id'"),
-        ("rendering_npi IS NULL", "rendering_npi", "'missing rendering_npi'"),
-        ("payer_missing", "payer", "'missing payer'"),
-        ("dos_error IS NOT NULL", "date_of_service", "'date_of_service ' || dos_error"),
-        ("date_of_service IS NULL", "date_of_service", "'missing date_of_service'"),
-        ("procedure_code IS NULL", "procedure_code", "'missing procedure_code'"),
-        ("billed_error IS NOT NULL", "billed_amount", "'billed_amount ' || billed_error"),
-        ("billed_amount IS NULL", "billed_amount", "'missing billed_amount'"),
-        ("submitted_error IS NOT NULL", "submitted_date", "'submitted_date ' || submitted_error"),
-        ("units_error IS NOT NULL", "units", "'units ' || units_error"),
-    ]
-    if line_column:
-        checks += [
-            ("line_bad", "line_no", "'line_no is not a whole number above 0'"),
-            ("line_no IS NULL", "line_no", "'missing line_no'"),
-        ]
+    checks = _CHECKS + (_LINE_CHECKS if line_column else [])
     column_case = "CASE " + " ".join(f"WHEN {c} THEN '{col}'" for c, col, _r in checks) + " END"
     reason_case = "CASE " + " ".join(f"WHEN {c} THEN {r}" for c, _col, r in checks) + " END"
     kept = [n for n in expr if n != "line_no"]
@@ -402,7 +406,10 @@ def _stage(
             f"FROM {rows} c {dup_join})"
         )
 
-    plain_keys = claim_value == f"b.{ref('claim_id')}" and expr.get("line_no", "").startswith("CAST(b.")
+    # Claim ids and line numbers that are their own cells: the file order of the cells tells.
+    plain_keys = (
+        claim_value == f"b.{ref('claim_id')}" and expr.get("line_no") == f"CAST(b.{ref('line_no')} AS DOUBLE)"
+    )
     duplicates = line_column and not (plain_keys and _ascending(con, ref("claim_id"), ref("line_no")))
     duplicates = duplicates and _find_duplicates(con, checked(_BODY))
     if duplicates:
