@@ -23,7 +23,7 @@ install-dev: $(VENV)/.installed-dev
 ## run: install, seed the demo practice on first start, and start the dashboard
 run: $(VENV)/.installed
 	@if [ ! -f "$(DB)" ]; then \
-		echo "First start: generating the demo practice into $(DB) (about a minute)..."; \
+		echo "First start: generating the demo practice into $(DB) (under a minute)..."; \
 		$(PY) -m audits demo --db "$(DB)"; \
 	fi
 	CLEARTOBILL_DB="$(DB)" $(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.headless true
