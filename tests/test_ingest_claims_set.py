@@ -311,3 +311,21 @@ def test_windows_and_excel_exports(tmp_path, monkeypatch, encoding, prefix, set_
     claims = [row[0] for row in fast[0]]
     assert "CÉ1" in claims and "C£2" in claims
     assert fast_result.rows_read == len(rows)
+
+
+def test_many_rows_held_for_one_unknown_payer_look_up_suggestions_once(tmp_path, monkeypatch):
+    from audits.ingest.payers import PayerDirectory
+
+    rows = [ROW.format(**{**PLAIN, "claim": f"C{n}"}).replace(",BCBS,", ",Medicare,") for n in range(300)]
+    path = _csv(tmp_path, "claims.csv", HEADER, rows)
+    calls = []
+    suggest = PayerDirectory.suggest
+    monkeypatch.setattr(
+        PayerDirectory,
+        "suggest",
+        lambda self, name, limit=3: calls.append(name) or suggest(self, name, limit),
+    )
+    (lines, rejected, _uploads), result, runs = _load(tmp_path, monkeypatch, path, set_path=True, name="set")
+    assert runs == 1 and (result.rows_loaded, result.rows_rejected) == (0, 300)
+    assert calls.count("Medicare") <= 2  # the upload's suggestions, and the reason text: not once per row
+    assert all(reason.startswith("unknown payer: Medicare") for *_x, reason in rejected)

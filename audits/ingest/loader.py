@@ -172,41 +172,46 @@ def _insert_upload(con: duckdb.DuckDBPyConnection, result: UploadResult, sha: st
     )  # fmt: skip
 
 
+_JSON = json.JSONEncoder(default=str, ensure_ascii=True)  # json.dumps(value, default=str), made once
+
+
 def record_rejected(con: duckdb.DuckDBPyConnection, upload_id: int, rows: Iterable) -> int:
     """Write rejected rows: each (sheet, row_number, raw_row dict, column, reason) or a RejectedRow.
 
     For the roster engineer and every loader path; call inside the upload's transaction. raw_row must
     already hold no raw patient identifier (the claims/remits paths hash them before calling this).
     """
-    records = []
+    sheets, numbers, raws, columns, reasons = [], [], [], [], []
     for row in rows:
         sheet, row_number, raw_row, column, reason = tuple(row)[:5]
-        records.append(
-            (
-                upload_id,
-                int(row_number),
-                str(sheet or ""),
-                json.dumps(raw_row, default=str),
-                column,
-                str(reason),
-            )
-        )
-    if not records:
+        sheets.append(str(sheet or ""))
+        numbers.append(int(row_number))
+        raws.append(_JSON.encode(raw_row))
+        columns.append(None if column is None else str(column))
+        reasons.append(str(reason))
+    if not numbers:
         return 0
-    frame = pd.DataFrame(
-        records, columns=["upload_id", "row_number", "sheet", "raw_row", "column_name", "reason"]
+    import pyarrow as pa
+
+    table = pa.table(
+        {
+            "row_number": pa.array(numbers, type=pa.int32()),
+            "sheet": pa.array(sheets, type=pa.string()),
+            "raw_row": pa.array(raws, type=pa.string()),
+            "column_name": pa.array(columns, type=pa.string()),
+            "reason": pa.array(reasons, type=pa.string()),
+        }
     )
-    frame = frame.astype({"sheet": object, "raw_row": object, "column_name": object, "reason": object})
-    con.register("_rejected_incoming", frame)
+    con.register("_rejected_incoming", table)
     try:
         con.execute(
             "INSERT INTO rejected_rows (upload_id, row_number, sheet, raw_row, column_name, reason) "
-            "SELECT CAST(upload_id AS INTEGER), CAST(row_number AS INTEGER), CAST(sheet AS VARCHAR), "
-            "CAST(raw_row AS VARCHAR), CAST(column_name AS VARCHAR), CAST(reason AS VARCHAR) FROM _rejected_incoming"
+            "SELECT ?, row_number, sheet, raw_row, column_name, reason FROM _rejected_incoming",
+            [upload_id],
         )
     finally:
         con.unregister("_rejected_incoming")
-    return len(records)
+    return len(numbers)
 
 
 def _reason_counts(reasons: Iterable[str]) -> dict[str, int]:
@@ -376,19 +381,48 @@ def _looks_like_patient_header(header: str) -> bool:
     return any(word in norm for word in _PATIENT_WORDS) or norm == "name"
 
 
-def _hashed_raw_row(record: dict, patient_headers: set[str], key: bytes, patient_key: object,
-                    birth_year: object) -> dict:  # fmt: skip
-    out = {}
-    for header, value in record.items():
-        if value is not None and (header in patient_headers or _looks_like_patient_header(header)):
-            out[header] = "hmac:" + (privacy.patient_key_of(value, key) or "")
-        else:
-            out[header] = value
-    if patient_key is not None and patient_key == patient_key:
-        out[PATIENT_KEY_FIELD] = patient_key
-    if birth_year is not None and birth_year == birth_year:
-        out[BIRTH_YEAR_FIELD] = int(birth_year)
-    return out
+class _RawRowHasher:
+    """A rejected row's raw cells with patient identifiers replaced by their keyed hash (module doc), and
+    the row's patient key and birth year added. Whether a header holds patient identifiers, and each
+    identifier's hash, are worked out once per upload (a file can hold many rejected rows)."""
+
+    def __init__(self, patient_headers: set[str], key: bytes):
+        self.patient_headers = patient_headers
+        self.key = key
+        self._is_patient: dict[str, bool] = {}
+        self._hashes: dict[str, str] = {}
+
+    def __call__(self, record: dict, patient_key: object, birth_year: object) -> dict:
+        out = {}
+        for header, value in record.items():
+            is_patient = self._is_patient.get(header)
+            if is_patient is None:
+                is_patient = header in self.patient_headers or _looks_like_patient_header(header)
+                self._is_patient[header] = is_patient
+            if value is not None and is_patient:
+                hashed = self._hashes.get(value)
+                if hashed is None:
+                    hashed = "hmac:" + (privacy.patient_key_of(value, self.key) or "")
+                    self._hashes[value] = hashed
+                out[header] = hashed
+            else:
+                out[header] = value
+        if patient_key is not None and patient_key == patient_key:
+            out[PATIENT_KEY_FIELD] = patient_key
+        if birth_year is not None and birth_year == birth_year:
+            out[BIRTH_YEAR_FIELD] = int(birth_year)
+        return out
+
+
+def _cell_records(cells: pd.DataFrame, headers: dict[object, str]) -> list[dict]:
+    """Each row's cells as text by header, as nz.cell_text gives them (worked out once per distinct cell
+    of a column): the raw_row of a rejected row."""
+    columns = [c for c in cells.columns if c in headers]
+    if not columns:
+        return [{} for _ in range(len(cells))]
+    names = [headers[c] for c in columns]
+    texts = [nz.text(cells[c]).tolist() for c in columns]
+    return [dict(zip(names, row, strict=True)) for row in zip(*texts, strict=True)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -621,17 +655,7 @@ class _ClaimsInput:
 
 def _sheet_records(rows: claims_mod.SheetRows) -> Callable[[pd.Index], list[dict]]:
     def records(labels: pd.Index) -> list[dict]:
-        picked = rows.body.loc[labels]
-        out = []
-        for values in picked.itertuples(index=False, name=None):
-            out.append(
-                {
-                    rows.headers[c]: nz.cell_text(v)
-                    for c, v in zip(picked.columns, values, strict=True)
-                    if c in rows.headers
-                }
-            )
-        return out
+        return _cell_records(rows.body.loc[labels], rows.headers)
 
     return records
 
@@ -682,14 +706,13 @@ def _load_claims(con, file_name, sha, kind, inputs: list[_ClaimsInput], mapping_
         bad = reason.index[~ok]
         if len(bad):
             records = item.raw_records(bad)
+            hashed = _RawRowHasher(item.patient_headers, key)
             for label_, record in zip(bad, records, strict=True):
                 rejected.append(
                     RejectedRow(
                         item.sheet,
                         int(frame.at[label_, "source_row"]),
-                        _hashed_raw_row(
-                            record, item.patient_headers, key, patient_key[label_], birth_year[label_]
-                        ),
+                        hashed(record, patient_key[label_], birth_year[label_]),
                         column[label_],
                         reason[label_],
                     )
@@ -779,24 +802,19 @@ def _ingest_claims_csv(
         staged = claims_set.stage(con, source, mapped, directory, _patient_columns)
         _report(progress, 0.5, f"{path.name}: {staged.rows_read} rows normalised")
         headers = claims_mod.sheet_rows(head, mapped).headers
-        patient_headers = _patient_headers(mapped)
-        key = privacy.hmac_key()
-        rejected, unknown = [], {}
-        for row in staged.rejected.itertuples(index=False):
-            record = {
-                headers[i]: nz.cell_text(getattr(row, f"c{i}")) for i in range(source.width) if i in headers
-            }
-            rejected.append(
-                RejectedRow(
-                    head.name,
-                    int(row.source_row),
-                    _hashed_raw_row(record, patient_headers, key, row.patient_key, row.birth_year),
-                    row.column,
-                    row.reason,
-                )
+        frame = staged.rejected
+        records = _cell_records(
+            frame[[f"c{i}" for i in range(source.width)]].set_axis(range(source.width), axis=1), headers
+        )
+        hashed = _RawRowHasher(_patient_headers(mapped), privacy.hmac_key())
+        rejected = [
+            RejectedRow(head.name, int(row), hashed(record, key, year), column, reason)
+            for row, record, key, year, column, reason in zip(
+                frame["source_row"], records, frame["patient_key"], frame["birth_year"], frame["column"],
+                frame["reason"], strict=True,
             )
-            if isinstance(row.label, str):
-                unknown.setdefault(row.label, directory.suggest(row.label))
+        ]  # fmt: skip
+        unknown = {label: directory.suggest(label) for label in frame["label"].dropna().unique()}
         result = UploadResult(
             None,
             path.name,
@@ -1012,14 +1030,13 @@ def _load_remit_rows(con, file_name, sha, parts, mapping_json, proposal, uploade
             if len(bad):
                 patient_key, birth_year = _patient_columns(frame.loc[bad])
                 records = _sheet_records(rows)(bad)
+                hashed = _RawRowHasher(patient_headers, key)
                 for label_, record in zip(bad, records, strict=True):
                     rejected.append(
                         RejectedRow(
                             sheet_name,
                             int(frame.at[label_, "source_row"]),
-                            _hashed_raw_row(
-                                record, patient_headers, key, patient_key[label_], birth_year[label_]
-                            ),
+                            hashed(record, patient_key[label_], birth_year[label_]),
                             column[label_],
                             reason[label_],
                         )
