@@ -252,10 +252,12 @@ class DuckCsv:
         lines = self.sample.splitlines(keepends=True)
         if len(self.sample) == 65536 and lines:
             lines = lines[:-1]  # the sample may end inside a line
-        try:
+        try:  # twice as many lines as records: room for cells that span lines
             frame = read_csv_text("".join(lines[: rows * 2]), self.path.name)
         except InputError:
             return None
+        # As wide as the whole sample (its last line, left out, may be the widest).
+        frame = frame.reindex(columns=range(max(self.width, frame.shape[1])))
         return RawSheet(self.path.stem, frame[frame.index < rows])
 
 
