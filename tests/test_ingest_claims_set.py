@@ -329,3 +329,74 @@ def test_many_rows_held_for_one_unknown_payer_look_up_suggestions_once(tmp_path,
     assert runs == 1 and (result.rows_loaded, result.rows_rejected) == (0, 300)
     assert calls.count("Medicare") <= 2  # the upload's suggestions, and the reason text: not once per row
     assert all(reason.startswith("unknown payer: Medicare") for *_x, reason in rejected)
+
+
+# Random files from pools of plain and odd cells (a fixed seed: the same files every run), loaded both
+# ways. A difference names the seed; `_fuzz_file(seed)` rebuilds that file.
+POOLS = {
+    "Claim #": [
+        "C1",
+        "C2",
+        "C3",
+        " C4",
+        "C5 ",
+        "12.0",
+        "NA",
+        "Total",
+        "TOTALS",
+        "Sub total",
+        "Café",
+        "c1",
+        "",
+    ],
+    "Line #": ["1", "2", "3", "1.0", "0", "-1", "x", "", "2.5", "007"],
+    "Member ID": ["M1", "m1", "M 2", " M3", "", "N/A"],
+    "Patient Name": ["Doe, Jane", "DOE,  JANE", "", "Roe, R"],
+    "DOB": ["1980-02-03", "02/03/1980", "", "1980-02-30", "29255"],
+    "Rendering NPI": ["1234567893", "1234-567-893", "123", "", "abc", "1234567893.0"],
+    "Payer": ["BCBS", "Aetna", "aetna inc.", "Unknown Co", "", "N/A", "Blue Cross Blue Shield"],
+    "Date of Service": [
+        "2024-01-05",
+        "01/05/2024",
+        "1/5/24",
+        "45296",
+        "20240105",
+        "2024-02-30",
+        "",
+        "soon",
+        "0000-01-01",
+    ],
+    "CPT/HCPCS": ["99213", "g0439", "0001U", "", "na", "99213 ", "HC:99214"],
+    "Modifiers": ["", "25", "26,59", "26;59|LT", "rt", "N/A", "25 59 LT RT 76"],
+    "Diagnosis Codes": ["", "I10", "E11.9", "i10; e11.9", "Z00.00,I10,E78.5", "NULL"],
+    "POS": ["11", "2", "", "N/A", "022"],
+    "Units": ["1", "1.5", "", "x", "2.125", "-1"],
+    "Charges": ["10.00", "$1,234.00", "(12.00)", "", "abc", "12.345", "1.234,50", "-0"],
+    "State": ["NC", "nc", "", "na", "Tx"],
+}
+
+
+def _fuzz_file(tmp_path, seed):
+    import random
+
+    rng = random.Random(seed)
+    headers = [h for h in POOLS if h in ("Claim #", "Rendering NPI", "Payer", "Date of Service", "CPT/HCPCS", "Charges")
+               or rng.random() < 0.7]  # fmt: skip
+    lines = ["Exported,,\n"] * rng.randint(0, 1) + [",".join(headers) + "\n"]
+    for _ in range(rng.randint(5, 40)):
+        cells = [rng.choice(POOLS[h]) for h in headers]
+        lines.append(",".join(f'"{c}"' if ("," in c and c.strip() == c) else c for c in cells) + "\n")
+    if rng.random() < 0.3:
+        lines.append(lines[-1])  # an exact duplicate row
+    path = tmp_path / f"fuzz{seed}.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_files_load_the_same_both_ways(tmp_path, monkeypatch, seed):
+    path = _fuzz_file(tmp_path, seed)
+    fast, fast_result, fast_runs, slow, slow_result, _slow_runs = _both_ways(tmp_path, monkeypatch, path)
+    assert fast == slow, f"seed {seed}"
+    assert fast_result.unknown_payers == slow_result.unknown_payers
+    assert fast_runs == 1  # the pools hold no blank next to a quote: every file is plain
