@@ -267,6 +267,37 @@ def frame_from_rows(
     return pd.DataFrame(series, columns=columns)
 
 
+class TransactionParser:
+    """What the 835 and 837P parsers share: the segment reader, the problems found so far, the ST01 of
+    each transaction met (feed_transactions keeps `st_kinds`), and value helpers that turn a bad value
+    into a problem sentence. A subclass sets HANDLERS and start_transaction()."""
+
+    HANDLERS: dict = {}
+
+    def __init__(self, data: bytes, source_name: str):
+        self.source_name = source_name
+        self.reader = SegmentReader(data, source_name)
+        self.problems: list[str] = []
+        self.st_kinds: list[str] = []
+
+    def start_transaction(self) -> None:  # pragma: no cover - each parser has its own
+        raise NotImplementedError
+
+    def _amount(self, elements: list[str], index: int, seg_no: int) -> float | None:
+        try:
+            return parse_amount(element(elements, index))
+        except ValueError:
+            self.problems.append(f"{elements[0]} (segment {seg_no}): element {index:02d} is not an amount.")
+            return None
+
+    def _date(self, raw: str, tag: str, seg_no: int) -> dt.date | None:
+        try:
+            return parse_date(raw)
+        except ValueError:
+            self.problems.append(f"{tag} (segment {seg_no}): the date is not a valid CCYYMMDD date.")
+            return None
+
+
 def feed_transactions(parser, kind: str, what: str) -> None:
     """Hand every segment inside the file's `kind` transactions (ST01) to parser.HANDLERS[tag].
 

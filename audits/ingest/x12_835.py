@@ -19,13 +19,11 @@ import pandas as pd
 
 from audits.errors import InputError
 from audits.ingest.x12 import (
-    SegmentReader,
+    TransactionParser,
     describe,
     element,
     feed_transactions,
     frame_from_rows,
-    parse_amount,
-    parse_date,
     split_composite,
 )
 
@@ -159,16 +157,13 @@ def _money(value: float | None) -> str:
     return f"{(value or 0.0):.2f}"
 
 
-class _Parser:
+class _Parser(TransactionParser):
     def __init__(self, data: bytes, source_name: str):
-        self.source_name = source_name
-        self.reader = SegmentReader(data, source_name)
+        super().__init__(data, source_name)
         self.lines: list[tuple] = []
         self.adjustments: list[tuple] = []
         self.remarks: list[tuple] = []
         self.claims: list[tuple] = []
-        self.problems: list[str] = []
-        self.st_kinds: list[str] = []
         self.start_transaction()
 
     def start_transaction(self) -> None:
@@ -181,22 +176,6 @@ class _Parser:
         self.claim: _Claim | None = None
         self.service: _Service | None = None
         self.clp_index = 0
-
-    # -- value helpers that turn a bad value into a problem sentence ---------------------------------------
-    def _amount(self, elements: list[str], index: int, seg_no: int) -> float | None:
-        raw = element(elements, index)
-        try:
-            return parse_amount(raw)
-        except ValueError:
-            self.problems.append(f"{elements[0]} (segment {seg_no}): element {index:02d} is not an amount.")
-            return None
-
-    def _date(self, raw: str, tag: str, seg_no: int) -> dt.date | None:
-        try:
-            return parse_date(raw)
-        except ValueError:
-            self.problems.append(f"{tag} (segment {seg_no}): the date is not a valid CCYYMMDD date.")
-            return None
 
     # -- the state machine ---------------------------------------------------------------------------------
     def run(self) -> Parsed835:

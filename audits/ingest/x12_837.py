@@ -28,13 +28,11 @@ import pandas as pd
 from audits.errors import InputError
 from audits.ingest.claims import CLAIM_COLUMNS as CLAIM_COLUMNS_CANONICAL
 from audits.ingest.x12 import (
-    SegmentReader,
+    TransactionParser,
     describe,
     element,
     feed_transactions,
     frame_from_rows,
-    parse_amount,
-    parse_date,
     split_composite,
 )
 
@@ -113,14 +111,11 @@ def _person_name(elements: list[str]) -> str | None:
     return last or first or None
 
 
-class _Parser:
+class _Parser(TransactionParser):
     def __init__(self, data: bytes, source_name: str):
-        self.source_name = source_name
-        self.reader = SegmentReader(data, source_name)
+        super().__init__(data, source_name)
         self.rows: list[tuple] = []
         self.claims: list[tuple] = []
-        self.problems: list[str] = []
-        self.st_kinds: list[str] = []
         self.start_transaction()
 
     def start_transaction(self) -> None:
@@ -139,20 +134,6 @@ class _Parser:
         self.claim: _Claim | None = None
         self.line: _Line | None = None
         self.other_payer = False
-
-    def _amount(self, elements: list[str], index: int, seg_no: int) -> float | None:
-        try:
-            return parse_amount(element(elements, index))
-        except ValueError:
-            self.problems.append(f"{elements[0]} (segment {seg_no}): element {index:02d} is not an amount.")
-            return None
-
-    def _date(self, raw: str, tag: str, seg_no: int) -> dt.date | None:
-        try:
-            return parse_date(raw)
-        except ValueError:
-            self.problems.append(f"{tag} (segment {seg_no}): the date is not a valid CCYYMMDD date.")
-            return None
 
     def run(self) -> Parsed837:
         feed_transactions(self, "837", "claim")
