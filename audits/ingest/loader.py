@@ -741,17 +741,23 @@ def _write_claims(con, result: UploadResult, upsert: Callable[[int], tuple[int, 
     """One transaction: the upload row, the claim lines (`upsert(upload_id)`), the rejected rows."""
     with transaction(con):
         result.upload_id = _next_upload_id(con)
-        loaded, changed = upsert(result.upload_id)
-        result.rows_loaded = loaded
-        result.rows_rejected = record_rejected(con, result.upload_id, rejected)
-        result.rejection_reasons = _reason_counts(r.reason for r in rejected)
-        result.message = _message(result, extra=f"{changed['new']} new, {changed['changed']} corrected, "
-                                  f"{changed['unchanged']} unchanged claim lines")  # fmt: skip
-        if reloaded:
-            _mark_resolved(con, reloaded, result.upload_id)
-        _insert_upload(con, result, result.sha256, mapping_json, uploaded_by)
+        result.rows_loaded, changed = upsert(result.upload_id)
+        extra = f"{changed['new']} new, {changed['changed']} corrected, {changed['unchanged']} unchanged claim lines"
+        _record_upload(con, result, rejected, extra, mapping_json, uploaded_by, reloaded)
     _report(progress, 1.0, result.summary())
     return result
+
+
+def _record_upload(con, result: UploadResult, rejected: list[RejectedRow], extra: str, mapping_json,
+                   uploaded_by, reloaded) -> None:  # fmt: skip
+    """The end of an event upload's transaction, after its rows (result.rows_loaded set): the rejected
+    rows, the counts and message, the held rows it loaded again (`reloaded`), the uploads row."""
+    result.rows_rejected = record_rejected(con, result.upload_id, rejected)
+    result.rejection_reasons = _reason_counts(r.reason for r in rejected)
+    result.message = _message(result, extra=extra)
+    if reloaded:
+        _mark_resolved(con, reloaded, result.upload_id)
+    _insert_upload(con, result, result.sha256, mapping_json, uploaded_by)
 
 
 # The set-based path reads this many records first, to find the header row and map the columns.
@@ -1047,17 +1053,11 @@ def _load_remit_rows(con, file_name, sha, parts, mapping_json, proposal, uploade
         _match_export_lines(con, lines)
         stats = _insert_remits(con, lines, adjustments, remarks, result.upload_id)
         result.rows_read = rows_read
-        result.rows_rejected = record_rejected(con, result.upload_id, rejected)
-        result.rows_loaded = rows_read - result.rows_rejected
-        result.rejection_reasons = _reason_counts(r.reason for r in rejected)
+        result.rows_loaded = rows_read - len(rejected)
         result.unknown_payers = unknown
         result.sheets = [p[0] for p in parts]
-        result.message = _message(
-            result, extra=f"{stats['new']} new remitted lines, {stats['known']} already loaded"
-        )
-        if reloaded:
-            _mark_resolved(con, reloaded, result.upload_id)
-        _insert_upload(con, result, sha, mapping_json, uploaded_by)
+        extra = f"{stats['new']} new remitted lines, {stats['known']} already loaded"
+        _record_upload(con, result, rejected, extra, mapping_json, uploaded_by, reloaded)
     _report(progress, 1.0, result.summary())
     return result
 
@@ -1221,15 +1221,9 @@ def _load_835(con, file_name, sha, lines, adjustments, remarks, problems, upload
             good["source"].astype(object).where(good["source"].notna(), f"upload:{result.upload_id}")
         )
         stats = _insert_remits(con, good, adjustments, remarks, result.upload_id)
-        result.rows_rejected = record_rejected(con, result.upload_id, rejected)
         result.rows_loaded = len(good)
-        result.rejection_reasons = _reason_counts(r.reason for r in rejected)
-        result.message = _message(
-            result, extra=f"{stats['new']} new remitted lines, {stats['known']} already loaded"
-        )
-        if reloaded:
-            _mark_resolved(con, reloaded, result.upload_id)
-        _insert_upload(con, result, sha, None, uploaded_by)
+        extra = f"{stats['new']} new remitted lines, {stats['known']} already loaded"
+        _record_upload(con, result, rejected, extra, None, uploaded_by, reloaded)
     _report(progress, 1.0, result.summary())
     return result
 
