@@ -47,13 +47,25 @@ def migrations() -> list[tuple[int, Path]]:
     return found
 
 
-def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
+    """The migration numbers this database has applied."""
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
     ).fetchall()[0][0]
     if not exists:
-        return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
+        return set()
+    return {row[0] for row in con.execute("SELECT version FROM schema_version").fetchall()}
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    return max(applied_versions(con), default=0)
+
+
+def pending_migrations(con: duckdb.DuckDBPyConnection) -> list[tuple[int, Path]]:
+    """Migrations this database lacks, in number order. Numbers are applied by membership, not by
+    "greater than the newest", so a migration numbered below one already applied still runs."""
+    applied = applied_versions(con)
+    return [(version, path) for version, path in migrations() if version not in applied]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
@@ -62,10 +74,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
         "name VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)"
     )
-    current = schema_version(con)
-    for version, path in migrations():
-        if version <= current:
-            continue
+    for version, path in pending_migrations(con):
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(path.read_text(encoding="utf-8"))
@@ -74,8 +83,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         except Exception:
             con.execute("ROLLBACK")
             raise
-        current = version
-    return current
+    return schema_version(con)
 
 
 def latest_version() -> int:
@@ -123,7 +131,7 @@ def connect(
         if not needs_migration:
             con = _open(target, True, timeout_s)
             try:
-                needs_migration = schema_version(con) < latest_version()
+                needs_migration = bool(pending_migrations(con))
             finally:
                 con.close()
         if needs_migration:

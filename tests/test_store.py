@@ -8,6 +8,7 @@ import textwrap
 
 import pytest
 
+from audits import store
 from audits.errors import DatabaseBusy
 from audits.store import connect, latest_version, schema_version, transaction
 
@@ -36,7 +37,26 @@ def test_connect_creates_every_canonical_table(tmp_path):
 
 def test_migrations_apply_once(db_path):
     with connect(db_path) as con:
-        assert con.execute("SELECT count(*) FROM schema_version").fetchall()[0][0] == latest_version()
+        assert con.execute("SELECT count(*) FROM schema_version").fetchall()[0][0] == len(store.migrations())
+    with connect(db_path) as con:
+        assert con.execute("SELECT count(*) FROM schema_version").fetchall()[0][0] == len(store.migrations())
+
+
+def test_a_migration_numbered_below_an_applied_one_still_runs(tmp_path, monkeypatch):
+    """Migrations land from parallel work in any order: 020 may arrive after 030 was applied."""
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_base.sql").write_text("CREATE TABLE a (x INTEGER);", encoding="utf-8")
+    (folder / "030_later.sql").write_text("CREATE TABLE c (x INTEGER);", encoding="utf-8")
+    monkeypatch.setattr(store, "MIGRATIONS_DIR", folder)
+    path = tmp_path / "db.duckdb"
+    with connect(path) as con:
+        assert store.applied_versions(con) == {1, 30}
+    (folder / "020_between.sql").write_text("CREATE TABLE b (x INTEGER);", encoding="utf-8")
+    with connect(path, read_only=True) as con:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        assert {"a", "b", "c"} <= tables
+        assert store.applied_versions(con) == {1, 20, 30}
 
 
 def test_read_only_open_of_missing_file_creates_it(tmp_path):
