@@ -14,6 +14,8 @@ import re
 import duckdb
 import pandas as pd
 
+from audits.months import add_months, month_end, month_label, month_start
+
 CLEARANCE_STATUSES = ("cleared", "not yet effective", "terminated", "pending", "denied", "not enrolled")
 
 
@@ -25,38 +27,6 @@ def rule_action(rule_id: str) -> str:
         return get_rule(rule_id).action
     except (KeyError, LookupError, ValueError):
         return "Review the finding's detail and correct the claim or the roster."
-
-
-# ---------------------------------------------------------------------------------------------- months
-
-
-def month_start(month: str | dt.date) -> dt.date:
-    """'YYYY-MM' (or any date in the month) -> the first day of that month."""
-    if isinstance(month, dt.datetime):
-        month = month.date()
-    if isinstance(month, dt.date):
-        return month.replace(day=1)
-    match = re.fullmatch(r"(\d{4})-(\d{2})(?:-\d{2})?", str(month).strip())
-    if not match:
-        raise ValueError(f"not a month: {month!r}")
-    return dt.date(int(match.group(1)), int(match.group(2)), 1)
-
-
-def month_end(month: str | dt.date) -> dt.date:
-    start = month_start(month)
-    following = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return following - dt.timedelta(days=1)
-
-
-def month_label(month: str | dt.date) -> str:
-    return month_start(month).strftime("%Y-%m")
-
-
-def add_months(month: str | dt.date, count: int) -> dt.date:
-    """The first day of the month `count` months after (or before, when negative) the given one."""
-    start = month_start(month)
-    index = start.year * 12 + start.month - 1 + count
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[tuple]:

@@ -24,6 +24,7 @@ import duckdb
 import pandas as pd
 
 from audits.errors import InputError
+from audits.reports import neutralise
 from audits.rules import all_rules
 from audits.runner import AUDIT_LINE_COLUMNS, bind
 from audits.views import drop_lines, ensure_views, prepare_lines
@@ -231,18 +232,11 @@ def _read_claims(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return original.reset_index(drop=True), canonical.reset_index(drop=True)
 
 
-def _neutralise(value):
-    """Spreadsheet formula injection (SPEC 7): text starting with = + - @ tab CR or {= is quoted."""
-    if isinstance(value, str) and (value[:1] in ("=", "+", "-", "@", "\t", "\r") or value.startswith("{=")):
-        return "'" + value
-    return value
-
-
 def _write(frame: pd.DataFrame, out_path: Path) -> None:
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or str(safe[column].dtype) in ("str", "string"):
-            safe[column] = safe[column].map(_neutralise).astype(object)
+            safe[column] = safe[column].map(neutralise).astype(object)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     if out_path.suffix.lower() in (".xlsx", ".xlsm"):
         safe.to_excel(out_path, index=False, engine="openpyxl")

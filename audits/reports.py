@@ -27,8 +27,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from audits.errors import InputError, NotFound
+from audits.errors import InputError, NotAudited
 from audits.measures import FINDING_COLUMNS  # SPEC 4: the CSV contract, in order
+from audits.months import month_label, month_start
 
 # SPEC 7: text that a spreadsheet would read as a formula or command.
 _DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "{=")
@@ -63,32 +64,9 @@ class RunInfo:
     findings: int | None
 
 
-def parse_month(month: str | dt.date) -> dt.date:
-    """'YYYY-MM' (or a date) -> the first day of that month; one sentence when it is not a month."""
-    if isinstance(month, dt.datetime):
-        return month.date().replace(day=1)
-    if isinstance(month, dt.date):
-        return month.replace(day=1)
-    text = str(month).strip()
-    parsed = None
-    for pattern in ("%Y-%m", "%Y-%m-%d"):
-        try:
-            parsed = dt.datetime.strptime(text, pattern).date().replace(day=1)
-            break
-        except ValueError:
-            continue
-    if parsed is None:
-        raise InputError(f"'{text}' is not a month - give it as YYYY-MM, e.g. 2026-10.")
-    return parsed
-
-
-def month_label(month: dt.date) -> str:
-    return month.strftime("%Y-%m")
-
-
 def current_run(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> RunInfo:
     """The month's current audit run (latest finished run); NotFound when the month was never audited."""
-    first = parse_month(month)
+    first = month_start(month)
     rows = con.execute(
         """
         SELECT run_id, month, started_at, finished_at, snapshot_id, rules_version, lines_audited, findings
@@ -100,10 +78,7 @@ def current_run(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> RunInfo
         [first],
     ).fetchall()
     if not rows:
-        raise NotFound(
-            f"There is no audit run for {month_label(first)} - run `python -m audits run --month "
-            f"{month_label(first)}` first."
-        )
+        raise NotAudited(month_label(first))
     return RunInfo(*rows[0])
 
 
@@ -324,7 +299,7 @@ class WorkbookData:
 
 def collect_workbook_data(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> WorkbookData:
     """Read the month's run, measures, breakdowns, trend and findings (no writing)."""
-    first = parse_month(month)
+    first = month_start(month)
     run = current_run(con, first)
     from audits import measures  # the audit engine's measures; imported late so CSV export needs none
 

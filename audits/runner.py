@@ -13,7 +13,6 @@ service in (month_end - 90 days, month_end], with that payer when the finding na
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 import time
@@ -25,13 +24,13 @@ import duckdb
 import pandas as pd
 
 from audits.errors import InputError, NotFound
+from audits.months import month_bounds, month_label
 from audits.rules import Rule, all_rules, rules_version
 from audits.store import transaction
 from audits.views import drop_lines, ensure_views, is_read_only, prepare_lines
 
 Progress = Callable[[float, str], None]
 _PARAMETER = re.compile(r"\$([a-z_]+)\b")
-_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\s*$")
 
 # Each rule's rows land in the TEMP table run_findings; one statement then turns them all into
 # findings, with the amount at risk and the stable finding_id, in the write transaction.
@@ -94,21 +93,6 @@ class RunResult:
     counts: dict[str, int] = field(default_factory=dict)  # rule_id -> findings (every rule, 0 included)
     amounts: dict[str, Decimal] = field(default_factory=dict)  # rule_id -> amount at risk
     seconds: float = 0.0
-
-
-def month_bounds(month: str | dt.date | dt.datetime) -> tuple[dt.date, dt.date]:
-    """First and last day of a month given as 'YYYY-MM', 'YYYY-MM-DD' or a date."""
-    if isinstance(month, dt.datetime):
-        month = month.date()
-    if isinstance(month, dt.date):
-        year, number = month.year, month.month
-    else:
-        match = _MONTH.match(str(month))
-        if not match or not 1 <= int(match.group(2)) <= 12:
-            raise InputError(f"'{month}' is not a month - give it as YYYY-MM, e.g. 2026-10.")
-        year, number = int(match.group(1)), int(match.group(2))
-    start = dt.date(year, number, 1)
-    return start, dt.date(year, number, calendar.monthrange(year, number)[1])
 
 
 def bind(sql: str, values: dict) -> dict:
@@ -185,7 +169,7 @@ def run_audit(
     version = rules_version()
     began = time.perf_counter()
     values = {"month_start": month_start, "month_end": month_end, "audit_month": month_start}
-    label = month_start.strftime("%Y-%m")
+    label = month_label(month_start)
     try:
         report(0.0, f"Preparing the lines of {label}")
         _ensure_reference(con)
@@ -278,7 +262,7 @@ def latest_run(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> dict | N
 def require_run(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> dict:
     run = latest_run(con, month)
     if run is None:
-        label = month_bounds(month)[0].strftime("%Y-%m")
+        label = month_label(month)
         raise NotFound(f"{label} has not been audited yet - run the audit for {label} first.")
     return run
 

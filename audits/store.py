@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from audits.config import db_path
-from audits.errors import DatabaseBusy, InputError
+from audits.errors import DatabaseBusy, NotADatabase
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "sql" / "migrations"
 BUSY_MESSAGE = "The database is busy (another ClearToBill process is writing) - try again in a moment."
@@ -99,9 +99,8 @@ def _open(path: Path, read_only: bool, timeout_s: float) -> duckdb.DuckDBPyConne
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as exc:
             if not _is_lock_error(exc):
-                raise InputError(
-                    f"{path} cannot be opened as a ClearToBill database ({_first_line(exc)}) - "
-                    "check the --db path or CLEARTOBILL_DB."
+                raise NotADatabase(
+                    f"{path} cannot be opened as a ClearToBill database ({_first_line(exc)})"
                 ) from None
             if time.monotonic() >= deadline:
                 raise DatabaseBusy(BUSY_MESSAGE) from None

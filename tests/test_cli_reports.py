@@ -50,7 +50,11 @@ def test_findings_workbook(audited_db, tmp_path, capsys):
 @pytest.mark.parametrize(
     ("month", "out_name", "message"),
     [
-        ("2026-08", "f.csv", "no audit run for 2026-08"),
+        (
+            "2026-08",
+            "f.csv",
+            "2026-08 has not been audited yet - run `python -m audits run --month 2026-08` first",
+        ),
         ("2026-13", "f.csv", "is not a month"),
         ("2026-10", "f.pdf", "must end in .csv or .xlsx"),
     ],
@@ -83,4 +87,6 @@ def test_no_traceback_from_a_real_process(audited_db, tmp_path):
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert result.stderr.startswith("Error: There is no audit run for 2025-01")
+    assert result.stderr.startswith(
+        "Error: 2025-01 has not been audited yet - run `python -m audits run --month 2025-01`"
+    )

@@ -17,8 +17,9 @@ import pytest
 from openpyxl import load_workbook
 
 from audits.config import REFERENCE_DIR
-from audits.demo import build_demo, generate_files, parse_end_month
+from audits.demo import build_demo, generate_files
 from audits.errors import InputError
+from audits.months import last_full_month
 
 END = "2026-10"
 LINES = 3000
@@ -132,15 +133,14 @@ def test_twelve_months_ending_with_the_end_month(demo_dir, claims):
 
 
 def test_default_end_month_is_the_last_full_month():
-    assert parse_end_month(None, today=dt.date(2026, 11, 27)) == dt.date(2026, 10, 1)
-    assert parse_end_month(None, today=dt.date(2026, 1, 1)) == dt.date(2025, 12, 1)
-    assert parse_end_month("2026-03") == dt.date(2026, 3, 1)
+    assert last_full_month(dt.date(2026, 11, 27)) == dt.date(2026, 10, 1)
+    assert last_full_month(dt.date(2026, 1, 1)) == dt.date(2025, 12, 1)
 
 
 @pytest.mark.parametrize("bad", ["2026-13", "March", "2026/03", ""])
-def test_a_bad_end_month_is_one_sentence(bad):
+def test_a_bad_end_month_is_one_sentence(bad, tmp_path):
     with pytest.raises(InputError, match="YYYY-MM"):
-        parse_end_month(bad)
+        generate_files(tmp_path, lines=600, end_month=bad)
 
 
 # -- reproducibility -------------------------------------------------------------------------

@@ -26,8 +26,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from audits.demo_claims import Practice
-from audits.demo_roster import PAYERS, PRACTICE_NAME, Roster
+from audits.demo.claims import Practice
+from audits.demo.roster import PAYERS, PRACTICE_NAME, Roster
 
 X12_PAYERS = ("MCR", "BCBS", "UHC", "AETNA")  # the payers whose last month comes as 835 files
 XLSX_REMIT_MONTH = 6  # index of the month whose remittance export is a workbook

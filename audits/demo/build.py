@@ -6,9 +6,10 @@ loads each through `audits.ingest.ingest_file` exactly as an upload (uploaded_by
 marker the dashboard's "demo data" banner looks for) and runs the audit of every month.
 
 Same seed and end month give byte-identical files. The pieces:
-- audits.demo_roster: providers, credentials, payers, enrollments, scope (planted scenarios);
-- audits.demo_claims: claim lines and the payers' answers (vectorised with numpy);
-- audits.demo_files: the file writers (xlsx, csv, 835).
+- audits.demo.roster: providers, credentials, payers, enrollments, scope (planted scenarios);
+- audits.demo.claims: claim lines and the payers' answers (vectorised with numpy);
+- audits.demo.files: the file writers (xlsx, csv, 835);
+- audits.demo.build (this module): writing them all and loading them as uploads.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from audits.config import DATA_DIR
-from audits.demo_claims import generate_practice
-from audits.demo_files import (
+from audits.demo.claims import generate_practice
+from audits.demo.files import (
     X12_PAYERS,
     XLSX_REMIT_MONTH,
     write_835,
@@ -33,8 +34,11 @@ from audits.demo_files import (
     write_remits_xlsx,
     write_roster_workbook,
 )
-from audits.demo_roster import PAYER_INDEX, build_roster
-from audits.errors import ClearToBillError, InputError
+from audits.demo.roster import PAYER_INDEX, build_roster
+from audits.errors import InputError
+from audits.ingest import ingest_file
+from audits.months import add_months, last_full_month, month_start
+from audits.runner import run_audit
 
 DEFAULT_OUT_DIR = DATA_DIR / "demo"
 DEMO_UPLOADER = "demo"
@@ -46,17 +50,9 @@ _OUR_FILES = re.compile(
 Progress = Callable[[str], None]
 
 
-def parse_end_month(value: str | dt.date | None, today: dt.date | None = None) -> dt.date:
-    """The first day of the end month: YYYY-MM text, a date, or None for the last full month."""
-    if value is None:
-        today = today or dt.date.today()
-        return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    if isinstance(value, dt.date):
-        return value.replace(day=1)
-    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", str(value))
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise InputError(f"End month '{value}' is not a month - give it as YYYY-MM, e.g. 2026-10.")
-    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+def _end_month(value: str | dt.date | None) -> dt.date:
+    """The first day of the end month: a month (audits.months), or None for the last full month."""
+    return last_full_month() if value is None else month_start(value)
 
 
 def _kind_of(path: Path) -> str:
@@ -84,9 +80,9 @@ def generate_files(
     """
     if int(lines) < MIN_LINES:
         raise InputError(
-            f"--lines {lines} is too few for a year of a 48-provider practice - use at least {MIN_LINES}."
+            f"{lines:,} claim lines are too few for a year of a 48-provider practice - use at least {MIN_LINES}."
         )
-    end = parse_end_month(end_month)
+    end = _end_month(end_month)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for old in sorted(out.iterdir()):
@@ -142,12 +138,6 @@ def _say(progress: Progress | None, message: str) -> None:
 
 def load_files(con, files: list[Path], progress: Progress | None = None) -> list[dict]:
     """Load the files through the same ingest path as any upload, marked uploaded_by='demo'."""
-    try:
-        from audits.ingest import ingest_file
-    except ImportError:
-        raise ClearToBillError(
-            "The ingest module is not available in this build - the demo files were written but not loaded."
-        ) from None
     results = []
     for i, path in enumerate(files, start=1):
         started = time.perf_counter()
@@ -155,12 +145,12 @@ def load_files(con, files: list[Path], progress: Progress | None = None) -> list
         seconds = time.perf_counter() - started
         entry = {
             "file": path.name,
-            "kind": getattr(result, "kind", _kind_of(path)),
-            "status": getattr(result, "status", ""),
-            "rows_read": getattr(result, "rows_read", None),
-            "rows_loaded": getattr(result, "rows_loaded", None),
-            "rows_rejected": getattr(result, "rows_rejected", None),
-            "message": getattr(result, "message", ""),
+            "kind": result.kind,
+            "status": result.status,
+            "rows_read": result.rows_read,
+            "rows_loaded": result.rows_loaded,
+            "rows_rejected": result.rows_rejected,
+            "message": result.message,
             "seconds": round(seconds, 2),
         }
         results.append(entry)
@@ -173,24 +163,14 @@ def load_files(con, files: list[Path], progress: Progress | None = None) -> list
 
 
 def run_audits(con, months: list[dt.date], progress: Progress | None = None) -> list[dict]:
-    """Run the audit of each month if the audit engine is there (audits.runner.run_audit)."""
-    try:
-        from audits.runner import run_audit
-    except ImportError:
-        _say(progress, "  (audit engine not available yet: audits were not run)")
-        return []
+    """Run the audit of each month (audits.runner.run_audit)."""
     runs = []
     for i, month in enumerate(months, start=1):
         started = time.perf_counter()
         result = run_audit(con, month)
         seconds = time.perf_counter() - started
-        findings = getattr(result, "findings", None)
-        if findings is None:
-            counts = getattr(result, "counts", None) or {}
-            findings = sum(counts.values()) if isinstance(counts, dict) else None
-        runs.append(
-            {"month": f"{month:%Y-%m}", "run_id": getattr(result, "run_id", None), "findings": findings}
-        )
+        findings = result.findings
+        runs.append({"month": f"{month:%Y-%m}", "run_id": result.run_id, "findings": findings})
         _say(progress, f"  [{i}/{len(months)}] audit {month:%Y-%m}: {findings} findings ({seconds:.1f} s)")
     return runs
 
@@ -212,7 +192,7 @@ def build_demo(
     from audits.reference import ensure_reference
     from audits.store import connect
 
-    end = parse_end_month(end_month)
+    end = _end_month(end_month)
     out = Path(out_dir) if out_dir is not None else DEFAULT_OUT_DIR
     _say(
         progress,
@@ -222,9 +202,7 @@ def build_demo(
     files = generate_files(out, seed=seed, lines=lines, end_month=end)
     generated = time.perf_counter() - started
     _say(progress, f"Wrote {len(files)} files to {out} ({generated:.1f} s).")
-    months = [
-        dt.date(end.year + (end.month - 12 + i) // 12, (end.month - 12 + i) % 12 + 1, 1) for i in range(12)
-    ]
+    months = [add_months(end, i - 11) for i in range(12)]
     with connect(db_path) as con:
         _say(progress, "Loading the reference code sets (CARC/RARC, place of service, ICD-10-CM)...")
         ensure_reference(con)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from audits.cli import command
 from audits.config import db_path
+from audits.errors import InputError
+
+HELP = "Generate a demo multi-specialty practice (12 months), load it as uploads and run the audits."
 
 
-def _arguments(parser: argparse.ArgumentParser) -> None:
+def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--lines", type=int, default=150_000, metavar="N", help="claim lines (default 150000)"
     )
@@ -24,14 +26,14 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-@command(
-    "demo",
-    "Generate a demo multi-specialty practice (12 months), load it as uploads and run the audits.",
-    _arguments,
-)
-def run_demo(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from audits.demo import build_demo
+    from audits.demo.build import MIN_LINES
 
+    if args.lines < MIN_LINES:
+        raise InputError(
+            f"--lines {args.lines} is too few for a year of the demo practice - use at least {MIN_LINES}."
+        )
     path = db_path(args.db)
     summary = build_demo(
         path,

@@ -5,15 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from audits.cli import command
 from audits.config import db_path
 from audits.errors import InputError
 from audits.ingest import ingest_file
 from audits.ingest.loader import KINDS, UploadResult
 from audits.store import connect
 
+HELP = "Load claims, remittance, credentialing, 835 or 837 files into the database."
 
-def _arguments(parser: argparse.ArgumentParser) -> None:
+
+def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--kind", choices=KINDS, help="what the files are (default: detected from their content)"
     )
@@ -40,8 +41,7 @@ def _progress(fraction: float, message: str) -> None:
     print(f"  [{fraction:5.0%}] {message}", file=sys.stderr, flush=True)
 
 
-@command("ingest", "Load claims, remittance, credentialing, 835 or 837 files into the database.", _arguments)
-def run_ingest(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Each file is loaded whole or not at all, on its own: a file that cannot be loaded gets one
     `Error:` sentence on stderr and the others still load; the exit code is 1 if any file failed."""
     failed = 0

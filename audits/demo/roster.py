@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from audits.months import add_months, month_end
+
 PRACTICE_NAME = "PRAIRIE RIVER MEDICAL GROUP"
 PRACTICE_STATE = "TX"
 
@@ -246,16 +248,6 @@ def dea_number(rng: np.random.Generator, last_name: str, mid_level: bool) -> str
     digits = [int(d) for d in rng.integers(0, 10, 6)]
     check = (digits[0] + digits[2] + digits[4] + 2 * (digits[1] + digits[3] + digits[5])) % 10
     return first + last_name[0].upper() + "".join(map(str, digits)) + str(check)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return dt.date(year, month + 1, 1)
-
-
-def month_end(first: dt.date) -> dt.date:
-    return add_months(first, 1) - dt.timedelta(days=1)
 
 
 def build_roster(rng: np.random.Generator, end_month: dt.date) -> Roster:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from audits.cli import command
 from audits.config import db_path
 from audits.errors import InputError
-from audits.reports import month_label, parse_month, write_findings_csv, write_workbook
+from audits.months import month_label, month_start
+from audits.reports import write_findings_csv, write_workbook
 from audits.store import connect
 
+HELP = "Export a month's audit findings as CSV or as the formatted Excel audit workbook."
 
-def _arguments(parser: argparse.ArgumentParser) -> None:
+
+def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--month", required=True, metavar="YYYY-MM", help="the audited service month")
     parser.add_argument(
         "--out",
@@ -22,13 +24,8 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-@command(
-    "findings",
-    "Export a month's audit findings as CSV or as the formatted Excel audit workbook.",
-    _arguments,
-)
-def run_findings(args: argparse.Namespace) -> int:
-    month = parse_month(args.month)
+def run(args: argparse.Namespace) -> int:
+    month = month_start(args.month)
     out = Path(args.out)
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".xlsx"):

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from audits.config import REFERENCE_DIR
-from audits.demo_roster import (
+from audits.demo.roster import (
     ADULT_PAYER_MIX,
     CHILD_PAYER_MIX,
     FIRST_NAMES,
