@@ -119,9 +119,12 @@ class SegmentReader:
 
     Envelope checks: every ST has its SE and every ISA its IEA, else the file is reported truncated.
     `seg_no` of the segment being read is kept in `current` so a parser can name it in a message.
+    With `keep_starts`, `starts[seg_no - 1]` is the offset in `text` where that segment's tag begins, so
+    text[starts[i]:starts[i + 1]] is segment i + 1 exactly as written, its terminator and the line break
+    after it included (audits.ingest.x12_837_envelope).
     """
 
-    def __init__(self, data: bytes, source_name: str = ""):
+    def __init__(self, data: bytes, source_name: str = "", keep_starts: bool = False):
         self.source_name = source_name
         self.text = decode(data, source_name)
         start = len(self.text) - len(self.text.lstrip())
@@ -129,6 +132,7 @@ class SegmentReader:
         self.separators = _starting_separators(self.text, start, source_name)
         self.current = 0
         self.segment_count = 0
+        self.starts: list[int] | None = [] if keep_starts else None
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
         text = self.text
@@ -136,6 +140,7 @@ class SegmentReader:
         seg_no = 0
         open_st: int | None = None
         open_isa: int | None = None
+        starts = self.starts
         while True:
             seps = self.separators
             term, elem = seps.segment, seps.element
@@ -179,6 +184,8 @@ class SegmentReader:
                     open_st = seg_no
                 elif tag == "SE":
                     open_st = None
+                if starts is not None:  # where the segment's tag begins
+                    starts.append(piece_start + len(raw) - len(raw.lstrip()))
                 yield seg_no, elements
             if restart_at < 0:
                 break
@@ -274,9 +281,9 @@ class TransactionParser:
 
     HANDLERS: dict = {}
 
-    def __init__(self, data: bytes, source_name: str):
+    def __init__(self, data: bytes, source_name: str, keep_starts: bool = False):
         self.source_name = source_name
-        self.reader = SegmentReader(data, source_name)
+        self.reader = SegmentReader(data, source_name, keep_starts=keep_starts)
         self.problems: list[str] = []
         self.st_kinds: list[str] = []
 

@@ -66,6 +66,29 @@ class Parsed837:
     problems: list[str] = field(default_factory=list)
     segment_count: int = 0
     transactions: int = 0
+    # with keep_segments: the file's structure and each claim's segments as written
+    # (audits.ingest.x12_837_envelope.Batch837), and what its envelope gets wrong
+    batch: object = None
+    envelope_problems: list[str] = field(default_factory=list)
+
+
+class _MarkingReader:
+    """Hands the segments on and notes the structural ones (ISA, GS, ST, HL, CLM, SE, GE, IEA)."""
+
+    def __init__(self, reader, tags: frozenset[str]):
+        self._reader = reader
+        self._tags = tags
+        self.marks: list[tuple[int, list[str]]] = []
+
+    def __getattr__(self, name):
+        return getattr(self._reader, name)
+
+    def __iter__(self):
+        append, tags = self.marks.append, self._tags
+        for item in self._reader:
+            if item[1][0] in tags:
+                append(item)
+            yield item
 
 
 @dataclass
@@ -112,8 +135,13 @@ def _person_name(elements: list[str]) -> str | None:
 
 
 class _Parser(TransactionParser):
-    def __init__(self, data: bytes, source_name: str):
-        super().__init__(data, source_name)
+    def __init__(self, data: bytes, source_name: str, keep_segments: bool = False):
+        super().__init__(data, source_name, keep_starts=keep_segments)
+        if keep_segments:
+            from audits.ingest.x12_837_envelope import STRUCTURAL_TAGS
+
+            self.reader = _MarkingReader(self.reader, STRUCTURAL_TAGS)
+        self.data = data if keep_segments else None
         self.rows: list[tuple] = []
         self.claims: list[tuple] = []
         self.start_transaction()
@@ -137,13 +165,22 @@ class _Parser(TransactionParser):
 
     def run(self) -> Parsed837:
         feed_transactions(self, "837", "claim")
-        return Parsed837(
+        parsed = Parsed837(
             lines=frame_from_rows(self.rows, LINE_COLUMNS, LINE_TYPES, DATE_COLUMNS),
             claims=frame_from_rows(self.claims, CLAIM_COLUMNS, CLAIM_TYPES, DATE_COLUMNS),
             problems=self.problems,
             segment_count=self.reader.segment_count,
             transactions=self.st_kinds.count("837"),
         )
+        if isinstance(self.reader, _MarkingReader):
+            from audits.ingest.x12_837_envelope import Batch837, Segments, check_envelope
+
+            text = self.reader.text
+            encoding = "utf-8" if text.isascii() else _encoding_of(self.data)
+            segments = Segments(text, self.reader.starts, self.reader.marks, encoding)
+            parsed.batch = Batch837.from_segments(segments)
+            parsed.envelope_problems = check_envelope(parsed.batch)
+        return parsed
 
     # -- header and hierarchy -------------------------------------------------------------------------------
     def on_bht(self, seg_no: int, elements: list[str]) -> None:
@@ -377,11 +414,22 @@ class _Parser(TransactionParser):
     }
 
 
-def parse_837(data: bytes, source_name: str = "") -> Parsed837:
-    """Parse an 837P file's bytes into the canonical claims frame; InputError (one sentence) when unreadable."""
+def _encoding_of(data: bytes) -> str:
+    try:
+        bytes(data).decode("utf-8")
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "utf-8"
+
+
+def parse_837(data: bytes, source_name: str = "", keep_segments: bool = False) -> Parsed837:
+    """Parse an 837P file's bytes into the canonical claims frame; InputError (one sentence) when unreadable.
+
+    With keep_segments, `batch` holds the file's structure and every claim's segments as written (the
+    pre-submission gate writes a subset of them) and `envelope_problems` what its envelope gets wrong."""
     parser: _Parser | None = None
     try:
-        parser = _Parser(data, source_name)
+        parser = _Parser(data, source_name, keep_segments)
         return parser.run()
     except InputError:
         raise
