@@ -33,6 +33,7 @@ COMMANDS = (
     "run",
     "check",
     "findings",
+    "gate",
 )
 
 
