@@ -563,7 +563,7 @@ def hold_report(claims: list[ClaimVerdict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=HOLD_COLUMNS)
 
 
-def write_hold_report(frame: pd.DataFrame, out: Path) -> None:
+def write_table(frame: pd.DataFrame, out: Path) -> None:
     from audits.reports import neutralise
 
     safe = frame.copy()
@@ -636,6 +636,6 @@ def gate_file(
         report(0.85, "Keeping the held claims")
         record_gate(con, path, batch, result, checked_by, clean_sha)
     if out_held is not None:
-        write_hold_report(hold_report(claims), out_held)
+        write_table(hold_report(claims), out_held)
     report(1.0, result.summary())
     return result

@@ -34,6 +34,7 @@ COMMANDS = (
     "check",
     "findings",
     "gate",
+    "screening",
 )
 
 

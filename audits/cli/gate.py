@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _held(args: argparse.Namespace) -> int:
-    from audits.gate import write_hold_report
+    from audits.gate import write_table
     from audits.held_claims import held_list
 
     with connect(args.db, read_only=True) as con:
@@ -91,7 +91,7 @@ def _held(args: argparse.Namespace) -> int:
         out = Path(args.out)
         if out.suffix.lower() not in (".csv", ".xlsx"):
             raise InputError(f"{out.name}: the list must be written as .csv or .xlsx.")
-        write_hold_report(held, out)
+        write_table(held, out)
         print(f"Written to {out}.")
     return 0
 
