@@ -330,3 +330,29 @@ def test_the_view_of_excluded_providers_takes_npi_and_confirmed_name_matches_onl
             (NPI_A, "name", dt.date(2026, 2, 1), None),
         ]
     )
+
+
+def test_ingest_kind_exclusions_and_detection(econ, tmp_path, capsys):
+    from audits.ingest import ingest_file
+
+    path = tmp_path / "2610EXCL.csv"
+    write_leie(path, [leie_row(LASTNAME="ANY", FIRSTNAME="ONE", NPI=NPI_C), leie_row(EXCLDATE="")])
+    result = ingest_file(econ, path, uploaded_by="olga")  # recognised without --kind
+    assert (result.kind, result.status, result.rows_read, result.rows_loaded, result.rows_rejected) == (
+        "exclusions",
+        "loaded",
+        2,
+        1,
+        1,
+    )
+    assert "1 NPI matches" in result.message
+    sam = tmp_path / "SAM_Exclusions_Public_Extract_V2_26279.ZIP"
+    write_sam_zip(
+        sam, [{"Classification": "Individual", "First": "Jane", "Last": "Smith", "State / Province": "TX"}]
+    )
+    second = ingest_file(econ, sam, kind="exclusions")
+    assert second.kind == "exclusions" and second.rows_loaded == 1
+    assert econ.execute("SELECT count(*) FROM exclusion_screenings").fetchall() == [(2,)]
+    assert econ.execute("SELECT reason FROM rejected_rows").fetchall() == [
+        ("no exclusion date that reads as a date",)
+    ]

@@ -71,6 +71,14 @@ def _key(header: object) -> str:
     return re.sub(r"[^A-Z0-9]", "", str(header or "").upper())
 
 
+def _header_words(line: str) -> set[str]:
+    """The normalised cells of one CSV line (comma, semicolon or tab separated)."""
+    import csv
+
+    delimiter = max((",", ";", "\t", "|"), key=line.count)
+    return {_key(cell) for cell in next(csv.reader([line], delimiter=delimiter), [])}
+
+
 def _text_of(path: Path) -> str:
     from audits.ingest.readers import decode_text
 
@@ -105,8 +113,7 @@ def _frame(text: str, name: str) -> tuple[pd.DataFrame, str, int]:
     """The rows under the header (all text), the layout, and the 1-based line of the header."""
     header_line, layout = 0, None
     for number, line in enumerate(text[:65536].splitlines()[:30], start=1):
-        cells = next(iter(pd.read_csv(io.StringIO(line), header=None, dtype=str).values), [])
-        words = {_key(c) for c in cells}
+        words = _header_words(line)
         layout = "LEIE" if _LEIE_REQUIRED <= words else "SAM" if _SAM_REQUIRED <= words else None
         if layout:
             header_line = number
@@ -295,3 +302,26 @@ def read_exclusion_list(path, list_date: dt.date | None = None) -> ExclusionBatc
                 )
             list_date, basis = max(dates), "latest date in the list"
     return ExclusionBatch(layout, entries, rejected, len(frame), list_date, basis)
+
+
+def is_exclusion_list(path) -> bool:
+    """Whether a file (CSV, or a ZIP of one CSV) has an LEIE or SAM header in its first lines; never raises."""
+    try:
+        path = Path(path)
+        with path.open("rb") as handle:
+            head = handle.read(1 << 16)
+        if head[:4] == b"PK\x03\x04":
+            with zipfile.ZipFile(path) as archive:
+                members = [m for m in archive.infolist() if m.filename.lower().endswith((".csv", ".txt"))]
+                if len(members) != 1 or len(archive.infolist()) != 1:
+                    return False
+                with archive.open(members[0]) as member:
+                    head = member.read(1 << 16)
+        text = head.decode("utf-8", errors="replace").removeprefix("\ufeff")
+        for line in text.splitlines()[:30]:
+            words = _header_words(line)
+            if _LEIE_REQUIRED <= words or _SAM_REQUIRED <= words:
+                return True
+    except Exception:  # detection only: a file that cannot be sniffed is simply not a list
+        return False
+    return False

@@ -64,7 +64,7 @@ from audits.ingest.payers import PayerDirectory
 from audits.ingest.readers import RawSheet, duck_csv_unchecked, read_tables, sniff_kind
 from audits.store import transaction
 
-KINDS = ("roster", "claims", "remits", "835", "837")
+KINDS = ("roster", "claims", "remits", "835", "837", "exclusions")
 EVENT_KINDS = ("claims", "remits", "835", "837")
 Progress = Callable[[float, str], None] | None
 
@@ -429,6 +429,34 @@ def _cell_records(cells: pd.DataFrame, headers: dict[object, str]) -> list[dict]
 # kind detection and sheet selection
 
 
+def _is_exclusion_list(path: Path) -> bool:
+    from audits.ingest.exclusions import is_exclusion_list
+
+    return is_exclusion_list(path)
+
+
+def _ingest_exclusions(con, path: Path, uploaded_by, progress) -> UploadResult:
+    """An OIG LEIE / SAM.gov list: kept beside the earlier ones and screened against (audits.exclusions)."""
+    from audits.exclusions import load_list
+
+    _report(progress, 0.15, f"{path.name}: exclusions")
+    loaded = load_list(con, path, loaded_by=uploaded_by)
+    result = UploadResult(
+        loaded.upload_id,
+        path.name,
+        "exclusions",
+        "duplicate" if loaded.duplicate_of else "loaded",
+        rows_read=loaded.rows_read if not loaded.duplicate_of else 0,
+        rows_loaded=loaded.rows_loaded,
+        rows_rejected=loaded.rows_rejected,
+        message=loaded.screening.summary(),
+        sha256=None,
+        duplicate_of=loaded.duplicate_of,
+    )
+    _report(progress, 1.0, result.message)
+    return result
+
+
 def _detect_x12(path: Path) -> str | None:
     from audits.ingest.x12 import detect_x12
 
@@ -544,6 +572,8 @@ def _ingest_file(con, path: Path, kind, mapping, uploaded_by, progress) -> Uploa
     override = _resolve_mapping(con, mapping)
     kind = kind or override.kind
     _report(progress, 0.0, f"reading {path.name}")
+    if kind == "exclusions" or (kind is None and _is_exclusion_list(path)):
+        return _ingest_exclusions(con, path, uploaded_by, progress)
     file_kind = sniff_kind(path)  # raises for missing, empty, binary files
     sha = None
     if file_kind == "csv" and kind in (None, "claims"):
