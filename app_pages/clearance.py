@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import _db
+from app_pages import _db, _gate
 from app_pages import _format as fmt
 from audits import explore
 from audits.errors import ClearToBillError
@@ -37,8 +37,8 @@ if people.empty or payers.empty:
 payer_labels = dict(zip(payers["payer_id"], payers["payer_name"].fillna(payers["payer_id"]), strict=False))
 people_labels = dict(zip(people["npi"], people["provider_name"].fillna(people["npi"]), strict=False))
 
-matrix_tab, who_tab, check_tab, batch_tab = st.tabs(
-    ["Enrollment matrix", "Who can bill", "Pre-check a line", "Pre-check a file"]
+matrix_tab, who_tab, check_tab, batch_tab, gate_tab = st.tabs(
+    ["Enrollment matrix", "Who can bill", "Pre-check a line", "Pre-check a file", "Gate a batch"]
 )
 
 with matrix_tab:
@@ -192,3 +192,6 @@ with batch_tab:
         st.download_button("Download the annotated file", content, file_name=name, on_click="ignore")
     if check_file is None:
         st.info("The batch pre-check is not available in this build yet.")
+
+with gate_tab:
+    _gate.render()

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app_pages import _db
+from app_pages import _db, _screening
 from app_pages import _format as fmt
 from app_pages._tables import findings_columns, record_columns
 from audits import explore
@@ -114,6 +114,8 @@ else:
             "from submission to today."
         )
     st.dataframe(enrollments.drop(columns=["payer_id"]), hide_index=True, column_config=record_columns())
+
+_screening.render(npi)
 
 st.subheader("Approved and excluded services")
 if scope.empty:
