@@ -512,3 +512,35 @@ def list_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "SELECT list_id, source, file_name, sha256, list_date, list_date_basis, rows_read, rows_loaded, "
         "rows_rejected, loaded_by, loaded_at FROM exclusion_lists ORDER BY list_id DESC"
     ).df()
+
+
+SCREENING_SHEET_COLUMNS = [
+    "screening_id",
+    "screened_at",
+    "screened_by",
+    "reason",
+    "providers_checked",
+    "npi_matches",
+    "possible_matches",
+    "confirmed_matches",
+    "dismissed_matches",
+    "lists",
+    "list_sha256",
+]
+
+
+def screening_sheet(con: duckdb.DuckDBPyConnection, month) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """For the monthly pack: (the screenings done in the month, the matches of its last screening with the
+    decision in force). No screening in the month gives an empty first frame: the pack says so."""
+    from audits.months import month_bounds
+
+    start, end = month_bounds(month)
+    history = screening_history(con)
+    if history.empty:
+        return pd.DataFrame(columns=SCREENING_SHEET_COLUMNS), pd.DataFrame(columns=MATCH_COLUMNS)
+    days = pd.to_datetime(history["screened_at"]).dt.date
+    in_month = history[(days >= start) & (days <= end)]
+    if in_month.empty:
+        return pd.DataFrame(columns=SCREENING_SHEET_COLUMNS), pd.DataFrame(columns=MATCH_COLUMNS)
+    last = int(in_month["screening_id"].max())
+    return in_month[SCREENING_SHEET_COLUMNS].reset_index(drop=True), matches(con, last)

@@ -356,3 +356,24 @@ def test_ingest_kind_exclusions_and_detection(econ, tmp_path, capsys):
     assert econ.execute("SELECT reason FROM rejected_rows").fetchall() == [
         ("no exclusion date that reads as a date",)
     ]
+
+
+def test_the_pack_sheet_lists_the_months_screenings(econ, tmp_path):
+    from audits.exclusions import screening_sheet
+
+    path = tmp_path / "UPDATED.csv"
+    write_leie(path, [leie_row(LASTNAME="X", FIRSTNAME="Y", NPI=NPI_C)])
+    load_list(econ, path, loaded_by="olga")
+    screen(econ, screened_by="ana")
+    econ.execute(
+        "UPDATE exclusion_screenings SET screened_at = TIMESTAMP '2026-10-05 09:00' WHERE screening_id = 1"
+    )
+    econ.execute(
+        "UPDATE exclusion_screenings SET screened_at = TIMESTAMP '2026-11-03 10:00' WHERE screening_id = 2"
+    )
+    october, found = screening_sheet(econ, "2026-10")
+    assert list(october.screening_id) == [1] and list(october.screened_by) == ["olga"]
+    assert list(found.npi) == [NPI_C] and list(found.match_type) == ["npi"]
+    assert "UPDATED.csv" in october.lists.iloc[0] and len(october.list_sha256.iloc[0]) == 64
+    september, none = screening_sheet(econ, "2026-09")
+    assert september.empty and none.empty

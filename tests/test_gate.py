@@ -258,3 +258,65 @@ def test_cli_gate_held_and_release(template, tmp_path, capsys):
     assert "nothing was written" in capsys.readouterr().out
     assert main(["gate", str(path), "--db", db]) == 1
     assert "needs --out-clean and --out-held" in capsys.readouterr().err
+
+
+CSV_HEADER = "Claim ID,Line,Rendering NPI,Payer,DOS,CPT,POS,Charge,Note\r\n"
+
+
+def csv_rows() -> list[str]:
+    return [
+        f"C1,1,{NPI_A},Aetna,10/15/2026,99213,11,100.00,plain\r\n",
+        f'C1,2,{NPI_A},Aetna,10/15/2026,99214,11,50.00,"two\r\nlines, quoted"\r\n',
+        f"C2,1,{NPI_B},Aetna,10/15/2026,99213,11,80.00,not enrolled with Aetna\r\n",
+        f"C3,1,{NPI_A},Aetna,10/16/2026,99213,11,70.00,\r\n",
+        f"C4,1,{NPI_A},Aetna,10/17/2026,99213,11,20.00,\r\n",
+        f"C4,2,{NPI_C},Aetna,10/17/2026,99213,11,20.00,second line by an unknown NPI\r\n",
+    ]
+
+
+def test_a_csv_batch_comes_back_as_the_same_file_without_the_held_rows(gcon, tmp_path):
+    rows = csv_rows()
+    path = tmp_path / "outgoing.csv"
+    path.write_bytes(("Practice export 2026-10-31\r\n" + CSV_HEADER + "".join(rows)).encode("utf-8"))
+    result = gate_file(gcon, path, tmp_path / "clean.csv", tmp_path / "held.csv")
+    assert [c.claim_id for c in result.held] == ["C2", "C4"]
+    assert [c.claim_id for c in result.clean] == ["C1", "C3"]
+    expected = "Practice export 2026-10-31\r\n" + CSV_HEADER + rows[0] + rows[1] + rows[3]
+    assert (tmp_path / "clean.csv").read_bytes() == expected.encode("utf-8")
+    with pytest.raises(InputError, match=r"\.csv file too"):
+        gate_file(gcon, path, tmp_path / "clean.837", tmp_path / "held.csv")
+
+
+def test_a_csv_held_claim_is_released_as_csv_rows(gcon, tmp_path):
+    rows = csv_rows()
+    path = tmp_path / "outgoing.csv"
+    path.write_text(CSV_HEADER + "".join(rows), newline="")
+    gate_file(gcon, path, tmp_path / "clean.csv", tmp_path / "held.csv")
+    add_enrollment(gcon, NPI_B, "AET", "enrolled", effective="2026-01-01")
+    assert release(gcon, tmp_path / "r.837").claims == 0  # nothing of that format is ready
+    result = release(gcon, tmp_path / "released.csv")
+    assert result.claim_ids == ["C2"]
+    assert (tmp_path / "released.csv").read_bytes() == (CSV_HEADER + rows[2]).encode()
+
+
+def test_an_xlsx_batch_keeps_its_layout_without_the_held_rows(gcon, tmp_path):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Claims"
+    sheet.append(["October claims to submit"])
+    sheet.append(["Claim ID", "Line", "Rendering NPI", "Payer", "DOS", "CPT", "POS", "Charge"])
+    sheet.append(["C1", 1, NPI_A, "Aetna", "2026-10-15", "99213", "11", 100])
+    sheet.append(["C2", 1, NPI_B, "Aetna", "2026-10-15", "99213", "11", 80])
+    sheet.append(["C3", 1, NPI_A, "Aetna", "2026-10-16", "99213", "11", 70])
+    path = tmp_path / "outgoing.xlsx"
+    workbook.save(path)
+    result = gate_file(gcon, path, tmp_path / "clean.xlsx", tmp_path / "held.xlsx")
+    assert [c.claim_id for c in result.held] == ["C2"]
+    clean = openpyxl.load_workbook(tmp_path / "clean.xlsx").active
+    values = [row for row in clean.iter_rows(values_only=True)]
+    assert values[0][0] == "October claims to submit"
+    assert [v[0] for v in values[2:]] == ["C1", "C3"]
+    report = pd.read_excel(tmp_path / "held.xlsx", dtype=str, engine="openpyxl")
+    assert list(report.claim_id) == ["C2"]
