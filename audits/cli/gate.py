@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from audits.errors import InputError
-from audits.store import connect
 
 VERBS = ("release", "held")
 
@@ -46,6 +45,8 @@ def _progress(fraction: float, message: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from audits.store import connect
+
     if args.target in VERBS and not Path(args.target).exists():
         return _release(args) if args.target == "release" else _held(args)
     if not args.out_clean or not args.out_held:
@@ -78,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
 def _held(args: argparse.Namespace) -> int:
     from audits.gate import write_table
     from audits.held_claims import held_list
+    from audits.store import connect
 
     with connect(args.db, read_only=True) as con:
         held = held_list(con)
@@ -98,6 +100,7 @@ def _held(args: argparse.Namespace) -> int:
 
 def _release(args: argparse.Namespace) -> int:
     from audits.held_claims import release
+    from audits.store import connect
 
     if not args.out:
         raise InputError("gate release needs --out - e.g. gate release --out released.837.")

@@ -15,7 +15,6 @@ import argparse
 from pathlib import Path
 
 from audits.errors import InputError
-from audits.store import connect
 
 HELP = (
     "Exclusion screening: show the latest screening and possible matches, screen the roster again (run), "
@@ -36,6 +35,7 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from audits import exclusions
+    from audits.store import connect
 
     if args.verb in ("confirm", "dismiss"):
         if not args.match:
