@@ -146,6 +146,14 @@ def add_credentialed_provider(con, npi=NPI_A, payer="AET", payer_name="Aetna"):
     add_credential(con, "state_license", "TX", "2028-12-31", npi=npi)
 
 
+def add_paid_history(con, npi=NPI_A, payer="AET", code="99213", dos="2025-01-15"):
+    """A line of (npi, payer, code) paid in an earlier month, so FIRST_TIME_COMBINATION stays quiet
+    for tests about other rules."""
+    claim_id = f"H-{npi}-{payer}-{code}"
+    add_line(con, claim_id, npi=npi, payer=payer, code=code, dos=dos, billed=10)
+    add_remit(con, claim_id, payer=payer, paid=10, adjudicated=dos, source=f"H-{claim_id}")
+
+
 def add_remit(
     con,
     claim_id="C1",

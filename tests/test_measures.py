@@ -31,7 +31,8 @@ from audits.store import connect
 def practice(con):
     """October 2026 (hand-computed expectations in the tests):
     C1 100 AET  denied CO-B7 (credentialing), roster clean      -> DENIAL_UNEXPLAINED
-    C2 200 BCBS denied CO-B7, provider not enrolled with BCBS   -> NOT_ENROLLED, DENIAL_EXPLAINED, preventable
+    C2 200 BCBS denied CO-B7, provider not enrolled with BCBS   -> NOT_ENROLLED, DENIAL_EXPLAINED, preventable;
+                                                                   FIRST_TIME_COMBINATION (99213 never paid by BCBS)
     C3 300 AET  paid 250, CO-45 30 (other), CO-97 20 (coding)   -> partially denied 20
     C4 400 AET  paid 0, PR-1 400 (deductible)                   -> not denied
     C5  50 AET  denied CO-18 (duplicate) + CO-45 5
@@ -76,7 +77,7 @@ def test_month_summary(acon):
     assert s["credentialing_denied_dollars"] == 300.0
     assert s["credentialing_share"] == pytest.approx(300 / 420)
     assert s["preventable_dollars"] == 200.0
-    assert s["findings"] == 3 and s["findings_per_1000"] == pytest.approx(3000 / 7)
+    assert s["findings"] == 4 and s["findings_per_1000"] == pytest.approx(4000 / 7)
     assert s["prev"]["lines"] == 1 and s["prev"]["paid"] == 1000.0
     assert s["change"]["lines"] == 6 and s["change"]["paid"] == -750.0
 
@@ -92,7 +93,7 @@ def test_monthly_trend_fills_empty_months(acon):
     assert frame.month.tolist() == ["2026-08", "2026-09", "2026-10"]
     assert frame.lines.tolist() == [0, 1, 7]
     assert frame.denied_dollars.tolist() == [0.0, 0.0, 420.0]
-    assert frame.findings.tolist() == [0, 0, 3]
+    assert frame.findings.tolist() == [0, 0, 4]
 
 
 def test_breakdown_by_root_cause(acon):
@@ -108,7 +109,7 @@ def test_breakdown_by_payer(acon):
         1,
         200.0,
         200.0,
-        2,
+        3,
     ]
     assert frame.loc["AET", ["lines", "billed", "denied_lines", "findings"]].tolist() == [6, 980.0, 3, 1]
     assert frame.loc["AET", "denial_rate_lines"] == pytest.approx(3 / 5)
@@ -117,7 +118,7 @@ def test_breakdown_by_payer(acon):
 def test_breakdown_by_provider_and_code(acon):
     provider = breakdown(acon, "2026-10", "provider")
     assert provider[["rendering_npi", "provider_name", "lines", "findings"]].values.tolist() == [
-        ["1234567893", "Test Provider", 7, 3]
+        ["1234567893", "Test Provider", 7, 4]
     ]
     code = breakdown(acon, "2026-10", "procedure_code")
     assert code.procedure_code.tolist() == ["99213"] and code.credentialing_denied_dollars.iloc[0] == 300.0
@@ -130,6 +131,7 @@ def test_breakdown_by_rule(acon):
         "NOT_ENROLLED": ("error", 1, 200.0),
         "DENIAL_EXPLAINED": ("info", 1, 200.0),
         "DENIAL_UNEXPLAINED": ("error", 1, 100.0),
+        "FIRST_TIME_COMBINATION": ("info", 1, 200.0),
     }
     assert frame.action.str.len().min() > 10
 
@@ -162,7 +164,7 @@ def test_findings_frame_and_filters(acon):
         "amount_at_risk",
         "detail",
     ]
-    assert len(frame) == 3 and set(frame.provider_name) == {"Test Provider"}
+    assert len(frame) == 4 and set(frame.provider_name) == {"Test Provider"}
     only = findings_frame(acon, "2026-10", {"payer_id": "BCBS", "severity": ["error"]})
     assert only.rule_id.tolist() == ["NOT_ENROLLED"] and only.payer_name.tolist() == ["Blue Cross"]
     with pytest.raises(InputError):

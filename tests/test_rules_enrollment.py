@@ -109,7 +109,8 @@ def test_enrollment_is_matched_on_the_claims_payer(acon):
     add_line(acon, "C2", payer="BCBS")
     run_audit(acon, "2026-10")
     assert enrollment_findings(acon) == [["NOT_ENROLLED", "C2"]]
-    assert findings(acon).detail.iloc[0] == "No Blue Cross enrollment on file for this provider"
+    frame = findings(acon).query("rule_id == 'NOT_ENROLLED'")
+    assert frame.detail.tolist() == ["No Blue Cross enrollment on file for this provider"]
 
 
 def test_enrollment_of_another_provider_does_not_count(acon):

@@ -8,6 +8,7 @@ from audit_rows import (
     NPI_B,
     add_credentialed_provider,
     add_line,
+    add_paid_history,
     findings,
     fired,
     open_copy,
@@ -61,6 +62,7 @@ def test_unknown_provider_is_a_valid_npi_not_in_roster(acon):
 
 
 def test_clean_line_has_no_finding(acon):
+    add_paid_history(acon, NPI_A)  # the combination was paid before: nothing new to review
     add_line(acon, "C1", npi=NPI_A, state="TX", diagnoses=("I10", "E11.9"), modifiers=("25",))
     run_audit(acon, "2026-10")
     assert findings(acon).empty

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from audit_rows import NPI_A, add_credentialed_provider, add_line, findings, open_copy
+from audit_rows import NPI_A, add_credentialed_provider, add_line, add_paid_history, findings, open_copy
 
 from audits.errors import InputError, NotFound
 from audits.rules import rules_version
@@ -17,6 +17,8 @@ from audits.store import connect
 def acon(template, tmp_path):
     with open_copy(template, tmp_path) as con:
         add_credentialed_provider(con)
+        add_paid_history(con, payer="AET")  # 99213 was paid before: no FIRST_TIME_COMBINATION
+        add_paid_history(con, payer="BCBS")
         yield con
 
 
@@ -123,6 +125,7 @@ def test_cli_run_prints_counts_and_dollars(template, tmp_path, capsys):
 
     with open_copy(template, tmp_path) as con:
         add_credentialed_provider(con)
+        add_paid_history(con, payer="BCBS")
         add_line(con, "C1", payer="BCBS", billed=250)
     assert main(["run", "--db", str(tmp_path / "audit.duckdb"), "--month", "2026-10"]) == 0
     out = capsys.readouterr().out
