@@ -19,8 +19,10 @@ claim would be paid.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import gc
 import hashlib
 import io
 import os
@@ -61,7 +63,7 @@ HOLD_COLUMNS = [
 ]
 
 
-@dataclass
+@dataclass(slots=True)
 class Reason:
     position: int | None  # the line's position within its claim; None for the claim as a whole
     line_no: int | None
@@ -79,7 +81,7 @@ class Reason:
         return f"line {number}" + (f" ({what})" if what else "") + f": {self.detail}"
 
 
-@dataclass
+@dataclass(slots=True)
 class ClaimVerdict:
     position: int
     claim_id: str
@@ -148,10 +150,10 @@ def _day(value) -> str:
 
 @dataclass
 class _Batch:
-    """One batch read for judging: its lines (one row per line, `claim_position` 1-based) and claim ids."""
+    """One batch read for judging: its lines (`columns`, `claim_position` 1-based) and claim ids."""
 
     format: str
-    lines: pd.DataFrame
+    columns: _Columns
     claim_ids: list[str]
     problems: list[str] = field(default_factory=list)
     write_clean: Callable[[set[int], Path], bool] | None = None  # held positions, path -> written?
@@ -174,58 +176,65 @@ LINE_FIELDS = [
 
 
 def _clean_text(value) -> str | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+    """A cell as text: stripped, None when blank; a code that went through a number cell loses '.0'."""
+    if value is None or value is pd.NA:
         return None
-    text = str(value).strip()
-    if re.fullmatch(r"\d+\.0", text):  # a code that went through a number cell
+    if isinstance(value, str):
+        text = value.strip()
+    elif isinstance(value, float):
+        if value != value:  # NaN
+            return None
+        text = repr(value)
+    else:
+        text = str(value).strip()
+    if text.endswith(".0") and text[:-2].isdigit():
         text = text[:-2]
     return text or None
 
 
-def judge(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame, claim_count: int) -> list[list[Reason]]:
-    """Reasons per claim position (index 0 = position 1) for lines with LINE_FIELDS; [] = clears."""
+def judge(con: duckdb.DuckDBPyConnection, columns: _Columns, claim_count: int) -> list[list[Reason]]:
+    """Reasons per claim position (index 0 = position 1) for the lines; [] = the claim clears."""
     from audits.ingest.payers import PayerDirectory
     from audits.precheck import evaluate
     from audits.rules import get_rule
 
     reasons: list[list[Reason]] = [[] for _ in range(claim_count)]
-    counts = lines["claim_position"].value_counts() if len(lines) else pd.Series(dtype=int)
+    has_lines = set(columns.claim_position)
     for position in range(1, claim_count + 1):
-        if counts.get(position, 0) == 0:
+        if position not in has_lines:
             reasons[position - 1].append(
                 Reason(None, None, None, None, None, "the claim has no service line", NO_LINE_ACTION)
             )
-    if lines.empty:
+    if not len(columns):
         return reasons
     directory = PayerDirectory(con)
     payer_ids, labels = directory.resolve(
-        lines["payer_ref"].astype(object), lines["payer_name"].astype(object)
+        pd.Series(columns.payer_ref, dtype=object), pd.Series(columns.payer_name, dtype=object)
     )
-    dos = lines["date_of_service"]
+    payer_ids = [None if v is None or pd.isna(v) else v for v in payer_ids]
     unknown: dict[object, str] = {}
     judged = []
-    for i, (payer_id, label, day) in enumerate(zip(payer_ids, labels, dos, strict=True)):
+    for i, (payer_id, label, day) in enumerate(zip(payer_ids, labels, columns.dos, strict=True)):
         problems = []
-        if payer_id is None or pd.isna(payer_id):
+        if payer_id is None:
             if label not in unknown:
                 unknown[label] = directory.unknown_reason(label)
             problems.append((None, unknown[label], UNKNOWN_PAYER_ACTION))
-        if not isinstance(day, dt.date):
+        if day is None:
             problems.append((None, "date of service is missing or not a date", NO_DATE_ACTION))
         if problems:
-            _add(reasons, lines, i, problems)
+            columns.add(reasons, i, problems)
         else:
             judged.append(i)
-    subset = lines.iloc[judged]
     candidates = pd.DataFrame(
         {
             "key": [str(i) for i in judged],
-            "rendering_npi": [_clean_text(v) or "" for v in subset["rendering_npi"]],
-            "payer_id": [payer_ids.iloc[i] for i in judged],
-            "date_of_service": list(subset["date_of_service"]),
-            "procedure_code": [(_clean_text(v) or "").upper() for v in subset["procedure_code"]],
-            "pos": [_clean_text(v) for v in subset["pos"]],
-            "service_state": [(_clean_text(v) or "").upper() or None for v in subset["service_state"]],
+            "rendering_npi": [columns.npi[i] or "" for i in judged],
+            "payer_id": [payer_ids[i] for i in judged],
+            "date_of_service": [columns.dos[i] for i in judged],
+            "procedure_code": [(columns.code[i] or "").upper() for i in judged],
+            "pos": [columns.pos[i] for i in judged],
+            "service_state": [(columns.state[i] or "").upper() or None for i in judged],
         }
     )
     actions: dict[str, str] = {}
@@ -235,53 +244,137 @@ def judge(con: duckdb.DuckDBPyConnection, lines: pd.DataFrame, claim_count: int)
             if rule_id not in actions:
                 actions[rule_id] = get_rule(rule_id).action
             found.append((rule_id, detail, actions[rule_id]))
-        _add(reasons, lines, int(key), found)
+        columns.add(reasons, int(key), found)
     for claim_reasons in reasons:
-        claim_reasons.sort(key=lambda r: (r.position is not None, r.position or 0))
+        if len(claim_reasons) > 1:
+            claim_reasons.sort(key=lambda r: (r.position is not None, r.position or 0))
     return reasons
 
 
-def _add(reasons: list[list[Reason]], lines: pd.DataFrame, i: int, found: list[tuple]) -> None:
-    row = lines.iloc[i]
-    day = row["date_of_service"] if isinstance(row["date_of_service"], dt.date) else None
-    line_no = row["line_no"]
-    for rule_id, detail, action in found:
-        reasons[int(row["claim_position"]) - 1].append(
-            Reason(
-                int(row["position"]),
-                int(line_no) if line_no is not None and not pd.isna(line_no) else None,
-                _clean_text(row["procedure_code"]),
-                day,
-                rule_id,
-                detail,
-                action,
-            )
+class _Columns:
+    """The lines as plain lists (LINE_FIELDS), cleaned once: a 100,000-claim batch has ~200,000 lines, and
+    lists are what the per-line steps need (no per-row pandas access)."""
+
+    def __init__(self, values: dict[str, list]):
+        self.claim_position: list[int] = values["claim_position"]
+        self.position: list[int] = values["position"]
+        self.line_no: list[int | None] = values["line_no"]
+        self.npi: list[str | None] = values["rendering_npi"]
+        self.payer_ref: list[str | None] = values["payer_ref"]
+        self.payer_name: list[str | None] = values["payer_name"]
+        self.dos: list[dt.date | None] = values["date_of_service"]
+        self.code: list[str | None] = values["procedure_code"]
+        self.pos: list[str | None] = values["pos"]
+        self.state: list[str | None] = values["service_state"]
+        self.billed: list[float] = values["billed_amount"]
+
+    def __len__(self) -> int:
+        return len(self.claim_position)
+
+    @classmethod
+    def from_frame(cls, lines: pd.DataFrame) -> _Columns:
+        def column(name, clean=_clean_text):
+            return [clean(v) for v in lines[name]] if len(lines) else []
+
+        return cls(
+            {
+                "claim_position": column("claim_position", int),
+                "position": column("position", int),
+                "line_no": column("line_no", _int),
+                "rendering_npi": column("rendering_npi"),
+                "payer_ref": column("payer_ref"),
+                "payer_name": column("payer_name"),
+                "date_of_service": column("date_of_service", _date),
+                "procedure_code": column("procedure_code"),
+                "pos": column("pos"),
+                "service_state": column("service_state"),
+                "billed_amount": column("billed_amount", _number),
+            }
         )
+
+    def frame(self, indices: list[int]) -> pd.DataFrame:
+        """LINE_FIELDS of some lines (the held ones, to keep)."""
+        names = {
+            "claim_position": self.claim_position,
+            "position": self.position,
+            "line_no": self.line_no,
+            "rendering_npi": self.npi,
+            "payer_ref": self.payer_ref,
+            "payer_name": self.payer_name,
+            "date_of_service": self.dos,
+            "procedure_code": self.code,
+            "pos": self.pos,
+            "service_state": self.state,
+            "billed_amount": self.billed,
+        }
+        return pd.DataFrame(
+            {name: pd.Series([values[i] for i in indices], dtype=object) for name, values in names.items()}
+        )
+
+    def add(self, reasons: list[list[Reason]], i: int, found: list[tuple]) -> None:
+        for rule_id, detail, action in found:
+            reasons[self.claim_position[i] - 1].append(
+                Reason(self.position[i], self.line_no[i], self.code[i], self.dos[i], rule_id, detail, action)
+            )
+
+
+def _date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return None
+
+
+def _number(value) -> float:
+    if value is None or value is pd.NA:
+        return 0.0
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return 0.0 if number != number else number  # NaN
 
 
 def _verdicts(batch: _Batch, reasons: list[list[Reason]]) -> list[ClaimVerdict]:
-    lines = batch.lines
-    verdicts = []
-    groups = {p: g for p, g in lines.groupby("claim_position", sort=False)} if len(lines) else {}
-    for position, claim_id in enumerate(batch.claim_ids, start=1):
-        group = groups.get(position)
-        if group is None:
-            npis, first, last, billed, count, payer = [], None, None, 0.0, 0, ""
-        else:
-            npis = list(dict.fromkeys(v for v in (_clean_text(x) for x in group["rendering_npi"]) if v))
-            days = [d for d in group["date_of_service"] if isinstance(d, dt.date)]
-            first, last = (min(days), max(days)) if days else (None, None)
-            billed = float(pd.to_numeric(group["billed_amount"], errors="coerce").fillna(0).sum())
-            count = len(group)
-            payer = next(
-                (v for v in (_clean_text(x) for x in [*group["payer_name"], *group["payer_ref"]]) if v), ""
-            )
-        verdicts.append(
-            ClaimVerdict(
-                position, claim_id, payer, npis, first, last, count, round(billed, 2), reasons[position - 1]
-            )
+    """One verdict per claim; the lines' figures gathered in one pass over plain lists."""
+    columns = batch.columns
+    npis: dict[int, dict[str, None]] = {}
+    first: dict[int, dt.date] = {}
+    last: dict[int, dt.date] = {}
+    billed: dict[int, float] = {}
+    count: dict[int, int] = {}
+    payer: dict[int, str] = {}
+    for i, position in enumerate(columns.claim_position):
+        npi = columns.npi[i]
+        if npi:
+            npis.setdefault(position, {})[npi] = None
+        day = columns.dos[i]
+        if day is not None:
+            if position not in first or day < first[position]:
+                first[position] = day
+            if position not in last or day > last[position]:
+                last[position] = day
+        billed[position] = billed.get(position, 0.0) + columns.billed[i]
+        count[position] = count.get(position, 0) + 1
+        if position not in payer and (columns.payer_name[i] or columns.payer_ref[i]):
+            payer[position] = columns.payer_name[i] or columns.payer_ref[i]
+    return [
+        ClaimVerdict(
+            position,
+            claim_id,
+            payer.get(position, ""),
+            list(npis.get(position, {})),
+            first.get(position),
+            last.get(position),
+            count.get(position, 0),
+            round(billed.get(position, 0.0), 2),
+            reasons[position - 1],
         )
-    return verdicts
+        for position, claim_id in enumerate(batch.claim_ids, start=1)
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -289,30 +382,40 @@ def _verdicts(batch: _Batch, reasons: list[list[Reason]]) -> list[ClaimVerdict]:
 
 
 def _read_837(path: Path) -> _Batch:
-    from audits.ingest.x12_837 import parse_837
+    from audits.ingest.x12_837 import LINE_COLUMNS, parse_837
     from audits.ingest.x12_837_envelope import claim_parts
 
     parsed = parse_837(path.read_bytes(), path.name, keep_segments=True)
     batch = parsed.batch
-    lines = parsed.lines
-    positions = batch.claim_of_segment(lines["source_row"])
-    frame = pd.DataFrame(
+    rows = parsed.line_rows
+    at = {name: LINE_COLUMNS.index(name) for name in LINE_COLUMNS}
+    positions = batch.claim_of_segment(row[at["source_row"]] for row in rows)
+    kept = [i for i, p in enumerate(positions) if p > 0]
+    counters: dict[int, int] = {}
+    within = []
+    for i in kept:
+        counters[positions[i]] = counters.get(positions[i], 0) + 1
+        within.append(counters[positions[i]])
+
+    def column(name, clean=lambda v: v):
+        index = at[name]
+        return [clean(rows[i][index]) for i in kept]
+
+    columns = _Columns(
         {
-            "claim_position": positions,
-            "line_no": lines["line_no"].astype(object),
-            "rendering_npi": lines["rendering_npi"].astype(object),
-            "payer_ref": lines["payer_id"].astype(object),
-            "payer_name": lines["payer_name"].astype(object),
-            "date_of_service": lines["date_of_service"].astype(object),
-            "procedure_code": lines["procedure_code"].astype(object),
-            "pos": lines["pos"].astype(object),
-            "service_state": lines["service_state"].astype(object),
-            "billed_amount": lines["billed_amount"].astype(object),
+            "claim_position": [positions[i] for i in kept],
+            "position": within,
+            "line_no": column("line_no"),
+            "rendering_npi": column("rendering_npi"),
+            "payer_ref": column("payer_id"),
+            "payer_name": column("payer_name"),
+            "date_of_service": column("date_of_service"),
+            "procedure_code": column("procedure_code"),
+            "pos": column("pos"),
+            "service_state": column("service_state"),
+            "billed_amount": column("billed_amount", _number),
         }
     )
-    frame = frame[frame["claim_position"] > 0].reset_index(drop=True)
-    frame.insert(1, "position", frame.groupby("claim_position").cumcount() + 1)
-    frame = frame.where(frame.notna(), None)
     claims = batch.claims
 
     def write_clean(held: set[int], out: Path) -> bool:
@@ -327,7 +430,7 @@ def _read_837(path: Path) -> _Batch:
         return {**claim_parts(batch, claims[position - 1]).to_json(), "encoding": batch.segments.encoding}
 
     problems = [f"The batch's envelope as received: {p}" for p in parsed.envelope_problems]
-    return _Batch("837", frame, [c.claim_id for c in claims], problems, write_clean, originals)
+    return _Batch("837", columns, [c.claim_id for c in claims], problems, write_clean, originals)
 
 
 def _read_table(path: Path, kind: str) -> _Batch:
@@ -390,7 +493,7 @@ def _read_table(path: Path, kind: str) -> _Batch:
         }
     )
     frame.insert(1, "position", frame.groupby("claim_position").cumcount() + 1)
-    frame = frame.astype(object).where(frame.notna(), None)
+    frame = _Columns.from_frame(frame.astype(object).where(frame.notna(), None))
     records_of: dict[int, list[int]] = {}
     for position, row_number in zip(positions, row_numbers, strict=True):
         records_of.setdefault(position, []).append(int(row_number))
@@ -401,6 +504,8 @@ def _read_table(path: Path, kind: str) -> _Batch:
 
 
 def _int(value) -> int | None:
+    if isinstance(value, int):
+        return value
     text = _clean_text(value)
     return int(float(text)) if text and re.fullmatch(r"\d+(\.0+)?", text) else None
 
@@ -599,14 +704,34 @@ def gate_file(
     progress: Progress | None = None,
 ) -> GateResult:
     """Check a batch; write its clean batch and hold report; keep the held claims (see the module doc)."""
-    from audits.held_claims import record_gate
-
     report = progress or (lambda fraction, message: None)
     path = Path(path)
     out_clean = Path(out_clean) if out_clean is not None else None
     out_held = Path(out_held) if out_held is not None else None
     _check_paths(path, out_clean, out_held)
     report(0.0, f"Reading {path.name}")
+    with _gc_paused():
+        return _gate(con, path, out_clean, out_held, checked_by, record, report)
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Python's cyclic collector off while a batch is read and judged: a 100,000-claim batch makes millions
+    of small objects, and the collector's passes over them cost more than the parse itself
+    (measured: the gate's parse 1.6 s -> 0.8 s CPU on 20,000 claims). Reference counting frees most of
+    them as usual; the few cycles (the HL tree) go at the next collection once the collector is back on."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _gate(con, path: Path, out_clean, out_held, checked_by, record: bool, report) -> GateResult:
+    from audits.held_claims import record_gate
+
     batch = read_batch(path)
     if (
         out_clean is not None
@@ -616,11 +741,11 @@ def gate_file(
         raise InputError(
             f"{out_clean.name}: the clean batch of a .{batch.format} file is a .{batch.format} file too."
         )
-    report(0.4, f"{len(batch.claim_ids):,} claims, {len(batch.lines):,} lines read; checking them")
-    reasons = judge(con, batch.lines, len(batch.claim_ids))
+    report(0.4, f"{len(batch.claim_ids):,} claims, {len(batch.columns):,} lines read; checking them")
+    reasons = judge(con, batch.columns, len(batch.claim_ids))
     claims = _verdicts(batch, reasons)
     result = GateResult(
-        path.name, batch.format, claims, len(batch.lines), None, out_held, input_problems=batch.problems
+        path.name, batch.format, claims, len(batch.columns), None, out_held, input_problems=batch.problems
     )
     held_positions = {c.position for c in claims if c.held}
     report(0.7, f"{len(held_positions):,} claims held; writing the clean batch")

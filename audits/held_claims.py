@@ -141,9 +141,9 @@ def record_gate(con, path: Path, batch, result, checked_by: str | None, clean_sh
                 )
             finally:
                 con.unregister("gate_held_rows")
-            lines = batch.lines
             held_of = {c.position: c.held_id for c in held}
-            subset = lines[lines["claim_position"].isin(list(held_of))]
+            columns = batch.columns
+            subset = columns.frame([i for i, p in enumerate(columns.claim_position) if p in held_of])
             frame = pd.DataFrame(
                 {
                     "held_id": [held_of[p] for p in subset["claim_position"]],
@@ -209,7 +209,9 @@ def held_list(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         for d in lines["date_of_service"]
     ]
     lines = lines.astype(object).where(lines.notna(), None)
-    reasons = judge(con, lines.drop(columns=["held_id"]), len(claims))
+    from audits.gate import _Columns
+
+    reasons = judge(con, _Columns.from_frame(lines.drop(columns=["held_id"])), len(claims))
     claims["ready"] = [not r for r in reasons]
     claims["still_blocking"] = [" | ".join(dict.fromkeys(x.words() for x in r)) for r in reasons]
     claims["what_to_fix"] = [" ".join(dict.fromkeys(x.action for x in r if x.action)) for r in reasons]

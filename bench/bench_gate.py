@@ -164,31 +164,38 @@ def main(argv=None) -> int:
         print(f"837P: {args.claims:,} claims, {len(data) / 1e6:.1f} MB")
         held_counts = []
 
-        def plain() -> float:
-            began = time.perf_counter()
+        def plain() -> tuple[float, float]:
+            """The plain parse: bytes to the canonical lines frame (what ingest uses)."""
+            wall, cpu = time.perf_counter(), time.process_time()
             parsed = parse_837(data, batch.name)
-            elapsed = time.perf_counter() - began
-            assert len(parsed.claims) == args.claims
-            return elapsed
+            assert len(parsed.lines) > args.claims
+            return time.perf_counter() - wall, time.process_time() - cpu
 
-        def gate() -> float:
+        def gate() -> tuple[float, float]:
             db = work / "gate.duckdb"
             shutil.copyfile(template, db)
             with connect(db) as con:
                 from audits.views import ensure_views
 
                 ensure_views(con)
-                began = time.perf_counter()
+                wall, cpu = time.perf_counter(), time.process_time()
                 result = gate_file(con, batch, work / "clean.837", work / "held.csv")
-                elapsed = time.perf_counter() - began
+                elapsed = time.perf_counter() - wall, time.process_time() - cpu
             held_counts.append(len(result.held))
             return elapsed
 
         parse_times, gate_times = best_alternating(args.repeat, plain, gate)
-        ratio = min(gate_times) / min(parse_times)
-        print(f"plain parse: best {min(parse_times):.2f} s of {', '.join(f'{t:.2f}' for t in parse_times)}")
-        print(f"gate:        best {min(gate_times):.2f} s of {', '.join(f'{t:.2f}' for t in gate_times)}")
-        print(f"held {held_counts[-1]:,} claims; gate / parse = {ratio:.2f}x (target < 3x)")
+        ratio = min(t for t, _c in gate_times) / min(t for t, _c in parse_times)
+        cpu_ratio = min(c for _t, c in gate_times) / min(c for _t, c in parse_times)
+        for label, times in (("plain parse", parse_times), ("gate", gate_times)):
+            print(
+                f"{label:<12} wall best {min(t for t, _c in times):.2f} s of "
+                f"{', '.join(f'{t:.2f}' for t, _c in times)}; CPU best {min(c for _t, c in times):.2f} s"
+            )
+        print(
+            f"held {held_counts[-1]:,} claims; gate / parse = {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU "
+            "(target < 3x wall)"
+        )
 
         roster = roster_npis(50)
         list_db = work / "screen.duckdb"

@@ -119,12 +119,19 @@ class SegmentReader:
 
     Envelope checks: every ST has its SE and every ISA its IEA, else the file is reported truncated.
     `seg_no` of the segment being read is kept in `current` so a parser can name it in a message.
-    With `keep_starts`, `starts[seg_no - 1]` is the offset in `text` where that segment's tag begins, so
-    text[starts[i]:starts[i + 1]] is segment i + 1 exactly as written, its terminator and the line break
-    after it included (audits.ingest.x12_837_envelope).
+    With `keep_starts`, `starts[seg_no - 1]` is the offset in `text` where that segment's piece begins (just
+    after the previous terminator; whitespace before the tag included), and with `mark_tags` the segments
+    with those tags are kept in `marks` as (seg_no, elements): what audits.ingest.x12_837_envelope needs to
+    cut the file into claims exactly as written, at the cost of one list append per segment.
     """
 
-    def __init__(self, data: bytes, source_name: str = "", keep_starts: bool = False):
+    def __init__(
+        self,
+        data: bytes,
+        source_name: str = "",
+        keep_starts: bool = False,
+        mark_tags: frozenset[str] | None = None,
+    ):
         self.source_name = source_name
         self.text = decode(data, source_name)
         start = len(self.text) - len(self.text.lstrip())
@@ -133,6 +140,8 @@ class SegmentReader:
         self.current = 0
         self.segment_count = 0
         self.starts: list[int] | None = [] if keep_starts else None
+        self.mark_tags = mark_tags
+        self.marks: list[tuple[int, list[str]]] = []
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
         text = self.text
@@ -141,6 +150,7 @@ class SegmentReader:
         open_st: int | None = None
         open_isa: int | None = None
         starts = self.starts
+        marks, mark_tags = self.marks, self.mark_tags
         while True:
             seps = self.separators
             term, elem = seps.segment, seps.element
@@ -184,8 +194,10 @@ class SegmentReader:
                     open_st = seg_no
                 elif tag == "SE":
                     open_st = None
-                if starts is not None:  # where the segment's tag begins
-                    starts.append(piece_start + len(raw) - len(raw.lstrip()))
+                if starts is not None:
+                    starts.append(piece_start)
+                    if tag in mark_tags:
+                        marks.append((seg_no, elements))
                 yield seg_no, elements
             if restart_at < 0:
                 break
@@ -281,9 +293,9 @@ class TransactionParser:
 
     HANDLERS: dict = {}
 
-    def __init__(self, data: bytes, source_name: str, keep_starts: bool = False):
+    def __init__(self, data: bytes, source_name: str, mark_tags: frozenset[str] | None = None):
         self.source_name = source_name
-        self.reader = SegmentReader(data, source_name, keep_starts=keep_starts)
+        self.reader = SegmentReader(data, source_name, keep_starts=mark_tags is not None, mark_tags=mark_tags)
         self.problems: list[str] = []
         self.st_kinds: list[str] = []
 

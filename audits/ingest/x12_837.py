@@ -21,6 +21,7 @@ they never appear in `problems` or in error messages.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -61,8 +62,11 @@ CENT = 0.005
 
 @dataclass
 class Parsed837:
-    lines: pd.DataFrame
-    claims: pd.DataFrame
+    """`lines` and `claims` are built from the row tuples on first use (a caller that only needs the
+    tuples, the gate, skips the frames: `line_rows` are in LINE_COLUMNS order)."""
+
+    line_rows: list[tuple]
+    claim_rows: list[tuple]
     problems: list[str] = field(default_factory=list)
     segment_count: int = 0
     transactions: int = 0
@@ -71,24 +75,13 @@ class Parsed837:
     batch: object = None
     envelope_problems: list[str] = field(default_factory=list)
 
+    @functools.cached_property
+    def lines(self) -> pd.DataFrame:
+        return frame_from_rows(self.line_rows, LINE_COLUMNS, LINE_TYPES, DATE_COLUMNS)
 
-class _MarkingReader:
-    """Hands the segments on and notes the structural ones (ISA, GS, ST, HL, CLM, SE, GE, IEA)."""
-
-    def __init__(self, reader, tags: frozenset[str]):
-        self._reader = reader
-        self._tags = tags
-        self.marks: list[tuple[int, list[str]]] = []
-
-    def __getattr__(self, name):
-        return getattr(self._reader, name)
-
-    def __iter__(self):
-        append, tags = self.marks.append, self._tags
-        for item in self._reader:
-            if item[1][0] in tags:
-                append(item)
-            yield item
+    @functools.cached_property
+    def claims(self) -> pd.DataFrame:
+        return frame_from_rows(self.claim_rows, CLAIM_COLUMNS, CLAIM_TYPES, DATE_COLUMNS)
 
 
 @dataclass
@@ -136,11 +129,9 @@ def _person_name(elements: list[str]) -> str | None:
 
 class _Parser(TransactionParser):
     def __init__(self, data: bytes, source_name: str, keep_segments: bool = False):
-        super().__init__(data, source_name, keep_starts=keep_segments)
-        if keep_segments:
-            from audits.ingest.x12_837_envelope import STRUCTURAL_TAGS
+        from audits.ingest.x12_837_envelope import STRUCTURAL_TAGS
 
-            self.reader = _MarkingReader(self.reader, STRUCTURAL_TAGS)
+        super().__init__(data, source_name, STRUCTURAL_TAGS if keep_segments else None)
         self.data = data if keep_segments else None
         self.rows: list[tuple] = []
         self.claims: list[tuple] = []
@@ -166,13 +157,13 @@ class _Parser(TransactionParser):
     def run(self) -> Parsed837:
         feed_transactions(self, "837", "claim")
         parsed = Parsed837(
-            lines=frame_from_rows(self.rows, LINE_COLUMNS, LINE_TYPES, DATE_COLUMNS),
-            claims=frame_from_rows(self.claims, CLAIM_COLUMNS, CLAIM_TYPES, DATE_COLUMNS),
+            line_rows=self.rows,
+            claim_rows=self.claims,
             problems=self.problems,
             segment_count=self.reader.segment_count,
             transactions=self.st_kinds.count("837"),
         )
-        if isinstance(self.reader, _MarkingReader):
+        if self.data is not None:
             from audits.ingest.x12_837_envelope import Batch837, Segments, check_envelope
 
             text = self.reader.text

@@ -41,23 +41,35 @@ HL_RANKS = {"20": 0, "22": 1, "23": 2}  # billing provider > subscriber > patien
 MAX_CLAIMS_PER_TRANSACTION = 5000
 
 
+_WHITESPACE = frozenset(" \t\r\n\f\v")
+
+
 @dataclass
 class Segments:
-    """A parsed file's text, where each segment starts, and its structural segments (seg_no, elements)."""
+    """A parsed file's text, where each segment's piece starts, and its structural segments."""
 
     text: str
-    starts: list[int]
-    marks: list[tuple[int, list[str]]]
+    starts: list[int]  # offset of each segment's piece (just after the previous terminator)
+    marks: list[tuple[int, list[str]]]  # (seg_no, elements) of the STRUCTURAL_TAGS segments
     encoding: str = "utf-8"
 
     @property
     def count(self) -> int:
         return len(self.starts)
 
+    def _tag_start(self, index: int) -> int:
+        """Where segment index + 1's tag begins: the line break after a terminator belongs to the segment
+        it ends, so every segment's text is its tag up to and including its own terminator and line break."""
+        if index >= len(self.starts):
+            return len(self.text)
+        text, position = self.text, self.starts[index]
+        while position < len(text) and text[position] in _WHITESPACE:
+            position += 1
+        return position
+
     def raw(self, first: int, last: int) -> str:
         """Segments first..last (1-based, inclusive) exactly as written, terminators included."""
-        end = self.starts[last] if last < len(self.starts) else len(self.text)
-        return self.text[self.starts[first - 1] : end]
+        return self.text[self._tag_start(first - 1) : self._tag_start(last)]
 
 
 def _element(elements: list[str], index: int) -> str:
@@ -282,7 +294,7 @@ class Batch837:
         if not kept_claims:
             return WriteResult("", 0, 0, 0, 0)
 
-        out: list[str] = []
+        out = _Emitter(self.segments)
         counts = {"transactions": 0, "groups": 0, "interchanges": 0}
         hl_ids: dict[int, str] = {}
         tx_segments = 0
@@ -291,22 +303,19 @@ class Batch837:
         for first, last, tag, obj in self.regions:
             size = last - first + 1
             if tag == "ISA":
-                if not interchange_kept[id(obj)]:
-                    continue
-                counts["interchanges"] += 1
-                out.append(self.raw(first, last))
+                if interchange_kept[id(obj)]:
+                    counts["interchanges"] += 1
+                    out.keep(first, last)
             elif tag == "GS":
-                if not group_kept[id(obj)]:
-                    continue
-                counts["groups"] += 1
-                out.append(self.raw(first, last))
+                if group_kept[id(obj)]:
+                    counts["groups"] += 1
+                    out.keep(first, last)
             elif tag == "ST":
                 in_kept_transaction = tx_kept[id(obj)]
-                if not in_kept_transaction:
-                    continue
-                counts["transactions"] += 1
-                tx_segments, hl_counter = size, 0
-                out.append(self.raw(first, last))
+                if in_kept_transaction:
+                    counts["transactions"] += 1
+                    tx_segments, hl_counter = size, 0
+                    out.keep(first, last)
             elif tag == "HL":
                 node = obj
                 if not in_kept_transaction or not node_kept[id(node)]:
@@ -316,53 +325,78 @@ class Batch837:
                 parent_id = hl_ids.get(id(node.parent), "") if node.parent is not None else ""
                 child = "1" if any(node_kept[id(ch)] for ch in node.children) else "0"
                 changes = {1: str(hl_counter), 2: parent_id, 4: child}
-                piece = self.piece(first)
                 if any(_element(node.elements, k) != v for k, v in changes.items()):
-                    piece = rewrite(piece, node.elements, changes, width=5)
-                out.append(piece)
-                if last > first:
-                    out.append(self.raw(first + 1, last))
+                    out.replace(first, rewrite(self.piece(first), node.elements, changes, width=5))
+                    out.keep(first + 1, last)
+                else:
+                    out.keep(first, last)
                 tx_segments += size
             elif tag == "CLM":
                 claim = obj
-                if id(claim) not in kept_claims or not tx_kept[id(claim.transaction)]:
-                    continue
-                out.append(self.raw(first, last))
-                tx_segments += size
+                if id(claim) in kept_claims and tx_kept[id(claim.transaction)]:
+                    out.keep(first, last)
+                    tx_segments += size
             elif tag == "SE":
                 transaction = obj
                 in_kept_transaction = False
-                if not tx_kept[id(transaction)]:
-                    continue
-                tx_segments += 1
-                out.append(_with_count(self.piece(first), transaction.se, tx_segments))
-                if last > first:
-                    out.append(self.raw(first + 1, last))
+                if tx_kept[id(transaction)]:
+                    tx_segments += 1
+                    out.counted(first, last, transaction.se, tx_segments)
             elif tag == "GE":
                 group = obj
-                if not group_kept[id(group)]:
-                    continue
-                kept = sum(1 for t in group.transactions if tx_kept[id(t)])
-                out.append(_with_count(self.piece(first), group.ge, kept))
-                if last > first:
-                    out.append(self.raw(first + 1, last))
+                if group_kept[id(group)]:
+                    out.counted(first, last, group.ge, sum(1 for t in group.transactions if tx_kept[id(t)]))
             elif tag == "IEA":
                 interchange = obj
-                if not interchange_kept[id(interchange)]:
-                    continue
-                kept = sum(1 for g in interchange.groups if group_kept[id(g)])
-                out.append(_with_count(self.piece(first), interchange.iea, kept))
-                if last > first:
-                    out.append(self.raw(first + 1, last))
+                if interchange_kept[id(interchange)]:
+                    kept = sum(1 for g in interchange.groups if group_kept[id(g)])
+                    out.counted(first, last, interchange.iea, kept)
             else:
-                out.append(self.raw(first, last))
-        return WriteResult("".join(out), len(kept_claims), **counts)
+                out.keep(first, last)
+        return WriteResult(out.text(), len(kept_claims), **counts)
 
 
-def _with_count(piece: str, elements: list[str], count: int) -> str:
-    if _element(elements, 1) == str(count):
-        return piece
-    return rewrite(piece, elements, {1: str(count)}, width=3)
+class _Emitter:
+    """The output as runs of the input: consecutive kept segments are copied as one slice of the text."""
+
+    def __init__(self, segments: Segments):
+        self.segments = segments
+        self.parts: list[str] = []
+        self.run_start = -1
+        self.run_end = -1
+
+    def keep(self, first: int, last: int) -> None:
+        if last < first:
+            return
+        start = self.segments._tag_start(first - 1)
+        end = self.segments._tag_start(last)
+        if start != self.run_end:
+            self._flush()
+            self.run_start = start
+        self.run_end = end
+
+    def replace(self, seg_no: int, text: str) -> None:
+        self._flush()
+        self.parts.append(text)
+        self.run_end = self.segments._tag_start(seg_no)  # the next kept segment continues from here
+        self.run_start = self.run_end
+
+    def counted(self, first: int, last: int, elements: list[str], count: int) -> None:
+        """A trailer (SE, GE, IEA) with its count element set to `count`, then whatever follows it."""
+        if _element(elements, 1) == str(count):
+            self.keep(first, last)
+            return
+        self.replace(first, rewrite(self.segments.raw(first, first), elements, {1: str(count)}, width=3))
+        self.keep(first + 1, last)
+
+    def _flush(self) -> None:
+        if self.run_start >= 0 and self.run_end > self.run_start:
+            self.parts.append(self.segments.text[self.run_start : self.run_end])
+        self.run_start = self.run_end = -1
+
+    def text(self) -> str:
+        self._flush()
+        return "".join(self.parts)
 
 
 # --------------------------------------------------------------------------------------------
