@@ -214,18 +214,26 @@ def name_words(text: object) -> set[str]:
     and suffixes left out, a hyphenated name both whole and in parts."""
     cleaned = re.sub(r"['.`]", "", str(text or "").upper())
     words: set[str] = set()
+    kept = []
     for word in re.split(r"[^A-Z\-]+", cleaned):
         word = word.strip("-")
         if not word or word in NOT_NAMES:
             continue
+        kept.append(word)
         words.add(word)
         if "-" in word:
             words.update(part for part in word.split("-") if part)
+    for size in (2, 3):  # a list's 'DE LA CRUZ' reads as one key: join neighbouring words too
+        words.update("".join(kept[i : i + size]) for i in range(len(kept) - size + 1))
     return words
 
 
+_NOT_NAME_CHARACTERS = re.compile(r"[^A-Z\-]")
+
+
 def _name_key(text: object) -> str:
-    return re.sub(r"[^A-Z\-]", "", re.sub(r"['.`]", "", str(text or "").upper())).strip("-")
+    """A list name as one key: upper case, letters and hyphens only ('DE LA CRUZ' -> 'DELACRUZ')."""
+    return _NOT_NAME_CHARACTERS.sub("", str(text or "").upper()).strip("-")
 
 
 def find_matches(con: duckdb.DuckDBPyConnection) -> tuple[int, list[Match]]:
@@ -240,16 +248,22 @@ def find_matches(con: duckdb.DuckDBPyConnection) -> tuple[int, list[Match]]:
         "WHERE credential_type = 'state_license' AND coalesce(trim(state), '') <> ''"
     ).fetchall():
         licence_states[npi].add(state)
+    # one row per exclusion however many monthly lists carry it: the newest list's row
     rows = con.execute(
-        "SELECT list_id, row_number, entity_key, npi, last_name, first_name, state FROM exclusion_entries"
+        "SELECT max(list_id), arg_max(row_number, list_id), entity_key, arg_max(npi, list_id), "
+        "arg_max(last_name, list_id), arg_max(first_name, list_id), arg_max(state, list_id) "
+        "FROM exclusion_entries GROUP BY entity_key"
     ).fetchall()
     by_npi: dict[str, list[tuple]] = defaultdict(list)
     by_name: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    keys: dict[str, str] = {}
     for list_id, row_number, entity_key, npi, last, first, state in rows:
         if npi:
             by_npi[npi].append((list_id, row_number, entity_key))
         elif last and first:
-            by_name[(_name_key(last), _name_key(first))].append((list_id, row_number, entity_key, state))
+            last_key = keys.get(last) or keys.setdefault(last, _name_key(last))
+            first_key = keys.get(first) or keys.setdefault(first, _name_key(first))
+            by_name[(last_key, first_key)].append((list_id, row_number, entity_key, state))
     decisions = current_decisions(con)
     matches: list[Match] = []
     for npi, name, primary_state in providers:

@@ -377,3 +377,17 @@ def test_the_pack_sheet_lists_the_months_screenings(econ, tmp_path):
     assert "UPDATED.csv" in october.lists.iloc[0] and len(october.list_sha256.iloc[0]) == 64
     september, none = screening_sheet(econ, "2026-09")
     assert september.empty and none.empty
+
+
+def test_a_list_name_of_several_words_matches_the_providers_words(econ, tmp_path):
+    add_person(econ, "1245319599", "Maria de la Cruz-Ortiz, MD", "TX")
+    path = tmp_path / "2610EXCL.csv"
+    write_leie(
+        path,
+        [
+            leie_row(LASTNAME="DE LA CRUZ-ORTIZ", FIRSTNAME="MARIA", STATE="TX"),
+            leie_row(LASTNAME="O'NEIL", FIRSTNAME="ROBERT", STATE="OK", DOB="19650505"),  # O'Neil-Hart's part
+        ],
+    )
+    load_list(econ, path)
+    assert sorted(possible_matches(econ).npi) == sorted(["1245319599", NPI_B])

@@ -138,14 +138,29 @@ def _frame(text: str, name: str) -> tuple[pd.DataFrame, str, int]:
     return frame, layout, header_line
 
 
+_DATE_FORMATS = ((re.compile(r"\d{8}"), "%Y%m%d"), (re.compile(r"\d{1,2}/\d{1,2}/\d{4}"), "%m/%d/%Y"))
+_DATE_FORMATS += ((re.compile(r"\d{4}-\d{2}-\d{2}"), "%Y-%m-%d"),)
+
+
+def _date(text: str) -> dt.date | None:
+    for pattern, fmt in _DATE_FORMATS:
+        if pattern.fullmatch(text):
+            try:
+                return dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                return None
+    return None
+
+
 def _dates(values: pd.Series) -> pd.Series:
-    """YYYYMMDD, MM/DD/YYYY or YYYY-MM-DD; 00000000, blank and words such as Indefinite are no date."""
+    """YYYYMMDD, MM/DD/YYYY or YYYY-MM-DD; 00000000, blank and words such as Indefinite are no date.
+    Each distinct text is parsed once (a list repeats its exclusion dates thousands of times)."""
     text = values.fillna("").astype(str).str.strip()
-    out = pd.to_datetime(text.where(text.str.fullmatch(r"\d{8}")), format="%Y%m%d", errors="coerce")
-    for pattern, fmt in ((r"\d{1,2}/\d{1,2}/\d{4}", "%m/%d/%Y"), (r"\d{4}-\d{2}-\d{2}", "%Y-%m-%d")):
-        more = pd.to_datetime(text.where(text.str.fullmatch(pattern)), format=fmt, errors="coerce")
-        out = out.fillna(more)
-    return pd.Series([d.date() if not pd.isna(d) else None for d in out], index=values.index, dtype=object)
+    codes, uniques = pd.factorize(text)
+    parsed = np.empty(len(uniques) + 1, dtype=object)
+    parsed[:-1] = [_date(u) for u in uniques]
+    parsed[-1] = None
+    return pd.Series(parsed[codes], index=values.index, dtype=object)
 
 
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -166,15 +181,15 @@ def _blank_none(values: pd.Series) -> pd.Series:
 
 def entity_keys(frame: pd.DataFrame) -> pd.Series:
     """The same exclusion in every monthly list gets the same key (see the migration)."""
-    parts = [
-        frame[c].fillna("").astype(str).str.upper().str.strip()
+    texts = [
+        [str(v).upper().strip() if v is not None and v == v else "" for v in frame[c]]
         for c in ("source", "last_name", "first_name", "middle_name", "business_name", "npi", "excl_type")
     ]
-    parts += [frame[c].map(lambda d: d.isoformat() if d else "") for c in ("birth_date", "excl_date")]
-    joined = parts[0]
-    for part in parts[1:]:
-        joined = joined + "|" + part
-    return joined.map(lambda s: hashlib.sha256(s.encode("utf-8")).hexdigest()[:32])
+    texts += [[d.isoformat() if d else "" for d in frame[c]] for c in ("birth_date", "excl_date")]
+    keys = [
+        hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:32] for parts in zip(*texts, strict=True)
+    ]
+    return pd.Series(keys, index=frame.index, dtype=object)
 
 
 def _leie(frame: pd.DataFrame) -> pd.DataFrame:
