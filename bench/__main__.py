@@ -13,6 +13,7 @@ BENCHES = (
     "bench_reports",
     "bench_demo",
     "bench_pages",
+    "bench_gate",
 )
 
 

@@ -89,7 +89,9 @@ def test_the_provider_profile_shows_the_last_screening(monkeypatch, tmp_path):
     db = practice(tmp_path / "practice.duckdb")
     listed = tmp_path / "2611EXCL.csv"
     row = dict.fromkeys(LEIE_COLUMNS, "")
-    row.update({"LASTNAME": "ANYONE", "FIRSTNAME": "X", "NPI": NPI_B, "EXCLTYPE": "1128b4", "EXCLDATE": "20260315"})
+    row.update(
+        {"LASTNAME": "ANYONE", "FIRSTNAME": "X", "NPI": NPI_B, "EXCLTYPE": "1128b4", "EXCLDATE": "20260315"}
+    )
     listed.write_text(",".join(LEIE_COLUMNS) + "\n" + ",".join(row[c] for c in LEIE_COLUMNS) + "\n")
     with connect(db) as con:
         load_list(con, listed, loaded_by="olga")
