@@ -10,6 +10,8 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from app_pages import _db  # noqa: E402
+from app_pages import _links as links  # noqa: E402
+from app_pages import _words as words  # noqa: E402
 from app_pages._format import when  # noqa: E402
 from audits import explore  # noqa: E402
 
@@ -36,6 +38,9 @@ with _db.read() as data:
 with st.sidebar:
     st.markdown("**ClearToBill**")
     if months:
+        linked = links.arrived("month")  # a link from another page names its month
+        if linked in months:
+            st.session_state[_db.MONTH_KEY] = linked
         if st.session_state.get(_db.MONTH_KEY) not in months:
             st.session_state[_db.MONTH_KEY] = default
         st.selectbox("Month (date of service)", months, key=_db.MONTH_KEY)
@@ -46,7 +51,7 @@ with st.sidebar:
     if fresh.empty:
         st.caption("Nothing uploaded yet.")
     for row in fresh.itertuples():
-        st.caption(f"{row.kind}: {when(row.uploaded_at)}")
+        st.caption(f"{words.KIND.get(row.kind, row.kind)}: {when(row.uploaded_at)}")
 
 if demo:
     st.info("You are looking at demo data: a synthetic practice, no real providers or patients.")

@@ -20,6 +20,9 @@ def _missing(value) -> bool:
         return False
 
 
+missing = _missing
+
+
 def money(value) -> str:
     """$1,234 (whole dollars; negative as -$1,234)."""
     if _missing(value):

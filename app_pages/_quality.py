@@ -2,101 +2,183 @@
 
 from __future__ import annotations
 
+import json
 from types import ModuleType
 
 import duckdb
+import pandas as pd
 import streamlit as st
 
 from app_pages import _db
 from app_pages import _format as fmt
+from app_pages import _words as words
 from app_pages._mapping import result_row
-from app_pages._tables import money_column, record_columns
-from audits import explore
+from app_pages._tables import label, show
+from audits import explore, measures
 from audits.errors import ClearToBillError
+from audits.ingest import roster
 from audits.store import transaction
 
 
 def data_problems() -> None:
     """Remittances with no claim line, CARCs missing from the reference table, roster rows a rule cannot
     judge (SPEC 3, 4): each listed for the analyst with what to do."""
-    unmatched_remits = _db.optional("audits.measures", "unmatched_remits")
-    unknown_carcs = _db.optional("audits.measures", "unknown_carcs")
-    roster_problems = _db.optional("audits.measures", "roster_problems")
     with _db.read() as data:
-        unmatched = (
-            data.call(unmatched_remits, what="The unmatched remittances") if unmatched_remits else None
-        )
-        carcs = data.call(unknown_carcs, what="The unknown reason codes") if unknown_carcs else None
-        roster = data.call(roster_problems, what="The roster problems") if roster_problems else None
+        unmatched = data.call(measures.unmatched_remits, what="The unmatched remittances")
+        carcs = data.call(measures.unknown_carcs, what="The unknown reason codes")
+        problems = data.call(measures.roster_problems, what="The roster problems")
     if unmatched is not None and not unmatched.empty:
         st.subheader("Remittances with no claim line")
         st.caption(
             f"{len(unmatched):,} remitted lines match no loaded claim line: load the claims export that has them."
         )
-        st.dataframe(unmatched.head(500), hide_index=True, column_config=record_columns())
+        show(unmatched.head(500))
     if carcs is not None and not carcs.empty:
         st.subheader("Reason codes not in the CARC table")
         st.caption(
             "Their denials count under root cause 'unknown'. Add them to data/reference/carc_codes.csv "
             "with a root cause, and the next audit uses it."
         )
-        st.dataframe(
-            carcs, hide_index=True, column_config={"carc": "CARC", "amount": money_column("Adjusted")}
-        )
-    if roster is not None and not roster.empty:
+        show(carcs.rename(columns={"amount": "adjusted"}))
+    if problems is not None and not problems.empty:
         st.subheader("Roster rows the audit cannot judge")
-        st.dataframe(roster, hide_index=True, column_config=record_columns())
+        show(problems)
+
+
+# ---------------------------------------------------------------------------------------- snapshots
+
+
+def _value_words(value: object, payer_names: dict) -> object:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    text = str(value)
+    if text == "*":
+        return words.ALL_PAYERS
+    for mapping in (words.CREDENTIAL_TYPE, words.ENROLLMENT_STATUS, words.PROVIDER_STATUS):
+        if text.lower() in mapping:
+            return mapping[text.lower()]
+    if text.lower() in ("true", "false"):
+        return "Approved" if text.lower() == "true" else "Excluded"
+    return payer_names.get(text, text)
+
+
+def _row_words(payload: object, payer_names: dict) -> str | None:
+    """A removed or added row (JSON of its columns) as `Label: value; ...` without the NPI."""
+    if not isinstance(payload, str) or not payload:
+        return None
+    try:
+        row = json.loads(payload)
+    except ValueError:
+        return payload
+    parts = [
+        f"{label(k)}: {_value_words(v, payer_names)}"
+        for k, v in row.items()
+        if k != "npi" and v not in (None, "")
+    ]
+    return "; ".join(parts)
+
+
+def readable_diff(diff: pd.DataFrame, provider_names: dict, payer_names: dict) -> pd.DataFrame:
+    """A snapshot diff in words: table, change, provider by name, which row, field, before and after."""
+    out = []
+    for row in diff.to_dict("records"):
+        npi = row.get("npi")
+        which = [
+            str(_value_words(p, payer_names))
+            for p in str(row.get("key") or "").split(" / ")
+            if p and p != npi
+        ]
+        changed = row.get("change") == "changed"
+        out.append(
+            {
+                "table": row.get("table"),
+                "change": row.get("change"),
+                "provider_name": provider_names.get(npi) or npi,
+                "npi": npi,
+                "key": " · ".join(which) or None,
+                "column": label(row["column"]) if changed and row.get("column") else None,
+                "old_value": _value_words(row.get("old_value"), payer_names)
+                if changed
+                else _row_words(row.get("old_value"), payer_names),
+                "new_value": _value_words(row.get("new_value"), payer_names)
+                if changed
+                else _row_words(row.get("new_value"), payer_names),
+            }
+        )
+    return pd.DataFrame(
+        out, columns=["table", "change", "provider_name", "npi", "key", "column", "old_value", "new_value"]
+    )
+
+
+def _snapshot_label(snapshots: pd.DataFrame):
+    rows = snapshots.set_index("snapshot_id")
+
+    def name(snapshot_id: int) -> str:
+        row = rows.loc[snapshot_id]
+        file = (
+            row["file_name"]
+            if isinstance(row["file_name"], str)
+            else "an earlier snapshot made current again"
+        )
+        return f"{file}, {fmt.when(row['created_at'])}"
+
+    return name
 
 
 def roster_snapshots() -> None:
     """Every credentialing upload is a snapshot; see what one changed and make an earlier one current again."""
-    roster = _db.optional_module("audits.ingest.roster")
-    if roster is None or not hasattr(roster, "list_snapshots"):
-        return
     with _db.read() as data:
         snapshots = roster.list_snapshots(data.con)
+        people = explore.providers(data.con)
+        payers = explore.payers(data.con)
     if snapshots.empty:
         return
+    provider_names = dict(zip(people["npi"], people["provider_name"], strict=False))
+    payer_names = {p: n for p, n in zip(payers["payer_id"], payers["payer_name"], strict=False) if n}
     st.subheader("Roster snapshots")
-    st.dataframe(
-        snapshots,
-        hide_index=True,
-        column_config={
-            "snapshot_id": st.column_config.NumberColumn("Snapshot", format="%d"),
-            "created_at": st.column_config.DatetimeColumn("Created", format="YYYY-MM-DD HH:mm"),
-            "upload_id": st.column_config.NumberColumn("Upload", format="%d"),
-            "file_name": "File",
-            "tables_carried": "Tables",
-            "current_for": "Current for",
-        },
-    )
+    name = _snapshot_label(snapshots)
+    listed = snapshots.assign(
+        tables_carried=snapshots["tables_carried"].map(
+            lambda t: ", ".join(words.TABLE.get(x, x) for x in str(t).split(",") if x)
+        ),
+        current_for=snapshots["current_for"].map(
+            lambda t: (
+                ", ".join(words.TABLE.get(x, x) for x in str(t).split(",") if x)
+                if isinstance(t, str)
+                else None
+            )
+        ),
+    ).drop(columns=["upload_id"])
+    show(listed)
     if len(snapshots) < 2:
         return
     newest = int(snapshots["snapshot_id"].iloc[0])
     older = [int(s) for s in snapshots["snapshot_id"].iloc[1:]]
     pick = st.selectbox(
-        "Compare the newest snapshot with", older, key="snapshot_pick", format_func=lambda s: f"snapshot {s}"
+        f"Compare the current roster ({name(newest)}) with", older, key="snapshot_pick", format_func=name
     )
     with _db.read() as data:
         diff = roster.snapshot_diff(data.con, pick, newest)
-    st.caption(f"{len(diff):,} changes from snapshot {pick} to snapshot {newest}.")
+    st.caption(f"{len(diff):,} changes from {name(pick)} to {name(newest)}.")
     if not diff.empty:
-        st.dataframe(diff, hide_index=True, height=min(38 + 35 * len(diff), 400))
-    if st.button(f"Make snapshot {pick} current again", key="restore_snapshot"):
+        show(readable_diff(diff, provider_names, payer_names), height=min(38 + 35 * len(diff), 400))
+    if st.button(f"Make {name(pick)} current again", key="restore_snapshot"):
         with _db.write() as con:
             try:
                 with transaction(con):
-                    restored = roster.restore_snapshot(con, pick)
+                    roster.restore_snapshot(con, pick)
             except ClearToBillError as exc:
                 st.error(str(exc))
                 st.stop()
-        st.session_state["restored_snapshot"] = (pick, restored)
+        st.session_state["restored_snapshot"] = name(pick)
         st.rerun()
     if "restored_snapshot" in st.session_state:
-        pick_, restored = st.session_state.pop("restored_snapshot")
         st.success(
-            f"Snapshot {pick_}'s roster is current again (as snapshot {restored}). Run the audit again."
+            f"The roster of {st.session_state.pop('restored_snapshot')} is current again. Run the audit again."
         )
+
+
+# ------------------------------------------------------------------------------------- payer names
 
 
 def payer_names_to_confirm(ingest: ModuleType | None) -> None:

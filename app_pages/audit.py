@@ -5,14 +5,18 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import plotly.express as px
 import streamlit as st
 
+from app_pages import _audit as sections
 from app_pages import _db
 from app_pages import _format as fmt
-from app_pages._tables import findings_columns, record_view
-from audits import explore
+from app_pages import _words as words
+from app_pages._finding import record_view
+from app_pages._tables import findings_table
+from audits import explore, measures
 from audits.errors import ClearToBillError
+from audits.reports import write_findings_csv, write_workbook
+from audits.runner import run_audit
 from audits.store import connect
 
 LIMIT = 5000  # rows in the findings table; the CSV has them all
@@ -26,9 +30,8 @@ if not month:
     st.page_link("app_pages/upload.py", label="Go to Upload & data quality", icon=":material/upload_file:")
     st.stop()
 
-run_audit = _db.optional("audits.runner", "run_audit")
 top_left, top_right = st.columns([3, 1])
-if top_right.button(f"Run the audit for {month}", type="primary", disabled=run_audit is None):
+if top_right.button(f"Run the audit for {month}", type="primary"):
     bar = st.progress(0.0, text="Starting the audit...")
     with _db.write() as con:
         try:
@@ -40,122 +43,58 @@ if top_right.button(f"Run the audit for {month}", type="primary", disabled=run_a
             st.stop()
     bar.empty()
     st.success(
-        f"Audit of {month} finished: {result.lines_audited:,} lines audited, {result.findings:,} findings, "
-        f"{fmt.money(result.amount_at_risk)} at risk."
+        f"Audit of {month} finished: {result.lines_audited:,} lines audited, {result.findings:,} findings."
     )
 
-measures = _db.optional_module("audits.measures")
 with _db.read() as data:
     run = explore.current_run(data.con, month)
     if run is None:
         top_left.warning(f"{month} has not been audited yet: run the audit to see its findings.")
     else:
-        top_left.caption(
-            f"Audit run {run['run_id']} finished {fmt.when(run['finished_at'])}, roster snapshot "
-            f"{run['snapshot_id'] if run['snapshot_id'] is not None else '—'}."
-        )
-
-    summary = data.try_agg(getattr(measures, "month_summary", None), month, what="The month's measures")
-    if summary:
-        change = summary.get("change") or {}
-        tiles = st.columns(5)
-        tiles[0].metric("Claim lines", fmt.number(summary["lines"]), fmt.number_delta(change.get("lines")))
-        tiles[1].metric("Billed", fmt.money(summary["billed"]), fmt.money_delta(change.get("billed")))
-        tiles[2].metric(
-            "Denied dollars",
-            fmt.money(summary["denied_dollars"]),
-            fmt.money_delta(change.get("denied_dollars")),
-            delta_color="inverse",
-        )
-        tiles[3].metric(
-            "Preventable dollars",
-            fmt.money(summary["preventable_dollars"]),
-            fmt.money_delta(change.get("preventable_dollars")),
-            delta_color="inverse",
-            help="Denied dollars on lines with a blocking finding: what a pre-submission check would stop.",
-        )
-        tiles[4].metric(
-            "Findings",
-            fmt.number(summary["findings"]),
-            fmt.number_delta(change.get("findings")),
-            delta_color="inverse",
-        )
-
+        top_left.caption(f"Last audited {fmt.when(run['finished_at'])}, with the roster as it stood then.")
+    payers = explore.payers(data.con)
+    payer_names = dict(zip(payers["payer_id"], payers["payer_name"], strict=False))
+    summary = data.try_agg(measures.month_summary, month, what="The month's measures")
     by_rule = data.agg(explore.findings_by_rule, month)
     matrix = data.agg(explore.misalignment_matrix, month)
+    sections.tiles(summary, by_rule)
     if run is not None and by_rule.empty:
         st.success(f"No findings in {month}: every audited line is aligned.")
     elif not by_rule.empty:
         left, right = st.columns(2)
-        chart = px.bar(
-            by_rule.sort_values("findings"),
-            x="findings",
-            y="rule_id",
-            color="severity",
-            orientation="h",
-            hover_data={"amount_at_risk": ":$,.0f"},
-            color_discrete_map={"error": "#c0392b", "warning": "#e67e22", "info": "#2e86c1"},
-            title="Findings by rule",
-        )
-        chart.update_layout(yaxis_title=None, height=420, margin={"l": 10, "r": 10, "t": 40, "b": 10})
-        left.plotly_chart(chart, width="stretch")
+        sections.rule_chart(by_rule, where=left)
         if not matrix.empty:
-            value = right.segmented_control(
-                "Heatmap of", ["findings", "dollars at risk"], default="findings", key="heat_value"
-            )
-            column = "amount_at_risk" if value == "dollars at risk" else "findings"
-            top = matrix.groupby("provider_name")[column].sum().nlargest(25).index
-            grid = matrix[matrix["provider_name"].isin(top)].pivot_table(
-                index="provider_name", columns="payer_id", values=column, aggfunc="sum", fill_value=0
-            )
-            heat = px.imshow(
-                grid,
-                color_continuous_scale="Reds",
-                aspect="auto",
-                labels={"color": value or "findings", "x": "payer", "y": "provider"},
-                title="Misalignment by provider and payer (top 25 providers)",
-            )
-            heat.update_layout(height=420, margin={"l": 10, "r": 10, "t": 40, "b": 10})
-            right.plotly_chart(heat, width="stretch")
+            sections.heatmap(matrix, payer_names, where=right)
 
     if run is None:
         st.stop()
 
     st.subheader("Findings")
-    rules = sorted(by_rule["rule_id"].unique().tolist())
-    f1, f2, f3, f4, f5 = st.columns([2, 1, 2, 2, 1])
-    pick_rules = f1.multiselect("Rule", rules, key="filter_rule")
-    pick_sev = f2.multiselect("Severity", ["error", "warning", "info"], key="filter_severity")
-    provider_names = matrix.drop_duplicates("npi").set_index("npi")["provider_name"].to_dict()
-    pick_npis = f3.multiselect(
-        "Provider",
-        sorted(provider_names, key=lambda n: str(provider_names[n])),
-        format_func=lambda n: f"{provider_names.get(n)} ({n})",
-        key="filter_provider",
+    people = explore.providers(data.con)
+    providers = dict(zip(people["npi"], people["provider_name"], strict=False))
+    providers.update(
+        {n: p for n, p in zip(matrix["npi"], matrix["provider_name"], strict=False) if n not in providers}
     )
-    pick_payers = f4.multiselect("Payer", sorted(matrix["payer_id"].unique().tolist()), key="filter_payer")
-    code = f5.text_input("Code starts with", key="filter_code")
-    filters = {"rule_ids": pick_rules, "severities": pick_sev, "npis": pick_npis, "payer_ids": pick_payers}
-    shown = explore.findings(data.con, month, **filters, code=code, limit=LIMIT)
-    total, at_risk = explore.findings_total(data.con, month, **filters, code=code)
+    rules = sorted(by_rule["rule_id"].unique().tolist(), key=words.rule_title)
+    payer_ids = sorted(
+        set(matrix["payer_id"]) | set(payers["payer_id"]), key=lambda p: str(words.payer(p, payer_names))
+    )
+    chosen = sections.filters(rules, providers, payer_names, payer_ids)
+    shown = explore.findings(data.con, month, **chosen, limit=LIMIT)
+    total, at_risk = explore.findings_total(data.con, month, **chosen)
     st.caption(
         f"{total:,} findings, {fmt.money(at_risk)} at risk"
         + (f" (showing the {LIMIT:,} largest; download the CSV for all)" if total > LIMIT else "")
         + ". Select a row to open the records behind it."
     )
-    event = st.dataframe(
-        shown.drop(columns=["finding_id"]),
-        column_config=findings_columns(),
-        hide_index=True,
-        on_select="rerun",
-        selection_mode="single-row",
-        key="findings_table",
-        height=360,
+    event = findings_table(
+        shown, on_select="rerun", selection_mode="single-row", key="findings_table", height=360
     )
     rows = event.selection.rows if event is not None else []
     labels = {
-        r.finding_id: f"{r.rule_id} · {r.provider_name or r.rendering_npi or ''} · {r.payer_id or ''} · "
-        f"{r.claim_id or 'provider-level'} · {fmt.money(r.amount_at_risk)}"
+        r.finding_id: f"{words.rule_title(r.rule_id)} · {r.provider_name or r.rendering_npi or ''} · "
+        f"{words.payer(r.payer_name or r.payer_id) or ''} · {r.claim_id or 'provider-level'} · "
+        f"{fmt.money(r.amount_at_risk)}"
         for r in shown.itertuples()
     }
     if rows and rows[0] < len(shown):
@@ -190,23 +129,18 @@ def _export(writer, suffix: str):
     return build
 
 
-write_csv = _db.optional("audits.reports", "write_findings_csv")
-write_xlsx = _db.optional("audits.reports", "write_workbook")
 e1, e2 = st.columns(2)
-if write_csv is None or write_xlsx is None:
-    st.info("Exports are not available in this build yet.")
-else:
-    e1.download_button(
-        "Download findings (CSV)",
-        _export(write_csv, ".csv"),
-        file_name=f"findings-{month}.csv",
-        mime="text/csv",
-        on_click="ignore",
-    )
-    e2.download_button(
-        "Download the audit workbook (Excel)",
-        _export(write_xlsx, ".xlsx"),
-        file_name=f"cleartobill-audit-{month}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        on_click="ignore",
-    )
+e1.download_button(
+    "Download findings (CSV)",
+    _export(write_findings_csv, ".csv"),
+    file_name=f"findings-{month}.csv",
+    mime="text/csv",
+    on_click="ignore",
+)
+e2.download_button(
+    "Download the audit workbook (Excel)",
+    _export(write_workbook, ".xlsx"),
+    file_name=f"cleartobill-audit-{month}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    on_click="ignore",
+)

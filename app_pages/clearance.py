@@ -8,21 +8,29 @@ from pathlib import Path
 
 import streamlit as st
 
+from app_pages import _clearance as grid
+from app_pages import _dates as dates
 from app_pages import _db, _gate
 from app_pages import _format as fmt
+from app_pages import _links as links
+from app_pages import _precheck as results
+from app_pages._tables import show
 from audits import explore
 from audits.errors import ClearToBillError
+from audits.precheck import check_file, check_line
 
-COLOURS = {
-    "cleared": "#c8e6c9",
-    "not yet effective": "#fff3b0",
-    "terminated": "#d5d8dc",
-    "pending": "#ffe0b2",
-    "denied": "#f5b7b1",
-    "not enrolled": "#ffffff",
-}
-check_line = _db.optional("audits.precheck", "check_line")
-check_file = _db.optional("audits.precheck", "check_file")
+TABS = ["Enrollment matrix", "Who can bill", "Pre-check a line", "Pre-check a file", "Gate a batch"]
+
+
+def month_date(month: str | None) -> dt.date:
+    """The date the page starts on: today in the sidebar's month, else that month's last day (or first day,
+    for a month still ahead)."""
+    today = dt.date.today()
+    if not month:
+        return today
+    start, end = explore.month_start(month), explore.month_end(month)
+    return today if start <= today <= end else (end if end < today else start)
+
 
 st.title("Clearance & pre-check")
 with _db.read() as data:
@@ -32,89 +40,63 @@ if people.empty or payers.empty:
     st.info(
         "No roster yet. Upload the credentialing workbook (providers, enrollments, payers) to see who is cleared."
     )
-    st.page_link("app_pages/upload.py", label="Go to Upload & data quality", icon=":material/upload_file:")
+    st.page_link(links.UPLOAD, label="Go to Upload & data quality", icon=":material/upload_file:")
     st.stop()
 payer_labels = dict(zip(payers["payer_id"], payers["payer_name"].fillna(payers["payer_id"]), strict=False))
 people_labels = dict(zip(people["npi"], people["provider_name"].fillna(people["npi"]), strict=False))
+on_default = month_date(_db.selected_month())
+if st.session_state.get("_dates_for") != on_default:  # a new sidebar month moves every date with it
+    st.session_state["_dates_for"] = on_default
+    for key in ("matrix_date", "who_date", "check_dos"):
+        dates.seed(key, on_default)
 
-matrix_tab, who_tab, check_tab, batch_tab, gate_tab = st.tabs(
-    ["Enrollment matrix", "Who can bill", "Pre-check a line", "Pre-check a file", "Gate a batch"]
-)
+linked_npi, linked_payer, linked_dos = links.arrived("npi"), links.arrived("payer"), links.arrived_date("dos")
+opened = None
+if linked_npi in people_labels:  # a link from a finding: the pre-check of that provider and payer
+    st.session_state["check_npi"] = linked_npi
+    opened = "Pre-check a line"
+if linked_payer in payer_labels:
+    st.session_state["check_payer"] = linked_payer
+if linked_dos is not None:
+    dates.seed("check_dos", linked_dos)
+    dates.seed("matrix_date", linked_dos)
+
+matrix_tab, who_tab, check_tab, batch_tab, gate_tab = st.tabs(TABS, default=opened)
 
 with matrix_tab:
     left, mid, right = st.columns([1, 2, 1])
-    on = left.date_input("On date", value=dt.date.today(), key="matrix_date", format="YYYY-MM-DD")
+    on = dates.date_box("On date", key="matrix_date", where=left)
     specialties = sorted(people["specialty"].dropna().unique().tolist())
     chosen = mid.multiselect("Specialty", specialties, key="matrix_specialty")
     problems_only = right.toggle("Only providers with a gap", key="matrix_gaps")
-    with _db.read() as data:
-        matrix = data.agg(explore.clearance_matrix, on)
-        licences = data.agg(explore.licence_status, on)
-    if chosen:
-        matrix = matrix[matrix["specialty"].isin(chosen)]
-    grid = matrix.pivot_table(
-        index=["npi", "provider_name"], columns="payer_name", values="status", aggfunc="first"
-    )
-    grid = grid.reset_index().merge(licences[["npi", "licence", "licence_expires"]], on="npi", how="left")
-    payer_columns = [
-        c for c in grid.columns if c not in ("npi", "provider_name", "licence", "licence_expires")
-    ]
-    if problems_only:
-        gap = grid[payer_columns].isin(["not yet effective", "terminated", "pending", "denied"]).any(axis=1)
-        grid = grid[gap | (grid["licence"] != "valid")]
-    grid = grid[["provider_name", "npi", "licence", "licence_expires", *payer_columns]]
-    counts = matrix["status"].value_counts()
-    st.caption(
-        " · ".join(f"{status}: {counts.get(status, 0):,}" for status in explore.CLEARANCE_STATUSES)
-        + f" (provider-payer pairs on {fmt.day(on)})"
-    )
-    styled = grid.style.map(lambda v: f"background-color: {COLOURS.get(v, '')}", subset=payer_columns).map(
-        lambda v: "background-color: #f5b7b1" if v in ("expired", "none") else "", subset=["licence"]
-    )
-    st.dataframe(
-        styled,
-        hide_index=True,
-        height=min(38 + 35 * len(grid), 640),
-        column_config={
-            "provider_name": "Provider",
-            "licence": "Licence",
-            "licence_expires": st.column_config.DateColumn("Licence expires", format=fmt.DATE_FORMAT),
-        },
-    )
+    if on is not None:
+        with _db.read() as data:
+            matrix = data.agg(explore.clearance_matrix, on)
+            licences = data.agg(explore.licence_status, on)
+        grid.matrix_view(matrix, licences, on, chosen, problems_only)
+
 
 with who_tab:
     with st.form("who_can_bill"):
         a, b, c = st.columns(3)
         code = a.text_input("Procedure code", key="who_code")
         payer = b.selectbox("Payer", list(payer_labels), format_func=payer_labels.get, key="who_payer")
-        on_date = c.date_input("Date of service", value=dt.date.today(), key="who_date", format="YYYY-MM-DD")
+        on_date = dates.date_box("Date of service", key="who_date", where=c)
         asked = st.form_submit_button("Who can bill it?", key="who_submit")
-    if asked and code.strip():
-        if check_line is None:
-            st.info("The pre-check is not available in this build yet.")
-        else:
-            with _db.read() as data:
-                try:
-                    judged = explore.who_can_bill(data.con, code, payer, on_date)
-                except ClearToBillError as exc:
-                    st.error(str(exc))
-                    st.stop()
-            st.markdown(
-                f"**{int(judged['cleared'].sum())}** of {len(people)} active providers can bill "
-                f"**{fmt.plain(code.strip())}** with {fmt.plain(payer_labels[payer])} on {fmt.day(on_date)} "
-                f"({len(judged)} are enrolled with {fmt.plain(payer_labels[payer])} then)."
-            )
-            if not judged.empty:
-                st.dataframe(
-                    judged,
-                    hide_index=True,
-                    column_config={
-                        "provider_name": "Provider",
-                        "npi": "NPI",
-                        "cleared": "Cleared",
-                        "why_not": "Why not",
-                    },
-                )
+    if asked and code.strip() and on_date is not None:
+        with _db.read() as data:
+            try:
+                judged = explore.who_can_bill(data.con, code, payer, on_date)
+            except ClearToBillError as exc:
+                st.error(str(exc))
+                st.stop()
+        st.markdown(
+            f"**{int(judged['cleared'].sum())}** of {len(people)} active providers can bill "
+            f"**{fmt.plain(code.strip())}** with {fmt.plain(payer_labels[payer])} on {fmt.day(on_date)} "
+            f"({len(judged)} are enrolled with {fmt.plain(payer_labels[payer])} then)."
+        )
+        if not judged.empty:
+            show(judged.assign(cleared=judged["cleared"].map({True: "Yes", False: "No"})))
 
 with check_tab:
     with st.form("precheck"):
@@ -128,44 +110,33 @@ with check_tab:
         payer = b.selectbox("Payer", list(payer_labels), format_func=payer_labels.get, key="check_payer")
         code = c.text_input("Procedure code", key="check_code")
         d, e, f = st.columns(3)
-        dos = d.date_input("Date of service", value=dt.date.today(), key="check_dos", format="YYYY-MM-DD")
+        dos = dates.date_box("Date of service", key="check_dos", where=d)
         pos = e.text_input("Place of service (optional)", key="check_pos")
         state = f.text_input("Service state (optional)", key="check_state")
         submitted = st.form_submit_button("Check", key="check_submit")
-    if submitted:
-        if check_line is None:
-            st.info("The pre-check is not available in this build yet.")
-        else:
-            with _db.read() as data:
-                try:
-                    verdict = check_line(
-                        data.con,
-                        npi,
-                        payer,
-                        code.strip(),
-                        dos,
-                        pos=pos.strip() or None,
-                        state=state.strip().upper() or None,
-                    )
-                except ClearToBillError as exc:
-                    st.error(str(exc))
-                    st.stop()
-            if verdict.cleared:
-                st.success(
-                    f"CLEARED: {fmt.plain(people_labels[npi])} can bill {fmt.plain(code.strip())} with {fmt.plain(payer_labels[payer])} "
-                    f"on {fmt.day(dos)}."
+    if submitted and dos is not None:
+        with _db.read() as data:
+            try:
+                verdict = check_line(
+                    data.con,
+                    npi,
+                    payer,
+                    code.strip(),
+                    dos,
+                    pos=pos.strip() or None,
+                    state=state.strip().upper() or None,
                 )
-            else:
-                st.error("NOT CLEARED")
-                for reason in verdict.reasons:
-                    st.markdown(f"- {fmt.plain(reason)}")
+            except ClearToBillError as exc:
+                st.error(str(exc))
+                st.stop()
+        results.verdict(verdict, people_labels[npi], code.strip(), payer_labels[payer], dos)
 
 with batch_tab:
     st.caption(
         "Upload a claims file (CSV or Excel) before submitting it: each line gets a verdict and its reasons."
     )
     batch = st.file_uploader("Claims to pre-check", type=["csv", "xlsx"], key="batch_file")
-    if batch is not None and st.button("Pre-check the file", key="batch_run", disabled=check_file is None):
+    if batch is not None and st.button("Pre-check the file", key="batch_run"):
         with tempfile.TemporaryDirectory() as tmp:
             source = Path(tmp) / Path(batch.name).name
             source.write_bytes(batch.getvalue())
@@ -186,12 +157,8 @@ with batch_tab:
             st.session_state["batch_result"] = (target.name, target.read_bytes(), checked)
     if "batch_result" in st.session_state:
         name, content, checked = st.session_state["batch_result"]
-        if "verdict" in checked:
-            blocked = int((checked["verdict"].astype(str).str.upper() != "CLEARED").sum())
-            st.markdown(f"**{blocked:,}** of {len(checked):,} lines are NOT CLEARED.")
+        results.batch_table(checked)
         st.download_button("Download the annotated file", content, file_name=name, on_click="ignore")
-    if check_file is None:
-        st.info("The batch pre-check is not available in this build yet.")
 
 with gate_tab:
     _gate.render()

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 from app_pages import _db, _screening
 from app_pages import _format as fmt
-from app_pages._tables import findings_columns, record_columns
+from app_pages import _links as links
+from app_pages import _profile as sections
+from app_pages import _words as words
+from app_pages._tables import findings_table, show
 from audits import explore
-
-STATUS_COLOURS = {"enrolled": "#27ae60", "terminated": "#7f8c8d", "pending": "#f39c12", "denied": "#c0392b"}
 
 st.title("Provider profile")
 month = _db.selected_month()
@@ -24,12 +24,16 @@ with _db.read() as data:
         st.info(
             "No providers yet. Upload the credentialing workbook (roster) on the Upload & data quality page."
         )
-        st.page_link(
-            "app_pages/upload.py", label="Go to Upload & data quality", icon=":material/upload_file:"
-        )
+        st.page_link(links.UPLOAD, label="Go to Upload & data quality", icon=":material/upload_file:")
         st.stop()
+    linked = links.arrived("npi")  # a link from a finding or the clearance page names the provider
+    if linked is not None:
+        st.session_state["provider_query"] = ""
+        st.session_state["provider_npi"] = linked
     query = st.text_input("Find a provider by name or NPI", key="provider_query")
     matches = explore.search_providers(data.con, query or "", limit=200)
+    if linked is not None and linked not in set(matches["npi"]):
+        matches = pd.concat([explore.search_providers(data.con, linked, limit=1), matches], ignore_index=True)
     if matches.empty:
         st.warning(f"No provider matches “{fmt.plain(query)}”.")
         st.stop()
@@ -53,19 +57,23 @@ with _db.read() as data:
     denials = data.agg(explore.provider_denials_by_month, npi, month) if month else pd.DataFrame()
 
 st.header(fmt.plain(person["provider_name"] or npi))
+facts = (
+    ("NPI", npi),
+    ("Specialty", person["specialty"]),
+    ("Taxonomy", person["taxonomy_code"]),
+    ("Primary state", person["primary_state"]),
+    ("Hired", person["hire_date"]),
+    ("Status", words.word(words.PROVIDER_STATUS, person["status"])),
+)
 st.markdown(
     " · ".join(
-        f"**{label}** {fmt.plain(value) or fmt.EMPTY}"
-        for label, value in (
-            ("NPI", npi),
-            ("Specialty", person["specialty"]),
-            ("Taxonomy", person["taxonomy_code"]),
-            ("Primary state", person["primary_state"]),
-            ("Hired", fmt.day(person["hire_date"])),
-            ("Status", person["status"]),
-        )
+        f"**{label}** {fmt.plain(fmt.day(value) if label == 'Hired' else value)}"
+        for label, value in facts
+        if not fmt.missing(value) and value != ""
     )
 )
+if month:
+    links.to_audit(f"This provider's findings in the audit of {month}", month, npi=npi)
 
 st.subheader("Licences and certifications")
 if credentials.empty:
@@ -78,42 +86,13 @@ else:
     st.caption(
         f"Days to expiry counted from today, {fmt.day(today)}; {len(expired)} expired row(s) kept as history."
     )
-    st.dataframe(credentials, hide_index=True, column_config=record_columns())
+    show(credentials)
 
 st.subheader("Enrollments by payer")
 if enrollments.empty:
     st.warning("No enrollment rows: this provider is not enrolled with any payer.")
 else:
-    bars = enrollments.copy()
-    horizon = pd.Timestamp(today + dt.timedelta(days=180))
-    bars["start"] = pd.to_datetime(bars["effective_date"].fillna(bars["submitted_date"]))
-    bars["end"] = pd.to_datetime(bars["termination_date"])
-    open_ended = bars["end"].isna()
-    bars.loc[open_ended, "end"] = horizon
-    bars.loc[bars["status"].isin(["pending", "denied"]), "end"] = pd.Timestamp(today)
-    drawable = bars.dropna(subset=["start"])
-    if not drawable.empty:
-        timeline = px.timeline(
-            drawable,
-            x_start="start",
-            x_end="end",
-            y="payer_name",
-            color="status",
-            color_discrete_map=STATUS_COLOURS,
-            hover_data={"status_label": True, "allowed_pos": True},
-        )
-        timeline.add_vline(x=pd.Timestamp(today), line_dash="dot", line_color="#34495e")
-        timeline.update_layout(
-            height=120 + 32 * drawable["payer_name"].nunique(),
-            yaxis_title=None,
-            margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        )
-        st.plotly_chart(timeline, width="stretch")
-        st.caption(
-            "Open-ended enrollments are drawn to six months from today; pending and denied applications "
-            "from submission to today."
-        )
-    st.dataframe(enrollments.drop(columns=["payer_id"]), hide_index=True, column_config=record_columns())
+    sections.enrollment_timeline(enrollments, today)
 
 _screening.render(npi)
 
@@ -121,7 +100,7 @@ st.subheader("Approved and excluded services")
 if scope.empty:
     st.caption("No scope rows: any valid code is allowed for every payer.")
 else:
-    st.dataframe(scope, hide_index=True, column_config=record_columns())
+    show(scope)
 
 if month:
     st.subheader(f"Findings in {month}")
@@ -129,20 +108,6 @@ if month:
         st.success(f"No findings for this provider in {month}.")
     else:
         st.caption(f"{len(this_month)} findings, {fmt.money(this_month['amount_at_risk'].sum())} at risk.")
-        st.dataframe(
-            this_month.drop(columns=["finding_id", "rendering_npi", "provider_name"]),
-            hide_index=True,
-            column_config=findings_columns(),
-        )
+        findings_table(this_month.drop(columns=["rendering_npi", "provider_name"]))
     st.subheader("History (12 months)")
-    left, right = st.columns(2)
-    if not history.empty:
-        left.plotly_chart(
-            px.bar(history, x="month", y="findings", title="Findings per audited month"), width="stretch"
-        )
-    if not denials.empty:
-        denials = denials.assign(month=denials["month"].map(explore.month_label))
-        denials["denied_dollars"] = denials["denied_dollars"].astype(float)
-        right.plotly_chart(
-            px.bar(denials, x="month", y="denied_dollars", title="Denied dollars per month"), width="stretch"
-        )
+    sections.history(history, denials)

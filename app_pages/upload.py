@@ -14,6 +14,7 @@ from app_pages import _db
 from app_pages import _format as fmt
 from app_pages._mapping import SUMMARY_COLUMNS, mapping_editor, result_row, summary_row
 from app_pages._quality import data_problems, payer_names_to_confirm, roster_snapshots
+from app_pages._tables import show, show_source_rows, source_rows
 from audits import explore
 from audits.errors import ClearToBillError
 from audits.reports import neutralise  # formula-looking text cells stay text in a spreadsheet (SPEC 7)
@@ -113,7 +114,7 @@ if staged and st.button(
 results = st.session_state.get("upload_results")
 if results:
     st.subheader("This session's loads")
-    st.dataframe(pd.DataFrame(results).drop(columns=["upload_id"]), hide_index=True)
+    st.dataframe(pd.DataFrame(results).drop(columns=["upload_id"]), hide_index=True, placeholder="")
     for row in results:
         if row["status"] == "failed":
             st.error(f"{fmt.plain(row['file'])}: {fmt.plain(row['message'])}")
@@ -129,39 +130,25 @@ st.subheader("Upload history")
 if history.empty:
     st.info("Nothing uploaded yet. Start with the credentialing workbook, then claims and remittances.")
     st.stop()
-st.dataframe(
-    history,
-    hide_index=True,
-    column_config={
-        "upload_id": st.column_config.NumberColumn("Upload", format="%d"),
-        "file_name": "File",
-        "kind": "Kind",
-        "status": "Status",
-        "rows_read": "Read",
-        "rows_loaded": "Loaded",
-        "rows_rejected": "Rejected",
-        "uploaded_by": "By",
-        "uploaded_at": st.column_config.DatetimeColumn("Uploaded", format="YYYY-MM-DD HH:mm"),
-        "message": st.column_config.TextColumn("Message", width="large"),
-    },
-)
+show(history)
 with_rejects = history[history["rows_rejected"] > 0]
 if not with_rejects.empty:
+    by_id = history.set_index("upload_id")
     pick = st.selectbox(
-        "Rejected rows of upload",
+        "Rejected and held rows of",
         with_rejects["upload_id"].tolist(),
         key="rejects_of",
         format_func=lambda u: (
-            f"#{u} {history.set_index('upload_id').loc[u, 'file_name']} "
-            f"({fmt.number(history.set_index('upload_id').loc[u, 'rows_rejected'])} rows)"
+            f"{by_id.loc[u, 'file_name']} (upload {u}, {fmt.when(by_id.loc[u, 'uploaded_at'])}: "
+            f"{fmt.number(by_id.loc[u, 'rows_rejected'])} rows)"
         ),
     )
     with _db.read() as data:
         rejected = explore.rejected_rows(data.con, int(pick))
-    st.dataframe(rejected, hide_index=True, height=300)
+    show_source_rows(rejected, height=300)
     st.download_button(
         "Download rejected rows (CSV)",
-        rejected.map(neutralise).to_csv(index=False).encode("utf-8"),
+        source_rows(rejected, marked=False).map(neutralise).to_csv(index=False).encode("utf-8"),
         file_name=f"rejected-rows-upload-{pick}.csv",
         mime="text/csv",
         on_click="ignore",

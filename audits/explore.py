@@ -94,12 +94,18 @@ def audited_months(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def default_month(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The latest audited month, else the latest service month, else None."""
+    """The latest audited month, else the latest month with at least half the lines of the busiest month
+    (a month of a few stray lines - a typo'd date, an early claim - is not where a user starts), else None."""
     audited = audited_months(con)
     if audited:
         return audited[0]
-    months = service_months(con)
-    return months[0] if months else None
+    rows = _rows(
+        con,
+        "SELECT date_trunc('month', date_of_service) AS m, count(*) AS n FROM claim_lines"
+        " WHERE date_of_service IS NOT NULL GROUP BY m ORDER BY m DESC",
+    )
+    busiest = max((n for _m, n in rows), default=0)
+    return next((month_label(m) for m, n in rows if 2 * n >= busiest), None)
 
 
 def current_run(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> dict | None:

@@ -75,7 +75,7 @@ def test_drill_down_on_the_demo(monkeypatch, demo_db):
 def test_who_can_bill_on_the_demo(monkeypatch, demo_db):
     at = open_app(monkeypatch, demo_db, "clearance")
     at.text_input(key="who_code").set_value("99213")
-    at.date_input(key="who_date").set_value(dt.date.today())
+    at.text_input(key="who_date").set_value(dt.date.today().isoformat())
     at.button(key="who_submit").click().run()
     assert not at.exception
     assert any(" active providers can bill **99213**" in m.value for m in at.markdown)

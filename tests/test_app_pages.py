@@ -141,35 +141,34 @@ def test_demo_banner_only_for_demo_uploads(monkeypatch, tmp_path):
 def test_sidebar_shows_freshness_per_kind(monkeypatch, small_db):
     at = open_app(monkeypatch, small_db)
     captions = [c.value for c in at.sidebar.caption]
-    assert "claims: 2026-11-02 08:05" in captions and "roster: 2026-11-02 08:00" in captions
+    assert "Claims export: 2026-11-02 08:05" in captions
+    assert "Credentialing workbook: 2026-11-02 08:00" in captions
 
 
 def test_findings_filter_and_drill_down(monkeypatch, small_db):
     at = open_app(monkeypatch, small_db, "audit")
-    findings = [d for d in at.dataframe if "rule_id" in d.value.columns][0]
-    assert sorted(findings.value["rule_id"]) == ["AFTER_TERMINATION", "ENROLLMENT_NOT_APPROVED"]
+    findings = [d for d in at.dataframe if "Claim" in d.value.columns and "Rule id" in d.value.columns][0]
+    assert sorted(findings.value["Rule id"]) == ["AFTER_TERMINATION", "ENROLLMENT_NOT_APPROVED"]
 
     at.multiselect(key="filter_rule").set_value(["AFTER_TERMINATION"]).run()
     no_exception(at)
-    findings = [d for d in at.dataframe if "rule_id" in d.value.columns][0]
-    assert list(findings.value["claim_id"]) == ["C2"]
+    findings = [d for d in at.dataframe if "Claim" in d.value.columns and "Rule id" in d.value.columns][0]
+    assert list(findings.value["Claim"]) == ["C2"]
 
     at.selectbox(key="finding_pick").set_value("f-term").run()
     no_exception(at)
     assert any(w.value.startswith("What to do:") and "reinstate" in w.value for w in at.warning)
-    enrollments = [
-        d.value for d in at.dataframe if "status" in d.value.columns and "effective_date" in d.value
-    ]
-    assert list(enrollments[0]["status"]) == ["terminated"]  # the record behind the finding
-    claim = [d.value for d in at.dataframe if "billed_amount" in d.value.columns and "claim_id" in d.value]
-    assert list(claim[0]["claim_id"]) == ["C2"] and "patient_key" not in claim[0].columns
+    enrollments = [d.value for d in at.dataframe if "Status" in d.value.columns and "Effective" in d.value]
+    assert list(enrollments[0]["Status"]) == ["Terminated"]  # the record behind the finding
+    claim = [d.value for d in at.dataframe if "Billed" in d.value.columns and "Claim" in d.value]
+    assert list(claim[0]["Claim"]) == ["C2"] and "patient_key" not in claim[0].columns
 
 
 def test_code_filter_narrows_findings(monkeypatch, small_db):
     at = open_app(monkeypatch, small_db, "audit")
     at.text_input(key="filter_code").set_value("930").run()
-    findings = [d for d in at.dataframe if "rule_id" in d.value.columns][0]
-    assert list(findings.value["procedure_code"]) == ["93000"]
+    findings = [d for d in at.dataframe if "Claim" in d.value.columns and "Rule id" in d.value.columns][0]
+    assert list(findings.value["Code"]) == ["93000"]
 
 
 def test_provider_search_by_npi(monkeypatch, small_db):
@@ -184,22 +183,23 @@ def test_provider_search_by_npi(monkeypatch, small_db):
 
 def test_clearance_matrix_colours_status(monkeypatch, small_db):
     at = open_app(monkeypatch, small_db, "clearance")
-    at.date_input(key="matrix_date").set_value(dt.date(2026, 10, 6)).run()
+    at.text_input(key="matrix_date").set_value("10/06/2026").run()  # Enter applies a typed date
     no_exception(at)
-    grid = at.dataframe[0].value.set_index("npi")
-    assert grid.loc[B, "Aetna"] == "terminated"
-    assert grid.loc[A, "Aetna"] == "cleared" and grid.loc[A, "Medicare"] == "pending"
-    assert grid.loc[B, "licence"] == "valid"
+    grid = at.dataframe[0].value.set_index("NPI")
+    assert grid.loc[B, "Aetna"] == "Terminated"
+    assert grid.loc[A, "Aetna"] == "Cleared" and grid.loc[A, "Medicare"] == "Pending"
+    assert grid.loc[B, "Licence"] == "Valid"
 
 
 def test_upload_page_lists_history_held_payers_and_rejected_rows(monkeypatch, small_db):
     at = open_app(monkeypatch, small_db, "upload")
     no_exception(at)
     assert any(m.value.startswith("**Aetna Choice**") for m in at.markdown)
-    history = [d.value for d in at.dataframe if "file_name" in d.value.columns][0]
-    assert list(history["upload_id"]) == [2, 1]
-    rejected = [d.value for d in at.dataframe if "reason" in d.value.columns][0]
-    assert list(rejected["reason"]) == ["unknown payer: Aetna Choice"]
+    history = [d.value for d in at.dataframe if "File" in d.value.columns][0]
+    assert list(history["Upload no."]) == [2, 1]
+    rejected = [d.value for d in at.dataframe if "Reason" in d.value.columns][0]
+    assert list(rejected["Reason"]) == ["unknown payer: Aetna Choice"]
+    assert list(rejected["› Primary Insurance"]) == ["Aetna Choice"]  # the row as the file had it
 
 
 def test_busy_database_is_one_sentence(monkeypatch, small_db):
@@ -251,8 +251,8 @@ def test_upload_a_claims_file_shows_loaded_and_held_rows(monkeypatch, small_db):
     ]
     # the held payer name is offered for confirmation, and the new upload is in the history
     assert any(m.value.startswith("**Zeta Health Plan**") for m in at.markdown)
-    history = [d.value for d in at.dataframe if "file_name" in d.value.columns][0]
-    assert history["file_name"].iloc[0] == "claims-late.csv"
+    history = [d.value for d in at.dataframe if "File" in d.value.columns][0]
+    assert history["File"].iloc[0] == "claims-late.csv"
 
 
 def test_unreadable_upload_is_one_sentence(monkeypatch, small_db):
@@ -277,7 +277,7 @@ def test_precheck_form(monkeypatch, small_db, npi, payer, dos, cleared):
     at.selectbox(key="check_npi").set_value(npi)
     at.selectbox(key="check_payer").set_value(payer)
     at.text_input(key="check_code").set_value("99213")
-    at.date_input(key="check_dos").set_value(dos)
+    at.text_input(key="check_dos").set_value(dos.isoformat())
     at.button(key="check_submit").click().run()
     no_exception(at)
     if cleared:
@@ -331,8 +331,8 @@ def test_run_the_audit_from_the_page(monkeypatch, tmp_path):
         rules = {r[0] for r in con.execute("SELECT rule_id FROM findings").fetchall()}
     # Blake Fern billed Aetna after the 2026-09-30 termination (SPEC 4): the run found it
     assert "AFTER_TERMINATION" in rules
-    findings = [d for d in at.dataframe if "rule_id" in d.value.columns][0]
-    assert "AFTER_TERMINATION" in set(findings.value["rule_id"])
+    findings = [d for d in at.dataframe if "Claim" in d.value.columns and "Rule id" in d.value.columns][0]
+    assert "AFTER_TERMINATION" in set(findings.value["Rule id"])
 
 
 def test_roster_snapshot_diff_and_undo(monkeypatch, tmp_path, db_path):
@@ -347,19 +347,20 @@ def test_roster_snapshot_diff_and_undo(monkeypatch, tmp_path, db_path):
     at = open_app(monkeypatch, db_path, "upload")
     no_exception(at)
     assert at.selectbox(key="snapshot_pick").value == 1
-    diff = [d.value for d in at.dataframe if "change" in d.value.columns][0]
-    assert list(zip(diff["table"], diff["change"], diff["npi"], strict=True)) == [("providers", "removed", B)]
+    diff = [d.value for d in at.dataframe if "Change" in d.value.columns][0]
+    assert list(zip(diff["Table"], diff["Change"], diff["NPI"], strict=True)) == [("Providers", "Removed", B)]
+    assert diff["Before"].iloc[0] == "Provider: Blake Fern; Specialty: Dermatology; Status: Active"
     at.button(key="restore_snapshot").click().run()
     no_exception(at)
-    assert any(s.value.startswith("Snapshot 1's roster is current again (as snapshot 3)") for s in at.success)
+    assert any(s.value.startswith("The roster of roster-1.csv, ") for s in at.success)
     with connect(db_path, read_only=True) as con:
         assert sorted(r[0] for r in con.execute("SELECT npi FROM providers").fetchall()) == sorted([A, B])
 
 
 def test_selecting_a_table_row_opens_its_finding(monkeypatch, small_db):
     at = open_app(monkeypatch, small_db, "audit")
-    findings = [d for d in at.dataframe if "rule_id" in d.value.columns][0]
-    assert list(findings.value["rule_id"]) == [
+    findings = [d for d in at.dataframe if "Claim" in d.value.columns and "Rule id" in d.value.columns][0]
+    assert list(findings.value["Rule id"]) == [
         "AFTER_TERMINATION",
         "ENROLLMENT_NOT_APPROVED",
     ]  # $200, then $80
@@ -368,10 +369,8 @@ def test_selecting_a_table_row_opens_its_finding(monkeypatch, small_db):
     no_exception(at)
     assert at.selectbox(key="finding_pick").value == "f-pend"  # the selectbox follows the selected row
     assert any(w.value.startswith("What to do:") for w in at.warning)
-    enrollments = [
-        d.value for d in at.dataframe if "status" in d.value.columns and "submitted_date" in d.value
-    ]
-    assert list(enrollments[0]["status"]) == ["pending"]
+    enrollments = [d.value for d in at.dataframe if "Status" in d.value.columns and "Submitted" in d.value]
+    assert list(enrollments[0]["Status"]) == ["Pending"]
 
 
 def test_markdown_in_data_is_shown_as_text():
@@ -396,5 +395,5 @@ def test_loading_files_brings_the_reference_codes(monkeypatch, db_path):
     at.file_uploader[0].set_value(("remits.csv", csv, "text/csv")).run()
     at.button(key="load_files").click().run()
     no_exception(at)
-    carcs = [d.value for d in at.dataframe if "carc" in d.value.columns and "adjustments" in d.value.columns]
-    assert list(carcs[0]["carc"]) == ["ZZ9"]
+    carcs = [d.value for d in at.dataframe if "Reason code" in d.value.columns and "Adjustments" in d.value]
+    assert list(carcs[0]["Reason code"]) == ["ZZ9"]

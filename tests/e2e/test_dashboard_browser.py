@@ -166,7 +166,7 @@ def test_analyst_manager_and_coder_flow(tmp_path, browser_page):
         _settled(page, "Open a finding")
         page.get_by_text("Findings by rule").first.wait_for()
         # select the first row of the findings table (its row marker): the records behind it open
-        table = page.locator('[data-testid="stDataFrame"]').first
+        table = page.locator('.st-key-findings_table [data-testid="stDataFrame"]').first
         table.locator("canvas").first.wait_for()
         table.scroll_into_view_if_needed()
         page.wait_for_selector(IDLE)
@@ -188,7 +188,7 @@ def test_analyst_manager_and_coder_flow(tmp_path, browser_page):
         # Provider profile.
         _open(page, url, "provider")
         page.get_by_text("Licences and certifications").wait_for()
-        page.get_by_text("Enrollments by payer").wait_for()
+        page.get_by_text("Enrollments by payer", exact=True).wait_for()
         page.screenshot(path=str(SHOTS / "provider.png"), full_page=True)
 
         # Coder: the clearance matrix, then a single pre-check.
@@ -207,3 +207,43 @@ def test_analyst_manager_and_coder_flow(tmp_path, browser_page):
         page.get_by_text("Needs action in the next 90 days").wait_for()
         page.screenshot(path=str(SHOTS / "trends.png"), full_page=True)
         assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_pages_read_plainly_in_the_browser(tmp_path, browser_page):
+    """No Deploy button or developer menu; every text at least 4.5:1 against its background on every page;
+    a typed date applies on Enter; a finding's link opens its provider."""
+    from test_app_words import B, build_worded_practice
+
+    db = build_worded_practice(tmp_path / "worded.duckdb")
+    contrast = (Path(__file__).parent / "contrast.js").read_text()
+    page = browser_page
+    with _dashboard(db) as url:
+        for path in ("", "upload", "provider", "clearance", "trends"):
+            _open(page, url, path)
+            page.locator('[data-testid="stMainBlockContainer"]').first.wait_for()
+            low = [t for t in page.evaluate(contrast) if t["ratio"] < 4.5]
+            assert not low, f"/{path}: text below 4.5:1: {low[:5]}"
+            assert page.get_by_role("button", name="Deploy").count() == 0
+        page.locator('[data-testid="stMainMenu"]').click()
+        menu = page.locator('[data-testid="stMainMenuPopover"]')
+        menu.wait_for()
+        assert "Rerun" not in menu.inner_text() and "Clear cache" not in menu.inner_text()
+        page.keyboard.press("Escape")
+
+        # Enter applies a typed date (the matrix caption names the date it shows).
+        _open(page, url, "clearance")
+        box = page.get_by_role("textbox", name="On date")
+        box.fill("2026-10-06")
+        box.press("Enter")
+        _settled(page, "provider-payer pairs on 2026-10-06")
+
+        # A finding links to its provider.
+        _open(page, url)
+        picked = page.locator('[data-testid="stSelectbox"]').filter(has_text="Open a finding")
+        picked.locator("input").click()
+        page.get_by_role("option").filter(has_text="Blake Fern").first.click()
+        _settled(page, "What to do:")
+        page.get_by_role("link", name="Provider profile of Blake Fern").click()
+        page.get_by_role("heading", name="Blake Fern").wait_for()
+        page.wait_for_selector(IDLE)
+        assert page.locator('[data-testid="stMarkdownContainer"]').filter(has_text=f"NPI {B}").count() == 1
