@@ -10,7 +10,7 @@ import streamlit as st
 
 from app_pages import _charts as charts
 from app_pages import _words as words
-from audits import explore
+from audits import months
 
 STATUS_COLOURS = {"Enrolled": "#1e7b45", "Terminated": "#5d6d7e", "Pending": "#b9770e", "Denied": "#b03a2e"}
 STATUS_PATTERNS = {"Enrolled": "", "Terminated": "x", "Pending": "/", "Denied": "."}
@@ -62,12 +62,12 @@ def enrollment_timeline(enrollments: pd.DataFrame, today: dt.date) -> None:
 def history(history: pd.DataFrame, denials: pd.DataFrame) -> None:
     left, right = st.columns(2)
     if not history.empty:
-        frame = history.assign(month=history["month"].map(explore.month_label))
+        frame = history.assign(month=history["month"].map(months.month_label))
         fig = px.bar(frame, x="month", y="findings", text="findings")
         fig.update_layout(height=300, margin=charts.MARGIN, xaxis={"type": "category", "title": None})
         charts.figure(fig, "Findings per audited month", frame, where=left)
     if not denials.empty:
-        frame = denials.assign(month=denials["month"].map(explore.month_label))
+        frame = denials.assign(month=denials["month"].map(months.month_label))
         frame["denied_dollars"] = frame["denied_dollars"].astype(float)
         fig = px.bar(frame, x="month", y="denied_dollars", labels={"denied_dollars": "denied dollars"})
         fig.update_layout(

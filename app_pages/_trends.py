@@ -11,7 +11,7 @@ from app_pages import _format as fmt
 from app_pages import _links as links
 from app_pages import _words as words
 from app_pages._tables import show
-from audits import explore
+from audits import months
 
 CAUSE_COLOURS = {
     "Credentialing": "#b03a2e",
@@ -30,7 +30,7 @@ TOP_FILTERS = {"provider": "npi", "payer": "payer", "procedure_code": "code"}
 
 
 def month_axis(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.assign(month=frame["month"].map(explore.month_label))
+    return frame.assign(month=frame["month"].map(months.month_label))
 
 
 def tiles(trend: pd.DataFrame) -> None:

@@ -15,7 +15,7 @@ from app_pages import _format as fmt
 from app_pages import _links as links
 from app_pages import _precheck as results
 from app_pages._tables import show
-from audits import explore
+from audits import explore, months
 from audits.errors import ClearToBillError
 from audits.precheck import check_file, check_line
 
@@ -28,7 +28,7 @@ def month_date(month: str | None) -> dt.date:
     today = dt.date.today()
     if not month:
         return today
-    start, end = explore.month_start(month), explore.month_end(month)
+    start, end = months.month_bounds(month)
     return today if start <= today <= end else (end if end < today else start)
 
 

@@ -6,7 +6,6 @@ with what to do. Real Streamlit sessions (AppTest) on small hand-written databas
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import json
 import math
 import re
@@ -16,7 +15,7 @@ from urllib.parse import parse_qs
 
 import numpy as np
 import pytest
-from test_app_pages import A, B, ROOT, build_small_practice, no_exception, open_app
+from test_app_pages import ROOT, A, B, build_small_practice, no_exception, open_app
 
 from app_pages import _words as words
 from audits.rules import all_rules
@@ -193,8 +192,8 @@ def test_deploy_button_and_developer_menu_are_hidden():
 
 
 def _link(at, page: str) -> dict:
-    found = [l for l in at.get("page_link") if l.proto.page == page]
-    assert found, [(l.proto.label, l.proto.page) for l in at.get("page_link")]
+    found = [link for link in at.get("page_link") if link.proto.page == page]
+    assert found, [(link.proto.label, link.proto.page) for link in at.get("page_link")]
     return {k: v[0] for k, v in parse_qs(found[0].proto.query_string).items()}
 
 
@@ -443,6 +442,8 @@ def test_a_typed_date_that_is_not_a_date_is_one_sentence(monkeypatch, worded_db)
     at = open_app(monkeypatch, worded_db, "clearance")
     at.text_input(key="matrix_date").set_value("31/31/2026").run()
     no_exception(at)
-    assert [e.value for e in at.error] == ["“31/31/2026” is not a date: type it as YYYY-MM-DD, e.g. 2026-10-06."]
+    assert [e.value for e in at.error] == [
+        "“31/31/2026” is not a date: type it as YYYY-MM-DD, e.g. 2026-10-06."
+    ]
     at.text_input(key="matrix_date").set_value("2026-10-06").run()
     assert not at.error and any("pairs on 2026-10-06" in c.value for c in at.caption)
