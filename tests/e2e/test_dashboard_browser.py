@@ -117,7 +117,7 @@ def browser_page():
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         context = browser.new_context(viewport={"width": 1440, "height": 1600}, accept_downloads=True)
         page = context.new_page()
-        page.set_default_timeout(60_000)
+        page.set_default_timeout(180_000)  # a ceiling, not a wait: the machine may be busy
         yield page
         context.close()
         browser.close()
