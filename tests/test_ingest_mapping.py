@@ -155,9 +155,23 @@ def test_preview_proposes_a_mapping_and_masks_patients(tmp_path):
 def test_preview_offers_missing_required_columns_empty(tmp_path):
     path = tmp_path / "claims.csv"
     path.write_text(
-        "Claim ID,Doc,Payer,DOS,CPT,Charges\nC1,1234567893,Acme,2024-01-05,99213,100\n", encoding="utf-8"
+        "Claim ID,Doc,Payer,DOS,CPT,Charges\nC1,Dr Smith,Acme,2024-01-05,99213,100\n", encoding="utf-8"
     )
     shown = preview(path, kind="claims")
     assert shown.mapping["rendering_npi"] == (None, 0.0)
     assert shown.missing == ["rendering_npi"]
     assert "Doc" in shown.headers
+
+
+def test_values_alone_propose_a_column_with_low_confidence_and_a_warning():
+    frame = _frame(
+        ["Claim ID", "Doc", "Payer", "DOS", "CPT", "Charges"],
+        ["C1", "1234567893", "Acme", "2024-01-05", "99213", "100"],
+        ["C2", "1111111112", "Acme", "2024-01-06", "99214", "120"],
+    )
+    mapping = map_columns(frame, "claims")
+    match = mapping.columns["rendering_npi"]
+    assert match.source == "Doc"
+    assert match.confidence < 0.5
+    assert any("valid NPIs" in e for e in match.evidence)
+    assert any("rendering_npi" in w and "low confidence" in w for w in mapping.warnings)

@@ -1,0 +1,1240 @@
+"""Recognition by evidence: which source column holds which canonical column, and what a sheet is.
+
+Every (source column, canonical column) pair gets a score in [0, 1] from three kinds of evidence:
+- the header's words: the header is split into words whatever its case style (UPPER_SNAKE, camelCase,
+  spaces, punctuation, '#', 'No.'), abbreviations are expanded, vendor suffixes dropped, run-together
+  words split ('PLACEOFSERVICE'), and the words are compared with the vocabulary's spellings
+  (vocabulary/columns.toml) by a weighted overlap in which noise words ('primary', 'code', 'name',
+  'date') weigh little and an unknown word may still match as an abbreviation or a misspelling;
+- the values under it: the value test of the canonical column (NPI check digit, dates of any SPEC 2
+  style, procedure-code classes, ICD-10 shape, money, POS, US states, the status / credential /
+  scope / group-code / CARC / RARC words...), passed by what share of a sample of the cells;
+- what the database already holds (`Knowledge`): payer names and aliases that resolve, NPIs of
+  known providers, claim ids already loaded (the strongest sign of a remittance's claim column).
+
+`assign` then gives each canonical column at most one source column, by the best total score (an exact
+assignment, `best_assignment`), keeping each pair's confidence, its evidence and the runner-up.
+`read_sheet` finds the header row and reads a sheet as each kind; `classify` ranks the readings, checks
+them (a sheet with an NPI and a payer column is not a providers sheet; a providers reading whose NPIs
+repeat is wrong) and says which reading it chose, which came second and why.
+
+Decisions:
+- A column is mapped only when its score reaches MIN_SCORE (0.3); a pair whose values contradict the
+  column's test (under half pass) keeps a low score and a warning, so an analyst's or a header's choice
+  of a column of provider names as rendering_npi is loaded only with a warning that says so.
+- Two readings of a sheet are "close" when the runner-up's score is within CLOSE_MARGIN (15%) of the
+  chosen one's; the reading then carries that as a warning (the CLI prints it, the page asks).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import functools
+import math
+import os
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from audits.ingest import normalize as nz
+
+VOCABULARY_DIR = Path(__file__).resolve().parent / "vocabulary"
+EXTENSION_ENV = "CLEARTOBILL_VOCABULARY"
+MIN_SCORE = 0.3
+CLOSE_MARGIN = 0.15
+HEADER_SCAN_ROWS = 30
+SAMPLE_ROWS = 300
+KINDS = ("claims", "remits", "providers", "credentials", "payers", "enrollments", "service_scope")
+ROSTER_TABLES = ("providers", "credentials", "payers", "enrollments", "service_scope")
+
+# SPEC 2 "Required columns"; a tuple means any one of its columns will do.
+REQUIRED: dict[str, list[tuple[str, ...]]] = {
+    "claims": [("claim_id",), ("rendering_npi",), ("payer_id", "payer_name"), ("date_of_service",),
+               ("procedure_code",), ("billed_amount",)],
+    "remits": [("claim_id",), ("payer_id", "payer_name"),
+               ("paid_amount", "adjustment_amount", "adj_amount_1", "carc", "carc_1")],
+    "providers": [("npi",), ("provider_name", "last_name")],
+    "credentials": [("npi",), ("credential_type",), ("expiration_date",)],
+    "payers": [("payer_id",), ("payer_name", "aliases")],
+    "enrollments": [("npi",), ("payer", "payer_id"), ("status",)],
+    "service_scope": [("npi",), ("payer", "payer_id"), ("code_from", "code")],
+}  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# the vocabulary (data files + a practice's extension loaded on top)
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    kind: str
+    name: str  # canonical column; for numbered columns the family ('diagnosis_n')
+    values: str  # value test name
+    weight: float
+    count: int  # 0 = not numbered
+    phrases: tuple[tuple[str, ...], ...]  # spellings as word tuples
+
+    def canonical(self, number: int | None) -> str:
+        return f"{self.name[:-2]}_{number}" if self.count and number else self.name
+
+
+@dataclass
+class Vocabulary:
+    abbreviations: dict[str, tuple[str, ...]]
+    noise: dict[str, float]
+    suffixes: frozenset[str]
+    columns: dict[str, dict[str, ColumnSpec]]
+    known_words: frozenset[str] = frozenset()
+    sources: list[str] = field(default_factory=list)  # files loaded, in order
+    _matches: dict = field(default_factory=dict, repr=False)  # (words, kind, column) -> HeaderMatch
+    _spec_words: dict = field(default_factory=dict, repr=False)  # (kind, column) -> its spellings' words
+    _by_letter: dict = field(default_factory=dict, repr=False)  # first letter -> known words
+
+    # ---- words of a header
+
+    def weight(self, word: str) -> float:
+        found = self.noise.get(word)
+        if found is not None:
+            return found
+        return 0.3 if word.isdigit() else 1.0
+
+    def words(self, header: object) -> tuple[str, ...]:
+        return _header_words(self, nz.cell_text(header) or "")
+
+    def spec(self, kind: str, canonical: str) -> ColumnSpec | None:
+        specs = self.columns.get(kind, {})
+        if canonical in specs:
+            return specs[canonical]
+        match = re.fullmatch(r"(.+)_(\d+)", canonical)
+        if match and f"{match.group(1)}_n" in specs:
+            spec = specs[f"{match.group(1)}_n"]
+            if 1 <= int(match.group(2)) <= spec.count:
+                return spec
+        return None
+
+    def canonical_columns(self, kind: str) -> list[str]:
+        out = []
+        for spec in self.columns.get(kind, {}).values():
+            out += [spec.canonical(n) for n in range(1, spec.count + 1)] if spec.count else [spec.name]
+        return out
+
+
+def _read_toml(path: Path) -> dict:
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def extension_path() -> Path | None:
+    """The practice's vocabulary file: $CLEARTOBILL_VOCABULARY, else data/vocabulary.toml when present."""
+    from audits.config import DATA_DIR
+
+    env = os.environ.get(EXTENSION_ENV)
+    if env:
+        return Path(env)
+    default = DATA_DIR / "vocabulary.toml"
+    return default if default.exists() else None
+
+
+def load_vocabulary(extra: Iterable[Path] = ()) -> Vocabulary:
+    """The shipped vocabulary (vocabulary/*.toml) with each extra file's words added on top."""
+    files = [VOCABULARY_DIR / "words.toml", VOCABULARY_DIR / "columns.toml", *extra]
+    abbreviations: dict[str, str] = {}
+    noise: dict[str, float] = {}
+    suffixes: set[str] = set()
+    raw_columns: dict[str, dict[str, dict]] = {}
+    for path in files:
+        data = _read_toml(Path(path))
+        abbreviations.update({str(k).lower(): str(v) for k, v in data.pop("abbreviations", {}).items()})
+        noise.update({str(k).lower(): float(v) for k, v in data.pop("noise", {}).items()})
+        suffixes |= {str(w).lower() for w in data.pop("suffixes", {}).get("words", [])}
+        data.pop("sources", None)
+        for kind, columns in data.items():
+            if not isinstance(columns, dict):
+                continue
+            for name, entry in columns.items():
+                if not isinstance(entry, dict):
+                    continue
+                into = raw_columns.setdefault(kind, {}).setdefault(name, {"words": []})
+                for key, value in entry.items():
+                    if key == "words":
+                        into["words"] += [str(w) for w in value]
+                    else:
+                        into[key] = value
+    vocabulary = Vocabulary(
+        {k: tuple(v.lower().split()) for k, v in abbreviations.items()},
+        noise,
+        frozenset(suffixes),
+        {},
+        sources=[str(p) for p in files],
+    )
+    # Known words: every word of every spelling, plus what abbreviations expand to (for splitting
+    # run-together headers and for telling an unknown word from a known different one).
+    known: set[str] = set()
+    for expansion in vocabulary.abbreviations.values():
+        known |= set(expansion)
+    known |= {k for k in vocabulary.abbreviations if len(k) >= 3}
+    for columns in raw_columns.values():
+        for entry in columns.values():
+            for spelling in entry["words"]:
+                known |= set(re.findall(r"[a-z0-9]+", spelling.lower()))
+    vocabulary.known_words = frozenset(w for w in known if not w.isdigit())
+    for word in vocabulary.known_words:
+        vocabulary._by_letter.setdefault(word[0], []).append(word)
+    for kind, columns in raw_columns.items():
+        specs = {}
+        for name, entry in columns.items():
+            count = int(entry.get("count", 0))
+            phrases = tuple(dict.fromkeys(vocabulary.words(w) for w in entry["words"] if vocabulary.words(w)))
+            specs[name] = ColumnSpec(
+                kind, name, str(entry.get("values", "text")), float(entry.get("weight", 1.0)), count, phrases
+            )
+        vocabulary.columns[kind] = specs
+        for name, spec in specs.items():
+            vocabulary._spec_words[(kind, name)] = frozenset(w for phrase in spec.phrases for w in phrase)
+    return vocabulary
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_vocabulary(extension: str | None, stamp: float) -> Vocabulary:
+    return load_vocabulary([Path(extension)] if extension else [])
+
+
+def vocabulary() -> Vocabulary:
+    """The vocabulary in force: shipped files + the practice's extension (re-read when it changes)."""
+    path = extension_path()
+    if path is not None and path.exists():
+        return _cached_vocabulary(str(path), path.stat().st_mtime)
+    return _cached_vocabulary(None, 0.0)
+
+
+# ---- splitting a header into words
+
+_ORDINAL = re.compile(r"\b(\d)\s*(st|nd|rd|th)\b")
+_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "first": "1", "second": "2",
+                 "third": "3", "fourth": "4"}  # fmt: skip
+_JOINED = {("icd", "10"): "icd10", ("icd", "9"): "icd9", ("cpt", "4"): "cpt4", ("type", "1"): "type1",
+           ("type", "2"): "type2"}  # fmt: skip
+
+
+def _raw_words(text: str) -> list[str]:
+    text = text.replace("#", " number ").replace("&", " and ").replace("_", " ")
+    text = re.sub(r"(?i)\bno\.", " number ", text)
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)  # camelCase
+    text = re.sub(r"(?<=[A-Z])(?=[A-Z][a-z])", " ", text)  # NPIDate -> NPI Date
+    text = re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", text)
+    text = _ORDINAL.sub(r"\1", text.lower())
+    words = re.findall(r"[a-z0-9]+", text)
+    out: list[str] = []
+    for word in words:
+        if out and (out[-1], word) in _JOINED:
+            out[-1] = _JOINED[(out[-1], word)]
+        else:
+            out.append(word)
+    return out
+
+
+def _split_joined(word: str, known: frozenset[str]) -> list[str] | None:
+    """'placeofservice' -> ['place', 'of', 'service'] when the word is run-together known words."""
+    n = len(word)
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[0] = []
+    for end in range(1, n + 1):
+        for start in range(max(0, end - 14), end):
+            piece = word[start:end]
+            if best[start] is not None and (piece in known or piece in {"of", "to", "on", "id"}):
+                candidate = [*best[start], piece]
+                if best[end] is None or len(candidate) < len(best[end]):
+                    best[end] = candidate
+    return best[n] if best[n] and len(best[n]) > 1 else None
+
+
+def _header_words(vocab: Vocabulary, text: str) -> tuple[str, ...]:
+    words: list[str] = []
+    for word in _raw_words(text):
+        if word in vocab.abbreviations:
+            words += vocab.abbreviations[word]
+        elif word in _NUMBER_WORDS and words:
+            words.append(_NUMBER_WORDS[word])
+        elif (
+            len(word) >= 7
+            and word not in vocab.known_words
+            and (parts := _split_joined(word, vocab.known_words))
+        ):
+            for part in parts:
+                words += vocab.abbreviations.get(part, (part,))
+        else:
+            words.append(word)
+    while len(words) > 1 and words[-1] in vocab.suffixes:
+        words.pop()
+    return tuple(w for w in words if vocab.noise.get(w, 1.0) > 0)
+
+
+# --------------------------------------------------------------------------------------------
+# header evidence
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_match(word: str, target: str, known: bool) -> float:
+    """How well a header word stands for a vocabulary word: 1 same, ~0.75 an abbreviation or a
+    misspelling of it, 0 otherwise (a known word never stands for another known word)."""
+    if word == target:
+        return 1.0
+    if known or word.isdigit() or target.isdigit() or len(word) < 3:
+        return 0.0
+    if word[0] != target[0]:
+        return 0.0
+    if len(word) < len(target) and _is_subsequence(word, target):
+        return 0.75
+    if len(word) >= 4 and abs(len(word) - len(target)) <= 3:
+        ratio = difflib.SequenceMatcher(None, word, target).ratio()
+        if ratio >= 0.8:
+            return round(0.9 * ratio, 3)
+    return 0.0
+
+
+def _reachable(vocab: Vocabulary, words: tuple[str, ...]) -> frozenset[str]:
+    """The vocabulary words a header's words are, or may stand for (abbreviations, misspellings)."""
+    key = ("reach", words)
+    found = vocab._matches.get(key)
+    if found is None:
+        out = set(words)
+        for word in words:
+            if word not in vocab.known_words and not word.isdigit() and len(word) >= 3:
+                out |= _candidates(vocab, word)
+        found = vocab._matches[key] = frozenset(out)
+    return found
+
+
+def _candidates(vocab: Vocabulary, word: str) -> set[str]:
+    key = ("word", word)
+    found = vocab._matches.get(key)
+    if found is None:
+        found = vocab._matches[key] = {
+            t for t in vocab._by_letter.get(word[0], ()) if _word_match(word, t, False) > 0
+        }
+    return found
+
+
+def phrase_score(vocab: Vocabulary, words: tuple[str, ...], phrase: tuple[str, ...]) -> float:
+    """Weighted Dice overlap of a header's words with one spelling's words."""
+    if not words or not phrase:
+        return 0.0
+    if words == phrase:
+        return 1.0
+    overlap = 0.0
+    used: set[int] = set()
+    for target in phrase:
+        best, at = 0.0, None
+        for i, word in enumerate(words):
+            if i in used:
+                continue
+            match = _word_match(word, target, word in vocab.known_words)
+            if match > best:
+                best, at = match, i
+        if at is not None:
+            used.add(at)
+            overlap += best * vocab.weight(target)
+    total = sum(vocab.weight(w) for w in words) + sum(vocab.weight(w) for w in phrase)
+    if total == 0:
+        return 0.0
+    score = 2 * overlap / total
+    return min(score, 0.97)  # only the exact spelling scores 1
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    score: float
+    spelling: str  # the vocabulary spelling that matched best
+    number: int | None  # for numbered columns
+
+
+def header_match(vocab: Vocabulary, header: object, spec: ColumnSpec) -> HeaderMatch:
+    return _header_match(vocab, vocab.words(header), spec)
+
+
+def _header_match(vocab: Vocabulary, words: tuple[str, ...], spec: ColumnSpec) -> HeaderMatch:
+    key = (words, spec.kind, spec.name)
+    found = vocab._matches.get(key)
+    if found is None:
+        found = vocab._matches[key] = _header_match_uncached(vocab, words, spec)
+    return found
+
+
+def _header_match_uncached(vocab: Vocabulary, words: tuple[str, ...], spec: ColumnSpec) -> HeaderMatch:
+    if not words:
+        return HeaderMatch(0.0, "", None)
+    number = None
+    if spec.count:
+        # the number of a numbered column: the last number among its words ('DX_CD_1', 'HCPCS_1ST_MDFR_CD')
+        at = next((i for i in range(len(words) - 1, -1, -1) if words[i].isdigit()), None)
+        if at is None or not 1 <= int(words[at]) <= spec.count:
+            return HeaderMatch(0.0, "", None)
+        number, words = int(words[at]), words[:at] + words[at + 1 :]
+    best = HeaderMatch(0.0, "", number)
+    if not _reachable(vocab, words) & vocab._spec_words[(spec.kind, spec.name)]:
+        return best  # no word of the header is, or may stand for, a word of this column's spellings
+    for phrase in spec.phrases:
+        score = phrase_score(vocab, words, phrase)
+        if score > best.score:
+            best = HeaderMatch(score, " ".join(phrase), number)
+            if score == 1.0:
+                break
+    return best
+
+
+# --------------------------------------------------------------------------------------------
+# value evidence: each test gives the share of a sample of cells that pass it
+
+_US_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC "
+    "ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU AS MP".split()
+)
+_DATE_TEXT = re.compile(
+    r"^(\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?|\d{1,2}[/-]\d{1,2}[/-](\d{2}|\d{4})"
+    r"( \d{1,2}:\d{2}(:\d{2})?( ?[AaPp][Mm])?)?|(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01]))$"
+)
+_MONEY = re.compile(r"^\(?-?\$?\s?-?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?\)?-?$|^\(?-?\$?\d*\.\d{1,2}\)?$")
+_PROCEDURE = re.compile(r"^(\d{5}|\d{4}[FTU]|[A-V]\d{4})$")
+_COMPOSITE = re.compile(r"^(HC|AD|ER|IV|N4|WK|NU|HP|ZZ)[:>][0-9A-Z]{5}([:>][0-9A-Z]{2})*$")
+_ICD10 = re.compile(r"^[A-Z]\d[0-9A-Z](\.?[0-9A-Z]{1,4})?$")
+_MODIFIER = re.compile(r"^[0-9A-Z]{2}$")
+_TAXONOMY = re.compile(r"^\d{3}[0-9A-Z]{6}X$")
+_RARC = re.compile(r"^(MA|M|N)\d{1,3}$")
+_CARC_ITEM = re.compile(r"^(?:(CO|PR|OA|PI|CR)\s*[-: ]?\s*)?(\d{1,3}|[A-Z]\d{1,2})(\s.*)?$")
+_LIST = re.compile(r"[,;|/\s]+")
+_PERSON = re.compile(r"^[A-Za-z][A-Za-z'.\-]*(,?\s+[A-Za-z][A-Za-z'.\-]*)+,?\s*(MD|DO|NP|PA|PA-C|RN)?\.?$")
+_IDENTIFIER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-_./:]{0,39}$")
+
+
+def npi_valid(text: str | None) -> bool:
+    """10 digits whose last is the Luhn check digit over '80840' + the first 9 (CMS NPI standard)."""
+    if text is None or len(text) != 10 or not text.isdigit():
+        return False
+    total = 0
+    for position, char in enumerate(reversed("80840" + text)):
+        digit = int(char)
+        if position % 2 == 1:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+@functools.lru_cache(maxsize=1)
+def _reference_codes() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(POS codes, CARCs, RARCs) of the shipped reference tables."""
+    from audits.config import REFERENCE_DIR
+
+    pos = frozenset(pd.read_csv(REFERENCE_DIR / "pos_codes.csv", dtype=str)["code"].str.zfill(2))
+    codes = pd.read_csv(REFERENCE_DIR / "carc_codes.csv", dtype=str)
+    carc = frozenset(codes.loc[codes["code_type"] == "CARC", "code"].str.upper())
+    rarc = frozenset(codes.loc[codes["code_type"] == "RARC", "code"].str.upper())
+    return pos, carc, rarc
+
+
+def _text(value: object) -> str:
+    return nz.cell_text(value) or ""
+
+
+def _t_npi(value: object) -> float:
+    return 1.0 if npi_valid(re.sub(r"[\s-]", "", _text(value))) else 0.0
+
+
+def _t_date(value: object) -> float:
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return 1.0
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return 0.5 if 32874 <= float(value) <= 73051 else 0.0  # an Excel serial in 1990-2099, or a number
+    text = _text(value)
+    if not _DATE_TEXT.match(text):
+        return 0.0
+    parsed, reason = nz._date_or_reason(text)
+    return 1.0 if parsed is not None and reason is None else 0.0
+
+
+def _t_money(value: object) -> float:
+    if isinstance(value, bool):
+        return 0.0
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return 0.0 if isinstance(value, float) and math.isnan(value) else 1.0
+    return 1.0 if _MONEY.match(_text(value).replace(" ", "")) else 0.0
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    text = _text(value)
+    return float(text) if re.fullmatch(r"\d+(\.\d+)?", text) else None
+
+
+def _t_line_number(value: object) -> float:
+    number = _number(value)
+    return 1.0 if number is not None and number.is_integer() and 1 <= number <= 999 else 0.0
+
+
+def _t_units(value: object) -> float:
+    number = _number(value)
+    return 1.0 if number is not None and 0 <= number <= 9999 else 0.0
+
+
+def _t_identifier(value: object) -> float:
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return 0.0
+    text = _text(value)
+    return 1.0 if _IDENTIFIER.match(text) else 0.0
+
+
+def _t_text(value: object) -> float:
+    if isinstance(value, (dt.date, pd.Timestamp, int, float, np.integer, np.floating)):
+        return 0.0
+    text = _text(value)
+    return 1.0 if re.search(r"[A-Za-z]{2}", text) else 0.0
+
+
+def _t_person(value: object) -> float:
+    text = _text(value)
+    return (
+        1.0
+        if len(text) <= 60 and _PERSON.match(text)
+        else (0.5 if re.fullmatch(r"[A-Za-z'\-]{2,}", text) else 0.0)
+    )
+
+
+def _t_procedure(value: object) -> float:
+    text = _text(value).upper().replace(" ", "")
+    if isinstance(value, (int, np.integer)) or (isinstance(value, float) and value.is_integer()):
+        text = text.zfill(5)
+    return 1.0 if _PROCEDURE.match(text) or _COMPOSITE.match(text) else 0.0
+
+
+def _items(value: object) -> list[str]:
+    return [p for p in _LIST.split(_text(value).upper()) if p]
+
+
+def _t_icd10(value: object) -> float:
+    text = _text(value).upper().replace(" ", "")
+    return 1.0 if _ICD10.match(text) and not _PROCEDURE.match(text) else 0.0
+
+
+def _t_icd10_list(value: object) -> float:
+    items = _items(value)
+    return 1.0 if items and all(_ICD10.match(i) and not _PROCEDURE.match(i) for i in items) else 0.0
+
+
+def _t_modifier(value: object) -> float:
+    text = _text(value).upper()
+    return 1.0 if _MODIFIER.match(text) and not text.isdigit() or re.fullmatch(r"\d{2}", text) else 0.0
+
+
+def _t_modifier_list(value: object) -> float:
+    items = _items(value)
+    return 1.0 if items and all(_MODIFIER.match(i) for i in items) else 0.0
+
+
+def _pos_code(text: str) -> bool:
+    pos, _carc, _rarc = _reference_codes()
+    text = text.split(".")[0] if re.fullmatch(r"\d{1,2}(\.0+)?", text) else text
+    return text.isdigit() and len(text) <= 2 and text.zfill(2) in pos
+
+
+def _t_pos(value: object) -> float:
+    return 1.0 if _pos_code(_text(value)) else 0.0
+
+
+def _t_pos_list(value: object) -> float:
+    items = _items(value)
+    if [i.lower() for i in items] in (["any"], ["all"], ["*"]):
+        return 1.0
+    return 1.0 if items and all(_pos_code(i) for i in items) else 0.0
+
+
+def _t_state(value: object) -> float:
+    return 1.0 if _text(value).upper() in _US_STATES else 0.0
+
+
+def _t_taxonomy(value: object) -> float:
+    return 1.0 if _TAXONOMY.match(_text(value).upper()) else 0.0
+
+
+def _t_carc(value: object) -> float:
+    _pos, carcs, _rarc = _reference_codes()
+    pieces = [p.strip() for p in re.split(r"[,;|]", _text(value).upper()) if p.strip()]
+    if not pieces:
+        return 0.0
+    items = nz._adjustment_items(value)
+    if items:
+        codes = [code for _group, code in items]
+    else:
+        matches = [_CARC_ITEM.match(piece) for piece in pieces]
+        if not all(matches):
+            return 0.0
+        codes = [m.group(2) for m in matches]
+    for code in codes:
+        if (
+            code not in carcs
+            and not (code.isdigit() and 1 <= int(code) <= 299)
+            and not re.fullmatch(r"[A-Z]\d{1,2}", code)
+        ):
+            return 0.0
+    return 1.0
+
+
+def _t_rarc(value: object) -> float:
+    items = _items(value)
+    return 1.0 if items and all(_RARC.match(i) for i in items) else 0.0
+
+
+def _t_group(value: object) -> float:
+    return 1.0 if nz._group(value) is not None else 0.0
+
+
+def _t_claim_status(value: object) -> float:
+    return 1.0 if nz._label_key(value) in nz._CLAIM_STATUS else 0.0
+
+
+def _t_enrollment_status(value: object) -> float:
+    return 1.0 if nz._enrollment(value) is not None else 0.0
+
+
+def _t_credential(value: object) -> float:
+    return 1.0 if nz._credential(value) not in (None, "other") else 0.0
+
+
+def _t_scope(value: object) -> float:
+    return 1.0 if nz._label_key(value) in nz._SCOPE or nz._label_key(value) in nz._SCOPE_NO else 0.0
+
+
+def _t_provider_status(value: object) -> float:
+    return 1.0 if nz._label_key(value) in nz._PROVIDER else 0.0
+
+
+def _t_payer_id(value: object) -> float:
+    text = _text(value)
+    return 1.0 if len(text) <= 24 and re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z\-_. ]*", text) else 0.0
+
+
+# name -> (test, specific). A specific test is one that few other columns pass (NPI check digit,
+# ICD-10 shape): passing it is strong evidence and failing it is a contradiction.
+VALUE_TESTS: dict[str, tuple] = {
+    "npi": (_t_npi, True),
+    "date": (_t_date, True),
+    "money": (_t_money, False),
+    "line_number": (_t_line_number, False),
+    "units": (_t_units, False),
+    "identifier": (_t_identifier, False),
+    "text": (_t_text, False),
+    "person_name": (_t_person, False),
+    "payer": (_t_text, False),
+    "payer_id": (_t_payer_id, False),
+    "aliases": (_t_text, False),
+    "procedure": (_t_procedure, True),
+    "icd10": (_t_icd10, True),
+    "icd10_list": (_t_icd10_list, True),
+    "modifier": (_t_modifier, True),
+    "modifier_list": (_t_modifier_list, True),
+    "pos": (_t_pos, True),
+    "pos_list": (_t_pos_list, True),
+    "state": (_t_state, True),
+    "taxonomy": (_t_taxonomy, True),
+    "carc": (_t_carc, True),
+    "rarc": (_t_rarc, True),
+    "group_code": (_t_group, True),
+    "claim_status": (_t_claim_status, True),
+    "enrollment_status": (_t_enrollment_status, True),
+    "credential_type": (_t_credential, True),
+    "scope_approved": (_t_scope, True),
+    "provider_status": (_t_provider_status, True),
+}
+VALUE_LABELS = {
+    "npi": "valid NPIs (check digit)", "date": "dates", "money": "amounts", "line_number": "line numbers",
+    "units": "unit counts", "identifier": "identifiers", "text": "text", "person_name": "person names",
+    "payer": "payer names", "payer_id": "payer ids", "aliases": "names", "procedure": "procedure codes",
+    "icd10": "ICD-10 codes", "icd10_list": "ICD-10 codes", "modifier": "modifiers",
+    "modifier_list": "modifier lists", "pos": "place-of-service codes", "pos_list": "place-of-service lists",
+    "state": "US states", "taxonomy": "taxonomy codes", "carc": "adjustment reason codes",
+    "rarc": "remark codes", "group_code": "group codes", "claim_status": "claim status words",
+    "enrollment_status": "enrollment status words", "credential_type": "credential types",
+    "scope_approved": "approved / excluded words", "provider_status": "provider status words",
+}  # fmt: skip
+
+
+@dataclass
+class ColumnValues:
+    """A sample of one source column's non-blank cells, with each test's share computed once."""
+
+    cells: list
+    rows: int  # data rows sampled (blank cells included)
+    _shares: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def distinct_share(self) -> float:
+        if not self.cells:
+            return 1.0
+        return len({_text(v) for v in self.cells}) / len(self.cells)
+
+    def share(self, test: str) -> float | None:
+        """Share of the sampled cells passing the test, None when the column has no values."""
+        if not self.cells:
+            return None
+        if test not in self._shares:
+            function = VALUE_TESTS[test][0]
+            counts: dict[str, tuple[float, int]] = {}
+            for cell in self.cells:
+                key = f"{type(cell).__name__}:{cell}"
+                if key in counts:
+                    counts[key] = (counts[key][0], counts[key][1] + 1)
+                else:
+                    counts[key] = (function(cell), 1)
+            self._shares[test] = sum(s * n for s, n in counts.values()) / len(self.cells)
+        return self._shares[test]
+
+
+# --------------------------------------------------------------------------------------------
+# what the database already holds
+
+
+@dataclass
+class Knowledge:
+    """Facts from the database that help recognition; empty when there is no database."""
+
+    payer_keys: frozenset[str] = frozenset()
+    npis: frozenset[str] = frozenset()
+    claim_ids: object = None  # callable(list[str]) -> set of those already in claim_lines
+
+    @classmethod
+    def from_database(cls, con) -> Knowledge:
+        def rows(sql: str) -> list:
+            try:
+                return con.execute(sql).fetchall()
+            except Exception:  # noqa: BLE001 - an older database without the table: no evidence from it
+                return []
+
+        keys: set[str] = set()
+        for payer_id, name, aliases in rows("SELECT payer_id, payer_name, aliases FROM payers"):
+            for spelling in [payer_id, name, *str(aliases or "").split("|")]:
+                if nz.payer_key(spelling):
+                    keys.add(nz.payer_key(spelling))
+        keys |= {nz.payer_key(r[0]) for r in rows("SELECT alias_norm FROM payer_aliases") if r[0]}
+        npis = frozenset(str(r[0]) for r in rows("SELECT npi FROM providers") if r[0])
+
+        def claim_ids(values: list[str]) -> set[str]:
+            if not values:
+                return set()
+            try:
+                found = con.execute(
+                    "SELECT DISTINCT claim_id FROM claim_lines WHERE claim_id IN (SELECT unnest(?::VARCHAR[]))",
+                    [values],
+                ).fetchall()
+            except Exception:  # noqa: BLE001 - no claim_lines table yet
+                return set()
+            return {str(r[0]) for r in found}
+
+        return cls(frozenset(keys), npis, claim_ids)
+
+    def evidence(self, kind: str, canonical: str, column: ColumnValues) -> tuple[float, str] | None:
+        """(share of the sample the database vouches for, wording) for the pairs it can judge."""
+        if not column.cells:
+            return None
+        texts = [_text(v) for v in column.cells]
+        if canonical in ("payer_name", "payer_id", "payer") and self.payer_keys:
+            share = sum(nz.payer_key(t) in self.payer_keys for t in texts) / len(texts)
+            return share, f"{share:.0%} resolve to known payers"
+        if canonical in ("rendering_npi", "npi") and self.npis and kind != "providers":
+            share = sum(re.sub(r"[\s-]", "", t) in self.npis for t in texts) / len(texts)
+            return share, f"{share:.0%} are NPIs of known providers"
+        if canonical == "claim_id" and self.claim_ids is not None:
+            distinct = sorted(set(texts))[:500]
+            found = self.claim_ids(distinct)
+            if not found:
+                return (0.0, "no claim id already loaded") if kind == "remits" else None
+            share = sum(t in found for t in texts) / len(texts)
+            return share, f"{share:.0%} are claim ids already loaded"
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# scoring one pair
+
+
+@dataclass
+class PairScore:
+    score: float
+    header: HeaderMatch
+    fit: float | None  # share of values passing the column's test
+    database: tuple[float, str] | None
+    evidence: list[str]
+    contradicts: bool  # the values do not fit the column
+
+
+def score_pair(
+    vocab: Vocabulary, kind: str, spec: ColumnSpec, header: HeaderMatch, column: ColumnValues,
+    knowledge: Knowledge | None,
+) -> PairScore:  # fmt: skip
+    canonical = spec.canonical(header.number)
+    fit = column.share(spec.values)
+    _test, specific = VALUE_TESTS[spec.values]
+    evidence = []
+    if header.score > 0:
+        evidence.append(f"header words ~ '{header.spelling}' ({header.score:.2f})")
+    h = header.score
+    if fit is None:
+        score, contradicts = h, False
+    else:
+        evidence.append(f"{fit:.0%} {VALUE_LABELS[spec.values]}")
+        if specific:
+            score = 0.6 * h + 0.4 * fit
+            contradicts = fit < 0.5
+            if contradicts:
+                score *= 0.5 + fit
+        else:
+            score = 0.8 * h + 0.2 * fit
+            contradicts = fit < 0.3
+            if contradicts:
+                score *= 0.6 + fit
+        if canonical.startswith(("line_no", "units")) and column.share("money") is not None:
+            pass
+    database = knowledge.evidence(kind, canonical, column) if knowledge is not None else None
+    if database is not None:
+        share, words = database
+        evidence.append(f"database: {words}")
+        weight = 0.45 if (canonical == "claim_id" and kind == "remits") else 0.25
+        score = score + weight * share * (1 - score) * 2 if share else score
+    return PairScore(round(min(score, 1.0), 4), header, fit, database, evidence, contradicts)
+
+
+# --------------------------------------------------------------------------------------------
+# the exact assignment (Hungarian / Kuhn-Munkres, rectangular)
+
+
+def best_assignment(profit: np.ndarray) -> list[tuple[int, int]]:
+    """Row-column pairs maximising the total profit, each row and column used at most once; pairs
+    with profit <= 0 are left out. Exact (shortest augmenting paths, O(n^2 m))."""
+    rows, cols = profit.shape
+    if rows == 0 or cols == 0:
+        return []
+    transposed = rows > cols
+    matrix = profit.T if transposed else profit
+    n, m = matrix.shape
+    cost = -np.clip(matrix, 0, None)
+    inf = float("inf")
+    u = np.zeros(n + 1)
+    v = np.zeros(m + 1)
+    p = np.zeros(m + 1, dtype=int)  # p[j] = row (1-based) assigned to column j
+    way = np.zeros(m + 1, dtype=int)
+    for i in range(1, n + 1):
+        p[0] = i
+        j0 = 0
+        minv = np.full(m + 1, inf)
+        used = np.zeros(m + 1, dtype=bool)
+        while True:
+            used[j0] = True
+            i0 = p[j0]
+            delta, j1 = inf, 0
+            for j in range(1, m + 1):
+                if not used[j]:
+                    current = cost[i0 - 1, j - 1] - u[i0] - v[j]
+                    if current < minv[j]:
+                        minv[j], way[j] = current, j0
+                    if minv[j] < delta:
+                        delta, j1 = minv[j], j
+            for j in range(m + 1):
+                if used[j]:
+                    u[p[j]] += delta
+                    v[j] -= delta
+                else:
+                    minv[j] -= delta
+            j0 = j1
+            if p[j0] == 0:
+                break
+        while True:
+            j1 = way[j0]
+            p[j0] = p[j1]
+            j0 = j1
+            if j0 == 0:
+                break
+    pairs = []
+    for j in range(1, m + 1):
+        if p[j]:
+            i = p[j] - 1
+            if matrix[i, j - 1] > 0:
+                pairs.append((j - 1, i) if transposed else (i, j - 1))
+    return sorted(pairs)
+
+
+# --------------------------------------------------------------------------------------------
+# reading a sheet as one kind
+
+
+@dataclass
+class ColumnReading:
+    canonical: str
+    source: str  # header text
+    position: object  # frame column label
+    confidence: float
+    evidence: list[str]
+    runner_up: tuple[str, float] | None = None  # (another source header, its score) for this column
+    forced: bool = False  # chosen by the analyst's mapping
+
+
+@dataclass
+class SheetReading:
+    kind: str
+    header_row: object  # index label of the header row
+    columns: dict[str, ColumnReading]
+    headers: dict[object, str]  # frame column -> header text
+    score: float
+    missing: list[str]  # required columns not found
+    unused: list[str]  # headers left unmapped
+    warnings: list[str] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)  # why the reading was doubted (kind checks)
+
+    @property
+    def valid(self) -> bool:
+        return not self.missing and not self.checks
+
+
+def _sample(frame: pd.DataFrame, header_position: int) -> pd.DataFrame:
+    body = frame.iloc[header_position + 1 : header_position + 1 + SAMPLE_ROWS]
+    blank = body.map(nz.is_blank)
+    return body[~blank.all(axis=1)]
+
+
+def column_values(body: pd.DataFrame) -> dict[object, ColumnValues]:
+    out = {}
+    for label in body.columns:
+        cells = [v for v in body[label].tolist() if not nz.is_blank(v)]
+        out[label] = ColumnValues(cells, len(body))
+    return out
+
+
+def header_cells(frame: pd.DataFrame, header_label: object) -> dict[object, str]:
+    out = {}
+    for label, value in frame.loc[header_label].items():
+        text = nz.cell_text(value)
+        if text is not None:
+            out[label] = text
+    return out
+
+
+def _apply_override(
+    override: dict[str, str] | None, headers: dict[object, str], kind: str, vocab: Vocabulary
+) -> dict[str, object]:
+    """canonical -> frame column for an analyst's mapping {canonical: header} (normalised comparison)."""
+    if not override:
+        return {}
+    by_norm: dict[str, object] = {}
+    for label, text in headers.items():
+        by_norm.setdefault(nz.normalise_header(text), label)
+    out = {}
+    for canonical, header in override.items():
+        label = by_norm.get(nz.normalise_header(header))
+        if label is not None:
+            out[canonical] = label
+    return out
+
+
+def read_as(
+    frame: pd.DataFrame, kind: str, header_label: object, *, knowledge: Knowledge | None = None,
+    override: dict[str, str] | None = None, vocab: Vocabulary | None = None,
+    values: dict[object, ColumnValues] | None = None,
+) -> SheetReading:  # fmt: skip
+    """Read the sheet under one header row as one kind: the best assignment of its columns."""
+    vocab = vocab or vocabulary()
+    headers = header_cells(frame, header_label)
+    position = frame.index.get_loc(header_label)
+    if values is None:
+        values = column_values(_sample(frame, position)[list(headers)] if headers else frame.iloc[0:0])
+    forced = _apply_override(override, headers, kind, vocab)
+    forced_labels = set(forced.values())
+    specs = list(vocab.columns.get(kind, {}).values())
+    labels = [label for label in headers if label not in forced_labels]
+    # candidate canonical columns: plain specs once, numbered specs once per number
+    targets: list[tuple[ColumnSpec, int | None]] = []
+    for spec in specs:
+        if spec.count:
+            targets += [(spec, n) for n in range(1, spec.count + 1)]
+        else:
+            targets.append((spec, None))
+    targets = [(s, n) for s, n in targets if s.canonical(n) not in forced]
+    scores: dict[tuple[int, int], PairScore] = {}
+    profit = np.zeros((len(labels), len(targets)))
+    word_cache = {label: vocab.words(headers[label]) for label in labels}
+    for i, label in enumerate(labels):
+        words = word_cache[label]
+        column = values.get(label, ColumnValues([], 0))
+        per_spec: dict[str, HeaderMatch] = {}
+        for j, (spec, number) in enumerate(targets):
+            if spec.name not in per_spec:
+                per_spec[spec.name] = _header_match(vocab, words, spec)
+            match = per_spec[spec.name]
+            if spec.count:
+                if match.number != number:
+                    continue
+            pair = score_pair(vocab, kind, spec, match, column, knowledge)
+            if pair.score >= MIN_SCORE:
+                scores[(i, j)] = pair
+                profit[i, j] = pair.score + 0.001 * spec.weight
+    pairs = best_assignment(profit)
+    reading = SheetReading(kind, header_label, {}, headers, 0.0, [], [])
+    for canonical, label in forced.items():
+        spec = vocab.spec(kind, canonical)
+        evidence = ["chosen in the column mapping"]
+        column = values.get(label, ColumnValues([], 0))
+        if spec is not None:
+            fit = column.share(spec.values)
+            if fit is not None:
+                evidence.append(f"{fit:.0%} {VALUE_LABELS[spec.values]}")
+                if fit < 0.5 and VALUE_TESTS[spec.values][1]:
+                    reading.warnings.append(
+                        f"column {headers[label]!r} is mapped to {canonical} but only {fit:.0%} of its values are "
+                        f"{VALUE_LABELS[spec.values]}"
+                    )
+        reading.columns[canonical] = ColumnReading(
+            canonical, headers[label], label, 1.0, evidence, forced=True
+        )
+    for i, j in pairs:
+        spec, number = targets[j]
+        pair = scores[(i, j)]
+        canonical = spec.canonical(number)
+        label = labels[i]
+        runner = max(
+            ((labels[k], s.score) for (k, jj), s in scores.items() if jj == j and k != i),
+            key=lambda item: item[1],
+            default=None,
+        )
+        reading.columns[canonical] = ColumnReading(
+            canonical, headers[label], label, round(pair.score, 2), pair.evidence,
+            (headers[runner[0]], round(runner[1], 2)) if runner else None,
+        )  # fmt: skip
+        reading.score += pair.score * spec.weight
+        if pair.contradicts:
+            reading.warnings.append(
+                f"column {headers[label]!r} was read as {canonical} but only {pair.fit:.0%} of its values are "
+                f"{VALUE_LABELS[spec.values]}"
+            )
+    reading.score += len(forced) * 1.0
+    used = {c.position for c in reading.columns.values()}
+    reading.unused = [text for label, text in headers.items() if label not in used]
+    reading.missing = [
+        " or ".join(options)
+        for options in REQUIRED.get(kind, [])
+        if not any(o in reading.columns for o in options)
+    ]
+    _warn_unsure(reading)
+    return reading
+
+
+def _warn_unsure(reading: SheetReading) -> None:
+    required = {c for options in REQUIRED.get(reading.kind, []) for c in options}
+    for canonical, column in reading.columns.items():
+        if column.forced:
+            continue
+        if column.confidence < 0.5:
+            reading.warnings.append(
+                f"{canonical} read from {column.source!r} with low confidence {column.confidence:.2f} "
+                f"({'; '.join(column.evidence)})"
+            )
+        elif canonical in required and column.runner_up and column.runner_up[1] >= column.confidence - 0.05:
+            reading.warnings.append(
+                f"{canonical}: {column.source!r} ({column.confidence:.2f}) and {column.runner_up[0]!r} "
+                f"({column.runner_up[1]:.2f}) fit almost equally - check the mapping"
+            )
+
+
+# --------------------------------------------------------------------------------------------
+# the header row, and the kind of a sheet
+
+
+def _cell_header_score(vocab: Vocabulary, text: str, kinds: Iterable[str]) -> float:
+    return _best_header_score(vocab, text, tuple(kinds))
+
+
+@functools.lru_cache(maxsize=65536)
+def _best_header_score_cached(vocab_id: int, text: str, kinds: tuple[str, ...]) -> float:
+    vocab = _VOCABS[vocab_id]
+    words = vocab.words(text)
+    if not words or len(text) > 80 or not any(not w.isdigit() for w in words):
+        return 0.0
+    best = 0.0
+    for kind in kinds:
+        for spec in vocab.columns.get(kind, {}).values():
+            score = _header_match(vocab, words, spec).score
+            if score > best:
+                best = score
+                if best == 1.0:
+                    return best
+    return best
+
+
+_VOCABS: dict[int, Vocabulary] = {}
+
+
+def _best_header_score(vocab: Vocabulary, text: str, kinds: tuple[str, ...]) -> float:
+    _VOCABS[id(vocab)] = vocab
+    return _best_header_score_cached(id(vocab), text, kinds)
+
+
+def _looks_like_value(value: object) -> bool:
+    if isinstance(value, (dt.date, pd.Timestamp, int, float, np.integer, np.floating)):
+        return True
+    text = _text(value)
+    return bool(_DATE_TEXT.match(text) or _MONEY.match(text.replace(" ", "")) or len(text) > 80)
+
+
+def header_row_candidates(
+    frame: pd.DataFrame, kinds: Iterable[str] = KINDS, vocab: Vocabulary | None = None,
+    wanted: Iterable[str] = (),
+) -> list[tuple[float, object]]:  # fmt: skip
+    """(score, row label) of the first rows that could be a header, best first: a header row has many
+    text cells whose words the vocabulary knows, and no values (dates, amounts)."""
+    vocab = vocab or vocabulary()
+    kinds = tuple(kinds)
+    wanted_norm = {nz.normalise_header(w) for w in wanted}
+    width = frame.shape[1] or 1
+    out = []
+    for position, (label, row) in enumerate(frame.head(HEADER_SCAN_ROWS).iterrows()):
+        cells = [v for v in row.tolist() if not nz.is_blank(v)]
+        if len(cells) < 2:
+            continue
+        texts = [_text(v) for v in cells]
+        is_value = [_looks_like_value(v) for v in cells]
+        known = [
+            0.0 if value else _best_header_score(vocab, t, kinds)
+            for t, value in zip(texts, is_value, strict=True)
+        ]
+        values = sum(is_value)
+        score = sum(k for k in known if k >= 0.45) + 0.15 * (len(cells) - values) * (len(cells) / width)
+        score += sum(1.0 for t in texts if nz.normalise_header(t) in wanted_norm)
+        score -= 0.5 * values
+        if len(set(texts)) < len(texts):
+            score -= 0.2 * (len(texts) - len(set(texts)))
+        if score > 0:
+            out.append((round(score - 0.001 * position, 4), label))
+    out.sort(key=lambda item: -item[0])
+    return out
+
+
+@dataclass
+class Classification:
+    chosen: SheetReading | None
+    readings: list[SheetReading]  # every kind tried, best first
+    reasons: list[str]  # why the chosen reading won (and why others were set aside)
+
+    @property
+    def runner_up(self) -> SheetReading | None:
+        others = [r for r in self.readings if r is not self.chosen]
+        return others[0] if others else None
+
+    @property
+    def close(self) -> bool:
+        runner = self.runner_up
+        if self.chosen is None or runner is None or not runner.valid:
+            return False
+        return runner.score >= self.chosen.score * (1 - CLOSE_MARGIN)
+
+
+def _npi_repeats(reading: SheetReading, values: dict[object, ColumnValues]) -> float:
+    column = reading.columns.get("npi")
+    if column is None:
+        return 0.0
+    cells = values.get(column.position)
+    if cells is None or len(cells.cells) < 4:
+        return 0.0
+    return 1.0 - cells.distinct_share
+
+
+def _check_reading(
+    reading: SheetReading, values: dict[object, ColumnValues], vocab: Vocabulary, knowledge: Knowledge | None
+) -> None:
+    """Doubts about a reading, from all its columns together (SPEC 2 "recognised by all its columns")."""
+    if reading.kind == "providers":
+        unused = [
+            label for label in reading.headers if label not in {c.position for c in reading.columns.values()}
+        ]
+        for label in unused:
+            payer_spec = vocab.columns["enrollments"]["payer"]
+            match = header_match(vocab, reading.headers[label], payer_spec)
+            column = values.get(label, ColumnValues([], 0))
+            database = knowledge.evidence("enrollments", "payer", column) if knowledge else None
+            resolves = database is not None and database[0] >= 0.5
+            if match.score >= 0.8 or resolves:
+                reading.checks.append(
+                    f"it has an NPI and a payer column ({reading.headers[label]!r}): it describes enrollments or "
+                    "scope, not providers"
+                )
+                break
+        repeats = _npi_repeats(reading, values)
+        if repeats > 0.34:
+            reading.checks.append(
+                f"{repeats:.0%} of its NPIs repeat: a providers sheet has one row per provider"
+            )
+    if reading.kind == "enrollments":
+        status = reading.columns.get("status")
+        if status is not None and status.confidence < 0.45:
+            reading.checks.append(f"its status column {status.source!r} holds few enrollment status words")
+    if reading.kind in ("claims", "remits"):
+        pass
+
+
+def classify(
+    frame: pd.DataFrame, *, kinds: Iterable[str] = KINDS, knowledge: Knowledge | None = None,
+    override: dict[str, str] | None = None, vocab: Vocabulary | None = None,
+) -> Classification:  # fmt: skip
+    """Read the sheet as each kind under its likeliest header rows and rank the readings."""
+    vocab = vocab or vocabulary()
+    kinds = tuple(kinds)
+    candidates = header_row_candidates(frame, kinds, vocab, (override or {}).values())[:3]
+    readings: list[SheetReading] = []
+    all_values: dict[object, dict[object, ColumnValues]] = {}
+    for _score, label in candidates:
+        headers = header_cells(frame, label)
+        position = frame.index.get_loc(label)
+        body = _sample(frame, position)
+        values = column_values(body[list(headers)]) if headers else {}
+        all_values[label] = values
+        for kind in kinds:
+            reading = read_as(
+                frame, kind, label, knowledge=knowledge, override=override, vocab=vocab, values=values
+            )
+            _check_reading(reading, values, vocab, knowledge)
+            readings.append(reading)
+    if not readings:
+        return Classification(None, [], ["no row of the sheet reads as a header"])
+    # One reading per kind: its best header row.
+    best_per_kind: dict[str, SheetReading] = {}
+    for reading in readings:
+        current = best_per_kind.get(reading.kind)
+        if current is None or _rank(reading) > _rank(current):
+            best_per_kind[reading.kind] = reading
+    ranked = sorted(best_per_kind.values(), key=_rank, reverse=True)
+    chosen = ranked[0] if ranked[0].valid and ranked[0].score > 0 else None
+    reasons = []
+    if chosen is not None:
+        reasons.append(f"read as {chosen.kind}: {len(chosen.columns)} columns fit (score {chosen.score:.1f})")
+    for other in ranked[1:4]:
+        why = "; ".join(other.checks) or (f"missing {', '.join(other.missing)}" if other.missing else "")
+        reasons.append(f"{other.kind}: score {other.score:.1f}" + (f" - {why}" if why else ""))
+    result = Classification(chosen, ranked, reasons)
+    if chosen is not None and result.close:
+        runner = result.runner_up
+        chosen.warnings.append(
+            f"it reads almost as well as {runner.kind} (score {runner.score:.1f} against {chosen.score:.1f}) - "
+            f"check that it is a {chosen.kind} sheet"
+        )
+    return result
+
+
+def _rank(reading: SheetReading) -> tuple:
+    return (reading.valid, reading.score if reading.valid else reading.score - 5 * len(reading.missing))
