@@ -59,9 +59,10 @@ REQUIRED: dict[str, list[tuple[str, ...]]] = {
                ("procedure_code",), ("billed_amount",)],
     "remits": [("claim_id",), ("payer_id", "payer_name"),
                ("paid_amount", "adjustment_amount", "adj_amount_1", "carc", "carc_1")],
+    # roster tables: the columns that identify the table (sheets.py checks the rest before loading)
     "providers": [("npi",), ("provider_name", "last_name")],
-    "credentials": [("npi",), ("credential_type",), ("expiration_date",)],
-    "payers": [("payer_id",), ("payer_name", "aliases")],
+    "credentials": [("npi",), ("credential_type",)],
+    "payers": [("payer_id",), ("payer_name",)],
     "enrollments": [("npi",), ("payer", "payer_id"), ("status",)],
     "service_scope": [("npi",), ("payer", "payer_id"), ("code_from", "code")],
 }  # fmt: skip
@@ -327,14 +328,18 @@ def _candidates(vocab: Vocabulary, word: str) -> set[str]:
 
 
 def phrase_score(vocab: Vocabulary, words: tuple[str, ...], phrase: tuple[str, ...]) -> float:
-    """Weighted Dice overlap of a header's words with one spelling's words."""
+    """Weighted Dice overlap of a header's words with one spelling's words. A noise word weighs little
+    when the header has it extra ('Primary Payer Name' is still the payer name), but a spelling's word
+    that the header lacks always counts ('Payer' is not 'Payer Code')."""
     if not words or not phrase:
         return 0.0
     if words == phrase:
         return 1.0
     overlap = 0.0
+    phrase_total = 0.0
     used: set[int] = set()
     for target in phrase:
+        weight = vocab.weight(target)
         best, at = 0.0, None
         for i, word in enumerate(words):
             if i in used:
@@ -344,12 +349,14 @@ def phrase_score(vocab: Vocabulary, words: tuple[str, ...], phrase: tuple[str, .
                 best, at = match, i
         if at is not None:
             used.add(at)
-            overlap += best * vocab.weight(target)
-    total = sum(vocab.weight(w) for w in words) + sum(vocab.weight(w) for w in phrase)
+            overlap += best * weight
+            phrase_total += weight
+        else:
+            phrase_total += max(weight, 0.8)
+    total = sum(vocab.weight(w) for w in words) + phrase_total
     if total == 0:
         return 0.0
-    score = 2 * overlap / total
-    return min(score, 0.97)  # only the exact spelling scores 1
+    return min(2 * overlap / total, 0.97)  # only the exact spelling scores 1
 
 
 @dataclass(frozen=True)
@@ -515,7 +522,7 @@ def _t_person(value: object) -> float:
 def _t_procedure(value: object) -> float:
     text = _text(value).upper().replace(" ", "")
     if isinstance(value, (int, np.integer)) or (isinstance(value, float) and value.is_integer()):
-        text = text.zfill(5)
+        text = text.zfill(5) if 100 <= value <= 99999 else text  # a CPT code that lost its leading zeros
     return 1.0 if _PROCEDURE.match(text) or _COMPOSITE.match(text) else 0.0
 
 
@@ -620,6 +627,10 @@ def _t_provider_status(value: object) -> float:
     return 1.0 if nz._label_key(value) in nz._PROVIDER else 0.0
 
 
+def _t_payer(value: object) -> float:
+    return 1.0 if _text(value).lower() in ("*", "all", "any", "all payers", "all plans") else _t_text(value)
+
+
 def _t_payer_id(value: object) -> float:
     text = _text(value)
     return 1.0 if len(text) <= 24 and re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z\-_. ]*", text) else 0.0
@@ -636,7 +647,7 @@ VALUE_TESTS: dict[str, tuple] = {
     "identifier": (_t_identifier, False),
     "text": (_t_text, False),
     "person_name": (_t_person, False),
-    "payer": (_t_text, False),
+    "payer": (_t_payer, False),
     "payer_id": (_t_payer_id, False),
     "aliases": (_t_text, False),
     "procedure": (_t_procedure, True),
@@ -803,6 +814,8 @@ def score_pair(
             contradicts = fit < 0.3
             if contradicts:
                 score *= 0.6 + fit
+            if h < 0.4:
+                score *= h / 0.4  # values any text passes do not name a column on their own
         if canonical.startswith(("line_no", "units")) and column.share("money") is not None:
             pass
     database = knowledge.evidence(kind, canonical, column) if knowledge is not None else None
@@ -1155,6 +1168,11 @@ def _npi_repeats(reading: SheetReading, values: dict[object, ColumnValues]) -> f
     return 1.0 - cells.distinct_share
 
 
+# Columns that only claims and remittance exports have.
+_EXPORT_SIGNS = (("claims", "claim_id"), ("claims", "date_of_service"), ("claims", "billed_amount"),
+                 ("remits", "paid_amount"), ("remits", "carc"), ("claims", "patient_id"), ("claims", "patient_name"))  # fmt: skip
+
+
 def _check_reading(
     reading: SheetReading, values: dict[object, ColumnValues], vocab: Vocabulary, knowledge: Knowledge | None
 ) -> None:
@@ -1179,6 +1197,20 @@ def _check_reading(
         if repeats > 0.34:
             reading.checks.append(
                 f"{repeats:.0%} of its NPIs repeat: a providers sheet has one row per provider"
+            )
+    if reading.kind in ROSTER_TABLES:
+        used = {c.position for c in reading.columns.values()}
+        export_columns = []
+        for label, text in reading.headers.items():
+            if label in used:
+                continue
+            for kind, name in _EXPORT_SIGNS:
+                if header_match(vocab, text, vocab.columns[kind][name]).score >= 0.9:
+                    export_columns.append(text)
+                    break
+        if len(export_columns) >= 2:
+            reading.checks.append(
+                f"it has claim or remittance columns ({', '.join(export_columns[:4])}): an export, not a roster sheet"
             )
     if reading.kind == "enrollments":
         status = reading.columns.get("status")

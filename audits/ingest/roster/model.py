@@ -90,6 +90,9 @@ class RosterBatch:
     ignored_sheets: list[str] = field(default_factory=list)
     # (sheet, row) -> a function giving the raw row (built only for rows that are rejected)
     raw_rows: dict[tuple[str, int], Callable[[], dict]] = field(default_factory=dict)
+    # sheet name -> how it was recognised (recognise.Classification), and what recognition was unsure of
+    readings: dict[str, object] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def raw_row(self, sheet: str, row: int) -> dict:
         make = self.raw_rows.get((sheet, row))

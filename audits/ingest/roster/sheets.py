@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from audits.errors import InputError
-from audits.ingest import normalize
+from audits.ingest import normalize, recognise
 from audits.ingest.readers import RawSheet
 from audits.ingest.roster.model import TABLES, Rejection, RosterBatch, SheetInfo
 
@@ -185,43 +185,91 @@ def _has_name(found: dict[str, int]) -> bool:
     return "provider_name" in found or ("first_name" in found and "last_name" in found)
 
 
-def _classify(headers: list[str], overrides: dict[str, str]) -> tuple[str, dict[str, int]] | None:
-    """The roster sheet kind a header row announces, with its columns; None when it is no roster header."""
-    if any(h in _NOT_ROSTER for h in headers):
+# Kinds a sheet is read as; a sheet read best as a claims or remittance export is not a roster sheet.
+_SHEET_KINDS = (*recognise.ROSTER_TABLES, "claims", "remits")
+
+
+def _column_overrides(overrides: dict[str, str], kind: str) -> dict[str, str]:
+    """{canonical: header} of a saved mapping's columns that belong to this kind."""
+    known = set(recognise.vocabulary().canonical_columns(kind))
+    return {canonical: header for header, canonical in overrides.items() if canonical in known}
+
+
+def classify_sheet(
+    frame: pd.DataFrame, overrides: dict[str, str] | None = None, knowledge: recognise.Knowledge | None = None
+) -> recognise.Classification:
+    """All readings of a sheet as each roster table (and as claims / remits), ranked (recognise.classify)."""
+    overrides = overrides or {}
+    vocab = recognise.vocabulary()
+    best: recognise.Classification | None = None
+    per_kind = {kind: _column_overrides(overrides, kind) for kind in _SHEET_KINDS}
+    groups: dict[tuple, list[str]] = {}
+    for kind, columns in per_kind.items():
+        groups.setdefault(tuple(sorted(columns.items())), []).append(kind)
+    readings: list[recognise.SheetReading] = []
+    for columns, kinds in groups.items():
+        found = recognise.classify(frame, kinds=kinds, knowledge=knowledge, override=dict(columns), vocab=vocab)
+        readings += found.readings
+    readings.sort(key=recognise._rank, reverse=True)
+    chosen = readings[0] if readings and readings[0].valid and readings[0].score > 0 else None
+    best = recognise.Classification(chosen, readings, [])
+    if chosen is not None:
+        best.reasons.append(f"read as {chosen.kind}: {len(chosen.columns)} columns fit (score {chosen.score:.1f})")
+        if best.close:
+            runner = best.runner_up
+            chosen.warnings.append(
+                f"it reads almost as well as {runner.kind} (score {runner.score:.1f} against "
+                f"{chosen.score:.1f}) - check that it is a {chosen.kind.replace('_', ' ')} sheet"
+            )
+    for other in readings[1:4]:
+        why = "; ".join(other.checks) or (f"missing {', '.join(other.missing)}" if other.missing else "")
+        best.reasons.append(f"{other.kind}: score {other.score:.1f}" + (f" - {why}" if why else ""))
+    return best
+
+
+def _find_header(
+    frame: pd.DataFrame, overrides: dict[str, str], knowledge: recognise.Knowledge | None = None
+) -> tuple[int, str, dict[str, int], recognise.Classification] | None:
+    """(row position, table, canonical column -> column position, classification) of a roster sheet,
+    None when the sheet reads best as something else (or as nothing)."""
+    found = classify_sheet(frame, overrides, knowledge)
+    tracker = _tracker_reading(frame, found, overrides or {})
+    if tracker is not None and tracker is not found.chosen:
+        previous = found.chosen
+        found.chosen = tracker
+        found.readings.remove(tracker)
+        found.readings.insert(0, tracker)
+        found.reasons.insert(0, "read as a wide tracker: one row per provider with groups of payer or credential columns")
+        if previous is not None:
+            tracker.warnings = [w for w in tracker.warnings if "reads almost as well" not in w]
+    chosen = found.chosen
+    if chosen is None or chosen.kind not in recognise.ROSTER_TABLES:
         return None
-    for kind, fields in _KIND_FIELDS.items():
-        found = _match_fields(headers, fields, overrides)
-        if kind == "service_scope" and {"npi"} <= found.keys() and ("payer" in found or "payer_id" in found):
-            if "code_from" in found or "code" in found:
-                return kind, found
-        elif kind == "enrollments" and "npi" in found and "status" in found:
-            if "payer" in found or "payer_id" in found:
-                return kind, found
-        elif kind == "credentials" and {"npi", "credential_type"} <= found.keys():
-            return kind, found
-        elif kind == "payers" and "npi" not in found and {"payer_id", "payer_name"} <= found.keys():
-            return kind, found
-        elif kind == "providers" and "npi" in found and _has_name(found):
-            return kind, found
-    return None
+    columns = {name: frame.columns.get_loc(column.position) for name, column in chosen.columns.items()}
+    return frame.index.get_loc(chosen.header_row), chosen.kind, columns, found
 
 
-def _row_headers(frame: pd.DataFrame, row: int) -> list[str]:
-    return [normalize.normalise_header(v) for v in frame.iloc[row].tolist()]
+def _tracker_reading(
+    frame: pd.DataFrame, found: recognise.Classification, overrides: dict[str, str]
+) -> recognise.SheetReading | None:
+    """The providers reading when the sheet is a wide tracker (NPI and name, and payer or credential
+    column groups beside them), else None. The groups are what decides, not how many columns fit."""
+    reading = next((r for r in found.readings if r.kind == "providers"), None)
+    if reading is None or reading.missing or "npi" not in reading.columns:
+        return None
+    position = frame.index.get_loc(reading.header_row)
+    npi_at = frame.columns.get_loc(reading.columns["npi"].position)
+    originals, groups, _last = _tracker_headers(frame, position, npi_at)
+    layout = _tracker_layout(originals, groups, overrides)
+    if not layout.payers and not layout.credentials:
+        return None
+    reading.checks = [c for c in reading.checks if "NPIs repeat" not in c and "payer column" not in c]
+    return reading
 
 
-def _find_header(frame: pd.DataFrame, overrides: dict[str, str]) -> tuple[int, str, dict[str, int]] | None:
-    """(row position, kind, columns) of the first row, among the first 30, that reads as a roster header."""
-    for position in range(min(30, len(frame))):
-        found = _classify(_row_headers(frame, position), overrides)
-        if found:
-            return position, found[0], found[1]
-    return None
-
-
-def looks_like_roster(sheets: list[RawSheet]) -> bool:
-    """True when some sheet has a header row of a roster table (content detection, not names)."""
-    return any(not s.frame.empty and _find_header(s.frame, {}) is not None for s in sheets)
+def looks_like_roster(sheets: list[RawSheet], knowledge: recognise.Knowledge | None = None) -> bool:
+    """True when some sheet reads best as a roster table (content detection, not names)."""
+    return any(not s.frame.empty and _find_header(s.frame, {}, knowledge) is not None for s in sheets)
 
 
 # --------------------------------------------------------------------------------------------
@@ -860,7 +908,9 @@ def _require_columns(sheet_name: str, kind: str, found: Iterable[str]) -> None:
         )
 
 
-def parse_roster(sheets: list[RawSheet], mapping: dict | None = None) -> RosterBatch:
+def parse_roster(
+    sheets: list[RawSheet], mapping: dict | None = None, knowledge: recognise.Knowledge | None = None
+) -> RosterBatch:
     """Recognise the roster sheets by their headers and normalise their rows (see the module doc).
 
     Payer names are not resolved here (that needs the database): enrollment and scope frames carry
@@ -873,11 +923,13 @@ def parse_roster(sheets: list[RawSheet], mapping: dict | None = None) -> RosterB
         if sheet.frame.empty:
             batch.ignored_sheets.append(sheet.name)
             continue
-        header = _find_header(sheet.frame, overrides)
+        header = _find_header(sheet.frame, overrides, knowledge)
         if header is None:
             batch.ignored_sheets.append(sheet.name)
             continue
-        header_row, kind, found = header
+        header_row, kind, found, classification = header
+        batch.readings[sheet.name] = classification
+        batch.warnings += [f"sheet {sheet.name!r}: {w}" for w in classification.chosen.warnings]
         header_row_number = int(sheet.frame.index[header_row]) + 1
         if kind == "providers":
             parts = _tracker_records(sheet, header_row, found, overrides)
