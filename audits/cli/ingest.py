@@ -1,4 +1,6 @@
-"""`ingest [--kind ...] [--mapping FILE] FILE...`: load files, one summary line per file."""
+"""`ingest [--kind ...] [--mapping FILE] FILE...`: load files, one summary line per file.
+`ingest --explain FILE...`: say how each file would be read (kind, runner-up, each column's mapping,
+confidence and evidence, what is left unused), without loading anything."""
 
 from __future__ import annotations
 
@@ -24,6 +26,11 @@ def arguments(parser: argparse.ArgumentParser) -> None:
         help='column mapping: a JSON file {canonical: header} or {"kind", "columns", "labels"}, '
         "or the name of a saved mapping profile",
     )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="load nothing: print how each file and sheet would be read, with confidence and evidence",
+    )
     parser.add_argument("--uploaded-by", metavar="NAME", help="who is loading (kept with the upload)")
     parser.add_argument(
         "files", nargs="+", metavar="FILE", help="claims, remittance, credentialing, 835 or 837 files"
@@ -41,9 +48,26 @@ def _progress(fraction: float, message: str) -> None:
     print(f"  [{fraction:5.0%}] {message}", file=sys.stderr, flush=True)
 
 
+def _explain(args: argparse.Namespace) -> int:
+    from audits.ingest.preview import explain, format_explanation
+
+    target = db_path(args.db)
+    if target.exists():
+        with connect(target, read_only=True) as con:
+            found = explain(args.files, con)
+    else:
+        found = explain(args.files)
+    for item in found:
+        for line in format_explanation(item):
+            print(line, flush=True)
+    return 0 if all(f.kind for f in found) else 1
+
+
 def run(args: argparse.Namespace) -> int:
     """Each file is loaded whole or not at all, on its own: a file that cannot be loaded gets one
     `Error:` sentence on stderr and the others still load; the exit code is 1 if any file failed."""
+    if args.explain:
+        return _explain(args)
     failed = 0
     with connect(db_path(args.db)) as con:
         for path in args.files:
@@ -67,4 +91,6 @@ def run(args: argparse.Namespace) -> int:
                     print(f"  unknown payer {name!r}: {close}", flush=True)
             for problem in result.problems[:10]:
                 print(f"  problem: {problem}", flush=True)
+            for warning in result.warnings[:10]:
+                print(f"  unsure: {warning}", flush=True)
     return 1 if failed else 0

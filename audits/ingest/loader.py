@@ -62,6 +62,7 @@ from audits.ingest import normalize as nz
 from audits.ingest import remits as remits_mod
 from audits.ingest.payers import PayerDirectory
 from audits.ingest.readers import RawSheet, duck_csv_unchecked, read_tables, sniff_kind
+from audits.ingest.recognise import Knowledge
 from audits.store import transaction
 
 KINDS = ("roster", "claims", "remits", "835", "837", "exclusions")
@@ -120,6 +121,7 @@ class UploadResult:
     mapping: dict[str, tuple[str, float]] = field(default_factory=dict)  # canonical -> (header, confidence)
     unknown_payers: dict[str, list[tuple[str, str, float]]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # where recognition was unsure (recognise.py)
     rejection_reasons: dict[str, int] = field(default_factory=dict)  # reason (without detail) -> rows
     sheets: list[str] = field(default_factory=list)
     snapshot_id: int | None = None
@@ -502,7 +504,7 @@ def detect_kind(path: Path, sheets: list[RawSheet] | None = None) -> str:
 
 
 def _mapped_sheets(
-    sheets: list[RawSheet], kind: str, override: mapping_mod.MappingOverride, file_name: str
+    sheets: list[RawSheet], kind: str, override: mapping_mod.MappingOverride, file_name: str, knowledge=None
 ) -> list[tuple[RawSheet, mapping_mod.Mapping]]:
     """Every sheet that maps with all required columns; else the one-sentence error of the best one."""
     usable, best_error = [], None
@@ -511,7 +513,7 @@ def _mapped_sheets(
         if sheet.frame.empty:
             continue
         try:
-            mapped = mapping_mod.map_columns(sheet.frame, kind, override)
+            mapped = mapping_mod.map_columns(sheet.frame, kind, override, knowledge)
         except InputError as exc:
             if best_error is None:
                 best_error = exc
@@ -696,7 +698,7 @@ def _patient_headers(mapped: mapping_mod.Mapping) -> set[str]:
 
 def _ingest_claims_sheets(con, path, sha, sheets, override, uploaded_by, progress) -> UploadResult:
     inputs = []
-    used = _mapped_sheets(sheets, "claims", override, path.name)
+    used = _mapped_sheets(sheets, "claims", override, path.name, Knowledge.from_database(con))
     proposal: dict[str, tuple[str, float]] = {}
     for sheet, mapped in used:
         rows = claims_mod.sheet_rows(sheet, mapped)
@@ -708,7 +710,19 @@ def _ingest_claims_sheets(con, path, sha, sheets, override, uploaded_by, progres
     mapping_json = (
         used[0][1].to_json() if len(used) == 1 else json.dumps({s.name: m.as_dict() for s, m in used})
     )
-    return _load_claims(con, path.name, sha, "claims", inputs, mapping_json, proposal, uploaded_by, progress)
+    result = _load_claims(
+        con, path.name, sha, "claims", inputs, mapping_json, proposal, uploaded_by, progress
+    )
+    result.warnings = _recognition_warnings(used)
+    return result
+
+
+def _recognition_warnings(used: list[tuple[RawSheet, mapping_mod.Mapping]]) -> list[str]:
+    out = []
+    for sheet, mapped in used:
+        prefix = f"sheet {sheet.name!r}: " if len(used) > 1 else ""
+        out += [prefix + w for w in mapped.warnings]
+    return out
 
 
 def _load_claims(con, file_name, sha, kind, inputs: list[_ClaimsInput], mapping_json, proposal, uploaded_by,
@@ -817,7 +831,7 @@ def _ingest_claims_csv(
                 return None, None
         except InputError:
             return None, None
-    mapped = _mapped_sheets([head], "claims", override, path.name)[0][1]
+    mapped = _mapped_sheets([head], "claims", override, path.name, Knowledge.from_database(con))[0][1]
     if "patient_key" in mapped.columns or "patient_birth_year" in mapped.columns:
         return None, None  # keys carried in from rejected rows: the reload path's
     staged = None
@@ -868,6 +882,7 @@ def _ingest_claims_csv(
             claims_set.accepted_view(con, CLAIM_LINE_COLUMNS)
             return _upsert_new_lines(con, staged.accepted, upload_id)
 
+        result.warnings = list(mapped.warnings)
         return _write_claims(con, result, upsert, rejected, mapped.to_json(), uploaded_by, progress), sha
     finally:
         claims_set.cleanup(con, staged)
@@ -1012,7 +1027,7 @@ def _ingest_837(con, path: Path, sha: str, uploaded_by, progress) -> UploadResul
 
 
 def _ingest_remit_sheets(con, path, sha, sheets, override, uploaded_by, progress) -> UploadResult:
-    used = _mapped_sheets(sheets, "remits", override, path.name)
+    used = _mapped_sheets(sheets, "remits", override, path.name, Knowledge.from_database(con))
     parts, proposal = [], {}
     for sheet, mapped in used:
         rows = claims_mod.sheet_rows(sheet, mapped)
@@ -1023,7 +1038,9 @@ def _ingest_remit_sheets(con, path, sha, sheets, override, uploaded_by, progress
     mapping_json = (
         used[0][1].to_json() if len(used) == 1 else json.dumps({s.name: m.as_dict() for s, m in used})
     )
-    return _load_remit_rows(con, path.name, sha, parts, mapping_json, proposal, uploaded_by, progress)
+    result = _load_remit_rows(con, path.name, sha, parts, mapping_json, proposal, uploaded_by, progress)
+    result.warnings = _recognition_warnings(used)
+    return result
 
 
 def _load_remit_rows(con, file_name, sha, parts, mapping_json, proposal, uploaded_by, progress,
@@ -1295,9 +1312,10 @@ def _ingest_roster(con, path, sha, sheets, override, uploaded_by, progress) -> U
     raw_mapping = None
     if override.columns or override.labels:
         raw_mapping = {"columns": override.columns, "labels": override.labels}
-    batch = roster.parse_roster(sheets, raw_mapping)
+    batch = roster.parse_roster(sheets, raw_mapping, Knowledge.from_database(con))
     _report(progress, 0.5, f"{path.name}: credentialing sheets parsed")
     result = UploadResult(None, path.name, "roster", "loaded", sha256=sha)
+    result.warnings = list(batch.warnings)
     with transaction(con):
         result.upload_id = _next_upload_id(con)
         applied = roster.apply_roster(con, batch, result.upload_id)

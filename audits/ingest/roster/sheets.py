@@ -208,13 +208,25 @@ def classify_sheet(
         groups.setdefault(tuple(sorted(columns.items())), []).append(kind)
     readings: list[recognise.SheetReading] = []
     for columns, kinds in groups.items():
-        found = recognise.classify(frame, kinds=kinds, knowledge=knowledge, override=dict(columns), vocab=vocab)
+        found = recognise.classify(
+            frame, kinds=kinds, knowledge=knowledge, override=dict(columns), vocab=vocab
+        )
         readings += found.readings
     readings.sort(key=recognise._rank, reverse=True)
     chosen = readings[0] if readings and readings[0].valid and readings[0].score > 0 else None
     best = recognise.Classification(chosen, readings, [])
-    if chosen is not None:
-        best.reasons.append(f"read as {chosen.kind}: {len(chosen.columns)} columns fit (score {chosen.score:.1f})")
+    tracker = _tracker_reading(frame, best, overrides)
+    if tracker is not None:
+        readings.remove(tracker)
+        readings.insert(0, tracker)
+        best.chosen = chosen = tracker
+        best.reasons.append(
+            "read as a wide tracker: one row per provider with groups of payer or credential columns"
+        )
+    elif chosen is not None:
+        best.reasons.append(
+            f"read as {chosen.kind}: {len(chosen.columns)} columns fit (score {chosen.score:.1f})"
+        )
         if best.close:
             runner = best.runner_up
             chosen.warnings.append(
@@ -233,15 +245,6 @@ def _find_header(
     """(row position, table, canonical column -> column position, classification) of a roster sheet,
     None when the sheet reads best as something else (or as nothing)."""
     found = classify_sheet(frame, overrides, knowledge)
-    tracker = _tracker_reading(frame, found, overrides or {})
-    if tracker is not None and tracker is not found.chosen:
-        previous = found.chosen
-        found.chosen = tracker
-        found.readings.remove(tracker)
-        found.readings.insert(0, tracker)
-        found.reasons.insert(0, "read as a wide tracker: one row per provider with groups of payer or credential columns")
-        if previous is not None:
-            tracker.warnings = [w for w in tracker.warnings if "reads almost as well" not in w]
     chosen = found.chosen
     if chosen is None or chosen.kind not in recognise.ROSTER_TABLES:
         return None

@@ -1,0 +1,161 @@
+"""What recognition makes of files, without loading them (`ingest --explain`, the upload page).
+
+`explain(paths, con=None)` reads each file (never writes): per file and sheet, the kind chosen and the
+runner-up with their scores and why, each column's mapping with its confidence and evidence (header
+words, value tests passed, what the database vouches for), the headers left unused, and what
+recognition is unsure of. `format_explanation` words it for a terminal. With a connection, the
+database's payers, providers and claim ids count as evidence (read only).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from audits.errors import InputError
+from audits.ingest import recognise
+from audits.ingest.readers import read_tables, sniff_kind
+from audits.ingest.roster.sheets import classify_sheet
+
+
+@dataclass
+class ColumnExplanation:
+    canonical: str
+    header: str
+    confidence: float
+    evidence: list[str]
+    runner_up: tuple[str, float] | None
+
+
+@dataclass
+class SheetExplanation:
+    name: str
+    kind: str | None  # claims | remits | providers | credentials | payers | enrollments | service_scope
+    tracker: bool
+    header_row: int | None  # 1-based
+    score: float
+    runner_up: tuple[str, float] | None  # (kind, score) of the second reading
+    close: bool  # the runner-up reads almost as well: the analyst should choose
+    reasons: list[str]
+    columns: list[ColumnExplanation] = field(default_factory=list)
+    unused: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FileExplanation:
+    file_name: str
+    kind: str | None  # roster | claims | remits | 835 | 837 | None (not recognised)
+    sheets: list[SheetExplanation]
+    message: str = ""
+
+
+def _sheet(name: str, found: recognise.Classification) -> SheetExplanation:
+    chosen = found.chosen
+    runner = found.runner_up
+    if chosen is None:
+        best = found.readings[0] if found.readings else None
+        return SheetExplanation(
+            name, None, False, None, 0.0, (best.kind, round(best.score, 1)) if best else None, False,
+            found.reasons or ["no row reads as a header"],
+            missing=list(best.missing) if best else [],
+        )  # fmt: skip
+    sheet = SheetExplanation(
+        name,
+        chosen.kind,
+        any("wide tracker" in r for r in found.reasons),
+        None,
+        round(chosen.score, 1),
+        (runner.kind, round(runner.score, 1)) if runner is not None else None,
+        found.close,
+        list(found.reasons),
+        unused=list(chosen.unused),
+        missing=list(chosen.missing),
+        warnings=list(chosen.warnings),
+    )
+    for canonical, column in chosen.columns.items():
+        sheet.columns.append(
+            ColumnExplanation(
+                canonical, column.source, column.confidence, list(column.evidence), column.runner_up
+            )
+        )
+    return sheet
+
+
+def explain_file(path: str | os.PathLike, con=None) -> FileExplanation:
+    path = Path(path)
+    file_kind = sniff_kind(path)
+    if file_kind == "x12":
+        from audits.ingest.loader import _detect_x12
+
+        kind = _detect_x12(path)
+        return FileExplanation(path.name, kind, [], "an X12 EDI file: its segments say what each value is")
+    knowledge = recognise.Knowledge.from_database(con) if con is not None else None
+    sheets = []
+    for raw in read_tables(path):
+        if raw.frame.empty:
+            sheets.append(
+                SheetExplanation(raw.name, None, False, None, 0.0, None, False, ["the sheet is empty"])
+            )
+            continue
+        found = classify_sheet(raw.frame, {}, knowledge)
+        sheet = _sheet(raw.name, found)
+        if found.chosen is not None:
+            sheet.header_row = int(raw.frame.index.get_loc(found.chosen.header_row)) + 1
+        sheets.append(sheet)
+    kinds = [s for s in sheets if s.kind]
+    if not kinds:
+        return FileExplanation(
+            path.name, None, sheets, "not recognised as a claims, remittance or credentialing file"
+        )
+    best = max(kinds, key=lambda s: s.score)
+    kind = "roster" if best.kind in recognise.ROSTER_TABLES else best.kind
+    return FileExplanation(path.name, kind, sheets)
+
+
+def explain(paths, con=None) -> list[FileExplanation]:
+    """One explanation per file; a file that cannot be read gets its one sentence as the message."""
+    out = []
+    for path in paths:
+        try:
+            out.append(explain_file(path, con))
+        except InputError as exc:
+            out.append(FileExplanation(Path(path).name, None, [], str(exc)))
+    return out
+
+
+def format_explanation(found: FileExplanation) -> list[str]:
+    """Lines for a terminal: the file's kind, then per sheet its reading, columns and doubts."""
+    lines = [
+        f"{found.file_name}: {found.kind or 'not recognised'}"
+        + (f" - {found.message}" if found.message else "")
+    ]
+    for sheet in found.sheets:
+        table = "wide tracker" if sheet.tracker else (sheet.kind or "not recognised")
+        head = f"  sheet {sheet.name!r}: {table}"
+        if sheet.header_row:
+            head += f" (header row {sheet.header_row}, score {sheet.score:.1f})"
+        lines.append(head)
+        if sheet.runner_up:
+            kind, score = sheet.runner_up
+            lines.append(
+                f"    runner-up: {kind} (score {score:.1f})"
+                + (" - CLOSE: check which it is" if sheet.close else "")
+            )
+        for reason in sheet.reasons[1:] if sheet.kind else sheet.reasons:
+            lines.append(f"    why not: {reason}" if sheet.kind else f"    {reason}")
+        for column in sheet.columns:
+            line = f"    {column.canonical:<20} <- {column.header!r} confidence {column.confidence:.2f}"
+            line += f" [{'; '.join(column.evidence)}]"
+            if column.runner_up:
+                line += f" (next: {column.runner_up[0]!r} {column.runner_up[1]:.2f})"
+            lines.append(line)
+        if sheet.unused:
+            lines.append(f"    unused: {', '.join(repr(h) for h in sheet.unused)}")
+        if sheet.missing:
+            lines.append(f"    missing: {', '.join(sheet.missing)}")
+        for warning in sheet.warnings:
+            lines.append(f"    UNSURE: {warning}")
+    return lines
