@@ -391,7 +391,7 @@ def number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
 # --------------------------------------------------------------------------------------------
 # lists in one cell, numbered columns, 835 composites
 
-_LIST_SPLIT = re.compile(r"[,;|\s]+")
+_LIST_SPLIT = re.compile(r"[,;|/\s]+")  # SPEC 2: | ; , / new lines or spaces
 
 
 def split_list(series: pd.Series, count: int, convert: Callable[[object], object] = _code) -> pd.DataFrame:

@@ -49,7 +49,7 @@ EXTENSION_ENV = "CLEARTOBILL_VOCABULARY"
 MIN_SCORE = 0.3
 CLOSE_MARGIN = 0.15
 HEADER_SCAN_ROWS = 30
-SAMPLE_ROWS = 300
+SAMPLE_ROWS = 50
 KINDS = ("claims", "remits", "providers", "credentials", "payers", "enrollments", "service_scope")
 ROSTER_TABLES = ("providers", "credentials", "payers", "enrollments", "service_scope")
 
@@ -688,12 +688,29 @@ class ColumnValues:
     cells: list
     rows: int  # data rows sampled (blank cells included)
     _shares: dict[str, float] = field(default_factory=dict)
+    _distinct: list | None = None  # (a cell, how many cells are equal to it)
+
+    def distinct(self) -> list[tuple[object, int]]:
+        if self._distinct is None:
+            counts: dict[tuple, list] = {}
+            for cell in self.cells:
+                key = (type(cell).__name__, cell if isinstance(cell, (str, int, float)) else str(cell))
+                entry = counts.get(key)
+                if entry is None:
+                    counts[key] = [cell, 1]
+                else:
+                    entry[1] += 1
+            self._distinct = [(cell, n) for cell, n in counts.values()]
+        return self._distinct
 
     @property
     def distinct_share(self) -> float:
         if not self.cells:
             return 1.0
-        return len({_text(v) for v in self.cells}) / len(self.cells)
+        return len({_text(v) for v, _n in self.distinct()}) / len(self.cells)
+
+    def texts(self) -> list[str]:
+        return [_text(v) for v in self.cells]
 
     def share(self, test: str) -> float | None:
         """Share of the sampled cells passing the test, None when the column has no values."""
@@ -701,14 +718,7 @@ class ColumnValues:
             return None
         if test not in self._shares:
             function = VALUE_TESTS[test][0]
-            counts: dict[str, tuple[float, int]] = {}
-            for cell in self.cells:
-                key = f"{type(cell).__name__}:{cell}"
-                if key in counts:
-                    counts[key] = (counts[key][0], counts[key][1] + 1)
-                else:
-                    counts[key] = (function(cell), 1)
-            self._shares[test] = sum(s * n for s, n in counts.values()) / len(self.cells)
+            self._shares[test] = sum(function(cell) * n for cell, n in self.distinct()) / len(self.cells)
         return self._shares[test]
 
 
@@ -794,8 +804,10 @@ def score_pair(
     knowledge: Knowledge | None,
 ) -> PairScore:  # fmt: skip
     canonical = spec.canonical(header.number)
-    fit = column.share(spec.values)
     _test, specific = VALUE_TESTS[spec.values]
+    if not specific and header.score < 0.25 and knowledge is None:
+        return PairScore(0.0, header, None, None, [], False)  # no header evidence, values any column passes
+    fit = column.share(spec.values)
     evidence = []
     if header.score > 0:
         evidence.append(f"header words ~ '{header.spelling}' ({header.score:.2f})")

@@ -733,10 +733,31 @@ def _normalise_credentials(cells: pd.DataFrame, labels: dict) -> tuple[pd.DataFr
     return frame, check
 
 
-def _split_aliases(value: str | None) -> list[str]:
+_COMPANY_SUFFIX = re.compile(r"(?i)^(inc|llc|l\.l\.c|co|corp|corporation|ltd|pc|p\.c|pa|p\.a|plc|lp|llp)\.?$")
+
+
+def _split_aliases(value: str | None, commas: bool = False) -> list[str]:
+    """Aliases in one cell (SPEC 2): split on '|', ';', new lines and ' / '; on commas too when the column
+    uses no other separator (`commas`), except a comma before a company suffix ('Aetna, Inc.')."""
     if not isinstance(value, str) or not value:
         return []
-    return [a.strip() for a in re.split(r"[|;\n]", value) if a.strip()]
+    parts = re.split(r"[|;\n\r]|\s+/\s+", value)
+    if commas:
+        split: list[str] = []
+        for part in parts:
+            for piece in part.split(","):
+                if split and _COMPANY_SUFFIX.match(piece.strip()):
+                    split[-1] = f"{split[-1]},{piece}"
+                else:
+                    split.append(piece)
+        parts = split
+    return [a.strip() for a in parts if a.strip()]
+
+
+def _alias_commas(values: list[str | None]) -> bool:
+    """Whether a column of alias cells separates them by commas: no cell uses another separator."""
+    texts = [v for v in values if v]
+    return not any(re.search(r"[|;\n\r]|\s/\s", v) for v in texts)
 
 
 def _normalise_payers(cells: pd.DataFrame, labels: dict) -> tuple[pd.DataFrame, _Checker]:
@@ -744,7 +765,9 @@ def _normalise_payers(cells: pd.DataFrame, labels: dict) -> tuple[pd.DataFrame, 
     ids = _texts(_col(cells, "payer_id"))
     _missing(check, ids, "payer_id", "payer id")
     names = _texts(_col(cells, "payer_name"))
-    aliases = ["|".join(_split_aliases(a)) or None for a in _texts(_col(cells, "aliases"))]
+    cells_aliases = _texts(_col(cells, "aliases"))
+    commas = _alias_commas(cells_aliases)
+    aliases = ["|".join(_split_aliases(a, commas)) or None for a in cells_aliases]
     frame = pd.DataFrame({"payer_id": ids, "payer_name": names, "aliases": aliases}, dtype=object)
     return frame, check
 
