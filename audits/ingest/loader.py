@@ -474,7 +474,23 @@ def _roster_module():
     return roster
 
 
-def detect_kind(path: Path, sheets: list[RawSheet] | None = None) -> str:
+def recognised_kind(sheets: list[RawSheet], knowledge=None) -> str | None:
+    """claims | remits | roster from the sheets' best reading among all kinds together (recognise), or None."""
+    from audits.ingest.roster.sheets import classify_sheet
+
+    best_kind, best_score = None, 0.0
+    for sheet in sheets:
+        if sheet.frame.empty:
+            continue
+        chosen = classify_sheet(sheet.frame, {}, knowledge).chosen
+        if chosen is not None and chosen.score > best_score:
+            best_kind, best_score = chosen.kind, chosen.score
+    if best_kind is None:
+        return None
+    return best_kind if best_kind in ("claims", "remits") else "roster"
+
+
+def detect_kind(path: Path, sheets: list[RawSheet] | None = None, knowledge=None) -> str:
     """roster | claims | remits | 835 | 837 from the file's content (never its name)."""
     path = Path(path)
     if sniff_kind(path) == "x12":
@@ -485,18 +501,9 @@ def detect_kind(path: Path, sheets: list[RawSheet] | None = None) -> str:
             )
         return kind
     sheets = sheets if sheets is not None else read_tables(path)
-    best_kind, best_score = None, 0.0
-    for sheet in sheets:
-        if sheet.frame.empty:
-            continue
-        kind, score = mapping_mod.detect_kind(sheet.frame)
-        if kind and score > best_score:
-            best_kind, best_score = kind, score
-    if best_kind is not None and best_score > 0:
-        return best_kind
-    roster = _roster_module()
-    if roster is not None and roster.looks_like_roster(sheets):
-        return "roster"
+    kind = recognised_kind(sheets, knowledge)
+    if kind is not None:
+        return kind
     raise InputError(
         f"{path.name} is not recognised as a claims, remittance or credentialing export - "
         "check its header row, or give --kind and a column mapping."
@@ -593,7 +600,7 @@ def _ingest_file(con, path: Path, kind, mapping, uploaded_by, progress) -> Uploa
     if file_kind != "x12":
         sheets = read_tables(path)
     if kind is None:
-        kind = detect_kind(path, sheets)
+        kind = detect_kind(path, sheets, Knowledge.from_database(con))
     if kind in ("835", "837") and file_kind != "x12":
         raise InputError(f"{path.name} is not an X12 {kind} file - check the file or the --kind option.")
     if kind in ("claims", "remits", "roster") and file_kind == "x12":

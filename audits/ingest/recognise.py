@@ -35,6 +35,7 @@ import math
 import os
 import re
 import tomllib
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +97,7 @@ class Vocabulary:
     _matches: dict = field(default_factory=dict, repr=False)  # (words, kind, column) -> HeaderMatch
     _spec_words: dict = field(default_factory=dict, repr=False)  # (kind, column) -> its spellings' words
     _by_letter: dict = field(default_factory=dict, repr=False)  # first letter -> known words
+    _words: dict = field(default_factory=dict, repr=False)  # header text -> words
 
     # ---- words of a header
 
@@ -106,7 +108,13 @@ class Vocabulary:
         return 0.3 if word.isdigit() else 1.0
 
     def words(self, header: object) -> tuple[str, ...]:
-        return _header_words(self, nz.cell_text(header) or "")
+        text = header if isinstance(header, str) else (nz.cell_text(header) or "")
+        found = self._words.get(text)
+        if found is None:
+            if len(self._words) > 100_000:
+                self._words.clear()
+            found = self._words[text] = _header_words(self, text)
+        return found
 
     def spec(self, kind: str, canonical: str) -> ColumnSpec | None:
         specs = self.columns.get(kind, {})
@@ -297,6 +305,11 @@ def _word_match(word: str, target: str, known: bool) -> float:
         return 0.0
     if len(word) < len(target) and _is_subsequence(word, target):
         return 0.75
+    if len(target) >= 3 and word.startswith(target):
+        return 0.8  # an inflection: 'highest' for 'high', 'lowest' for 'low'
+    common = len(os.path.commonprefix([word, target]))
+    if common >= 5 and common >= 0.6 * min(len(word), len(target)):
+        return 0.7  # one stem: 'insurer' for 'insurance'
     if len(word) >= 4 and abs(len(word) - len(target)) <= 3:
         ratio = difflib.SequenceMatcher(None, word, target).ratio()
         if ratio >= 0.8:
@@ -449,8 +462,21 @@ def _reference_codes() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     return pos, carc, rarc
 
 
+_TEXTS: dict[tuple, str] = {}
+
+
 def _text(value: object) -> str:
-    return nz.cell_text(value) or ""
+    """A cell as text (memoised: the same cells are put to many tests)."""
+    try:
+        key = (type(value), value)
+        found = _TEXTS.get(key)
+    except TypeError:  # an unhashable cell
+        return nz.cell_text(value) or ""
+    if found is None:
+        if len(_TEXTS) > 200_000:
+            _TEXTS.clear()
+        found = _TEXTS[key] = nz.cell_text(value) or ""
+    return found
 
 
 def _t_npi(value: object) -> float:
@@ -627,8 +653,20 @@ def _t_provider_status(value: object) -> float:
     return 1.0 if nz._label_key(value) in nz._PROVIDER else 0.0
 
 
+_PAYER_WORDS = re.compile(
+    r"(?i)\b(health|healthcare|insurance|care|medicare|medicaid|blue|cross|shield|bcbs|united|uhc|aetna|cigna|"
+    r"humana|anthem|kaiser|tricare|plan|plans|mutual|life|hmo|ppo|wellcare|centene|molina|ambetter|"
+    r"highmark|regence|premera|optum|oscar|champva|payer|assurance|benefits)\b"
+)
+
+
 def _t_payer(value: object) -> float:
-    return 1.0 if _text(value).lower() in ("*", "all", "any", "all payers", "all plans") else _t_text(value)
+    text = _text(value)
+    if text.lower() in ("*", "all", "any", "all payers", "all plans"):
+        return 1.0
+    if not _t_text(value):
+        return 0.0
+    return 1.0 if _PAYER_WORDS.search(text) else 0.5  # a name; more likely a payer's with a payer word
 
 
 def _t_payer_id(value: object) -> float:
@@ -681,6 +719,9 @@ VALUE_LABELS = {
 }  # fmt: skip
 
 
+_TEST_CACHE: dict[tuple, float] = {}  # (test, cell type, cell) -> share passed
+
+
 @dataclass
 class ColumnValues:
     """A sample of one source column's non-blank cells, with each test's share computed once."""
@@ -700,8 +741,20 @@ class ColumnValues:
                     counts[key] = [cell, 1]
                 else:
                     entry[1] += 1
-            self._distinct = [(cell, n) for cell, n in counts.values()]
+            distinct = sorted(counts.values(), key=lambda entry: -entry[1])
+            if len(distinct) > 30:  # the 30 most frequent cells stand for the rest, in proportion
+                kept = distinct[:30]
+                scale = len(self.cells) / sum(n for _c, n in kept)
+                distinct = [[c, n * scale] for c, n in kept]
+            self._distinct = [(cell, n) for cell, n in distinct]
         return self._distinct
+
+    @property
+    def short_numbers(self) -> bool:
+        """Every sampled cell a number of one to four digits (counts, line numbers, codes like 11 or 45)."""
+        return bool(self.cells) and all(
+            re.fullmatch(r"\d{1,4}(\.0+)?", _text(v)) for v, _n in self.distinct()
+        )
 
     @property
     def distinct_share(self) -> float:
@@ -718,7 +771,21 @@ class ColumnValues:
             return None
         if test not in self._shares:
             function = VALUE_TESTS[test][0]
-            self._shares[test] = sum(function(cell) * n for cell, n in self.distinct()) / len(self.cells)
+            total = 0.0
+            for cell, n in self.distinct():
+                key = (test, type(cell), cell)
+                try:
+                    passed = _TEST_CACHE.get(key)
+                except TypeError:  # an unhashable cell
+                    passed, key = None, None
+                if passed is None:
+                    passed = function(cell)
+                    if key is not None:
+                        if len(_TEST_CACHE) > 200_000:
+                            _TEST_CACHE.clear()
+                        _TEST_CACHE[key] = passed
+                total += passed * n
+            self._shares[test] = total / len(self.cells)
         return self._shares[test]
 
 
@@ -805,7 +872,7 @@ def score_pair(
 ) -> PairScore:  # fmt: skip
     canonical = spec.canonical(header.number)
     _test, specific = VALUE_TESTS[spec.values]
-    if not specific and header.score < 0.25 and knowledge is None:
+    if not specific and header.score < 0.25 and knowledge is None and spec.values != "payer":
         return PairScore(0.0, header, None, None, [], False)  # no header evidence, values any column passes
     fit = column.share(spec.values)
     evidence = []
@@ -821,12 +888,14 @@ def score_pair(
             contradicts = fit < 0.5
             if contradicts:
                 score *= 0.5 + fit
+            if h < 0.25 and spec.values not in ("npi", "procedure", "date") and column.short_numbers:
+                score *= 0.5  # small numbers pass many tests (POS, CARC, status codes): not evidence alone
         else:
             score = 0.8 * h + 0.2 * fit
             contradicts = fit < 0.3
             if contradicts:
                 score *= 0.6 + fit
-            if h < 0.4:
+            if h < 0.4 and not (spec.values == "payer" and fit >= 0.75):
                 score *= h / 0.4  # values any text passes do not name a column on their own
         if canonical.startswith(("line_no", "units")) and column.share("money") is not None:
             pass
@@ -849,6 +918,13 @@ def best_assignment(profit: np.ndarray) -> list[tuple[int, int]]:
     rows, cols = profit.shape
     if rows == 0 or cols == 0:
         return []
+    live_rows = np.flatnonzero((profit > 0).any(axis=1))
+    live_cols = np.flatnonzero((profit > 0).any(axis=0))
+    if len(live_rows) < rows or len(live_cols) < cols:  # rows and columns with no candidate play no part
+        inner = (
+            best_assignment(profit[np.ix_(live_rows, live_cols)]) if len(live_rows) and len(live_cols) else []
+        )
+        return [(int(live_rows[i]), int(live_cols[j])) for i, j in inner]
     transposed = rows > cols
     matrix = profit.T if transposed else profit
     n, m = matrix.shape
@@ -936,6 +1012,24 @@ def _sample(frame: pd.DataFrame, header_position: int) -> pd.DataFrame:
     return body[~blank.all(axis=1)]
 
 
+_VALUES_CACHE: dict[tuple, tuple] = {}  # (id(frame), header label) -> (weakref to the frame, values)
+
+
+def sheet_values(frame: pd.DataFrame, header_label: object, headers: dict) -> dict[object, ColumnValues]:
+    """The sampled values under a header row, computed once per frame and row (classification and
+    mapping read the same sheet several times)."""
+    key = (id(frame), header_label, frame.shape)
+    found = _VALUES_CACHE.get(key)
+    if found is not None and found[0]() is frame:
+        return found[1]
+    position = frame.index.get_loc(header_label)
+    values = column_values(_sample(frame, position)[list(headers)]) if headers else {}
+    if len(_VALUES_CACHE) > 64:
+        _VALUES_CACHE.clear()
+    _VALUES_CACHE[key] = (weakref.ref(frame), values)
+    return values
+
+
 def column_values(body: pd.DataFrame) -> dict[object, ColumnValues]:
     out = {}
     for label in body.columns:
@@ -973,14 +1067,14 @@ def _apply_override(
 def read_as(
     frame: pd.DataFrame, kind: str, header_label: object, *, knowledge: Knowledge | None = None,
     override: dict[str, str] | None = None, vocab: Vocabulary | None = None,
-    values: dict[object, ColumnValues] | None = None,
+    values: dict[object, ColumnValues] | None = None, eliminate: bool = False,
 ) -> SheetReading:  # fmt: skip
-    """Read the sheet under one header row as one kind: the best assignment of its columns."""
+    """Read the sheet under one header row as one kind: the best assignment of its columns. With
+    `eliminate`, a required column nothing fits takes the unused column whose values fit it (_by_elimination)."""
     vocab = vocab or vocabulary()
     headers = header_cells(frame, header_label)
-    position = frame.index.get_loc(header_label)
     if values is None:
-        values = column_values(_sample(frame, position)[list(headers)] if headers else frame.iloc[0:0])
+        values = sheet_values(frame, header_label, headers)
     forced = _apply_override(override, headers, kind, vocab)
     forced_labels = set(forced.values())
     specs = list(vocab.columns.get(kind, {}).values())
@@ -996,6 +1090,7 @@ def read_as(
     scores: dict[tuple[int, int], PairScore] = {}
     profit = np.zeros((len(labels), len(targets)))
     word_cache = {label: vocab.words(headers[label]) for label in labels}
+    required = {c for options in REQUIRED.get(kind, []) for c in options}
     for i, label in enumerate(labels):
         words = word_cache[label]
         column = values.get(label, ColumnValues([], 0))
@@ -1007,10 +1102,16 @@ def read_as(
             if spec.count:
                 if match.number != number:
                     continue
+            if match.score == 0 and knowledge is None:
+                # values alone reach MIN_SCORE only through a specific test nearly all cells pass
+                if not VALUE_TESTS[spec.values][1] or (column.share(spec.values) or 0) < 0.75:
+                    continue
             pair = score_pair(vocab, kind, spec, match, column, knowledge)
             if pair.score >= MIN_SCORE:
                 scores[(i, j)] = pair
-                profit[i, j] = pair.score + 0.001 * spec.weight
+                profit[i, j] = (
+                    pair.score + 0.001 * spec.weight + (0.05 if spec.canonical(number) in required else 0)
+                )
     pairs = best_assignment(profit)
     reading = SheetReading(kind, header_label, {}, headers, 0.0, [], [])
     for canonical, label in forced.items():
@@ -1050,6 +1151,8 @@ def read_as(
                 f"{VALUE_LABELS[spec.values]}"
             )
     reading.score += len(forced) * 1.0
+    if eliminate:
+        _by_elimination(reading, kind, labels, targets, values, word_cache, vocab)
     used = {c.position for c in reading.columns.values()}
     reading.unused = [text for label, text in headers.items() if label not in used]
     reading.missing = [
@@ -1061,8 +1164,55 @@ def read_as(
     return reading
 
 
+def _by_elimination(
+    reading: SheetReading,
+    kind: str,
+    labels: list,
+    targets: list,
+    values: dict,
+    word_cache: dict,
+    vocab: Vocabulary,
+) -> None:
+    """A required column nothing was assigned to takes the one unused column whose values fit it best
+    (nearly all cells pass its test), at low confidence and with a warning: 'Ticket Number' holding the
+    claim ids is the claim id when no other column is."""
+    used = {c.position for c in reading.columns.values()}
+    for options in REQUIRED.get(kind, []):
+        if any(o in reading.columns for o in options):
+            continue
+        best = None
+        for spec, number in targets:
+            canonical = spec.canonical(number)
+            if canonical not in options:
+                continue
+            for label in labels:
+                if label in used:
+                    continue
+                column = values.get(label)
+                fit = column.share(spec.values) if column is not None else None
+                if fit is None or fit < 0.9:
+                    continue
+                header = _header_match(vocab, word_cache[label], spec)
+                if spec.count and header.number != number:
+                    continue
+                rank = (fit, header.score)
+                if best is None or rank > best[0]:
+                    best = (rank, canonical, label, spec, fit)
+        if best is None:
+            continue
+        (_fit, header_score), canonical, label, spec, fit = best
+        confidence = round(min(0.45, 0.25 + 0.2 * header_score + 0.1 * fit), 2)
+        evidence = [f"{fit:.0%} {VALUE_LABELS[spec.values]}", "no other column fits this required column"]
+        reading.columns[canonical] = ColumnReading(
+            canonical, reading.headers[label], label, confidence, evidence
+        )
+        reading.score += confidence * spec.weight
+        used.add(label)
+
+
 def _warn_unsure(reading: SheetReading) -> None:
     required = {c for options in REQUIRED.get(reading.kind, []) for c in options}
+    assigned = {c.source for c in reading.columns.values()}
     for canonical, column in reading.columns.items():
         if column.forced:
             continue
@@ -1071,7 +1221,12 @@ def _warn_unsure(reading: SheetReading) -> None:
                 f"{canonical} read from {column.source!r} with low confidence {column.confidence:.2f} "
                 f"({'; '.join(column.evidence)})"
             )
-        elif canonical in required and column.runner_up and column.runner_up[1] >= column.confidence - 0.05:
+        elif (
+            canonical in required
+            and column.runner_up
+            and column.runner_up[1] >= column.confidence - 0.05
+            and column.runner_up[0] not in assigned
+        ):
             reading.warnings.append(
                 f"{canonical}: {column.source!r} ({column.confidence:.2f}) and {column.runner_up[0]!r} "
                 f"({column.runner_up[1]:.2f}) fit almost equally - check the mapping"
@@ -1090,8 +1245,10 @@ def _cell_header_score(vocab: Vocabulary, text: str, kinds: Iterable[str]) -> fl
 def _best_header_score_cached(vocab_id: int, text: str, kinds: tuple[str, ...]) -> float:
     vocab = _VOCABS[vocab_id]
     words = vocab.words(text)
-    if not words or len(text) > 80 or not any(not w.isdigit() for w in words):
+    if not words or len(text) > 80 or len(words) > 8 or not any(not w.isdigit() for w in words):
         return 0.0
+    if not _reachable(vocab, words) & vocab.known_words:
+        return 0.0  # no word the vocabulary knows, or that may stand for one
     best = 0.0
     for kind in kinds:
         for spec in vocab.columns.get(kind, {}).values():
@@ -1129,7 +1286,10 @@ def header_row_candidates(
     wanted_norm = {nz.normalise_header(w) for w in wanted}
     width = frame.shape[1] or 1
     out = []
+    best_at, best = None, 0.0
     for position, (label, row) in enumerate(frame.head(HEADER_SCAN_ROWS).iterrows()):
+        if best_at is not None and best >= 1.5 and position > best_at + 4:
+            break  # a clear header with data rows under it: the rows further down are data
         cells = [v for v in row.tolist() if not nz.is_blank(v)]
         if len(cells) < 2:
             continue
@@ -1147,8 +1307,17 @@ def header_row_candidates(
             score -= 0.2 * (len(texts) - len(set(texts)))
         if score > 0:
             out.append((round(score - 0.001 * position, 4), label))
-    out.sort(key=lambda item: -item[0])
-    return out
+            if score > best:
+                best_at, best = position, score
+    if not out:
+        return out
+    order = {label: position for position, label in enumerate(frame.index[:HEADER_SCAN_ROWS])}
+    best_score, best_label = max(out, key=lambda item: item[0])
+    # Rows far behind the best are not headers; the rows next to it stay (two-row headers).
+    near = {order[best_label] - 1, order[best_label] + 1}
+    kept = [item for item in out if item[0] >= 0.6 * best_score or order[item[1]] in near]
+    kept.sort(key=lambda item: -item[0])
+    return kept
 
 
 @dataclass
@@ -1243,10 +1412,7 @@ def classify(
     readings: list[SheetReading] = []
     all_values: dict[object, dict[object, ColumnValues]] = {}
     for _score, label in candidates:
-        headers = header_cells(frame, label)
-        position = frame.index.get_loc(label)
-        body = _sample(frame, position)
-        values = column_values(body[list(headers)]) if headers else {}
+        values = sheet_values(frame, label, header_cells(frame, label))
         all_values[label] = values
         for kind in kinds:
             reading = read_as(
@@ -1264,6 +1430,10 @@ def classify(
             best_per_kind[reading.kind] = reading
     ranked = sorted(best_per_kind.values(), key=_rank, reverse=True)
     chosen = ranked[0] if ranked[0].valid and ranked[0].score > 0 else None
+    if chosen is None:
+        chosen = _eliminated(frame, ranked, all_values, knowledge, override, vocab)
+        if chosen is not None:
+            ranked.insert(0, chosen)
     reasons = []
     if chosen is not None:
         reasons.append(f"read as {chosen.kind}: {len(chosen.columns)} columns fit (score {chosen.score:.1f})")
@@ -1278,6 +1448,35 @@ def classify(
             f"check that it is a {chosen.kind} sheet"
         )
     return result
+
+
+# Required columns that elimination may fill: identifiers and names, never what makes a kind a kind
+# (a remittance's paid amount or CARC, a claim's date of service or code, an enrollment's status).
+_ELIMINABLE = {
+    "claim_id",
+    "payer_id or payer_name",
+    "payer or payer_id",
+    "provider_name or last_name",
+    "npi",
+    "rendering_npi",
+}
+
+
+def _eliminated(frame, ranked, all_values, knowledge, override, vocab) -> SheetReading | None:
+    """When no reading has every required column: the best reading that misses one, read again with
+    the missing column filled by elimination, if that makes it whole and its checks pass."""
+    for reading in [
+        r for r in ranked if len(r.missing) == 1 and not r.checks and r.missing[0] in _ELIMINABLE
+    ][:2]:
+        again = read_as(
+            frame, reading.kind, reading.header_row, knowledge=knowledge, override=override, vocab=vocab,
+            values=all_values[reading.header_row], eliminate=True,
+        )  # fmt: skip
+        _check_reading(again, all_values[reading.header_row], vocab, knowledge)
+        if again.valid:
+            ranked.remove(reading)
+            return again
+    return None
 
 
 def _rank(reading: SheetReading) -> tuple:

@@ -249,6 +249,13 @@ def _find_header(
     if chosen is None or chosen.kind not in recognise.ROSTER_TABLES:
         return None
     columns = {name: frame.columns.get_loc(column.position) for name, column in chosen.columns.items()}
+    if (
+        chosen.kind == "service_scope"
+        and "code_from" in columns
+        and "code" in columns
+        and "code_to" not in columns
+    ):
+        columns["code_to"] = columns.pop("code")  # a start column and one more code column: that is the end
     return frame.index.get_loc(chosen.header_row), chosen.kind, columns, found
 
 
@@ -259,6 +266,8 @@ def _tracker_reading(
     column groups beside them), else None. The groups are what decides, not how many columns fit."""
     reading = next((r for r in found.readings if r.kind == "providers"), None)
     if reading is None or reading.missing or "npi" not in reading.columns:
+        return None
+    if any("an export, not a roster" in c for c in reading.checks):
         return None
     position = frame.index.get_loc(reading.header_row)
     npi_at = frame.columns.get_loc(reading.columns["npi"].position)
@@ -321,9 +330,9 @@ def _long_records(sheet: RawSheet, header_row: int, kind: str, found: dict[str, 
 # ---- the wide master tracker
 
 
+@functools.lru_cache(maxsize=4096)
 def _credential_kind(label: str) -> str:
-    kind = normalize.credential_type(pd.Series([label], dtype=object)).iloc[0]
-    return kind or "other"
+    return normalize._credential(label) or "other"
 
 
 def _is_credential_label(text: str) -> bool:
@@ -547,7 +556,12 @@ def _tracker_records(
     frame = sheet.frame
     originals, groups, last_header_row = _tracker_headers(frame, header_row, found["npi"])
     layout = _tracker_layout(originals, groups, overrides)
-    layout.provider.setdefault("npi", found["npi"])
+    grouped = {p for _label, fields in [*layout.credentials, *layout.payers] for p in fields.values()}
+    for name, position in found.items():  # what recognition read wins for the provider's own columns
+        if name in _PROVIDER_FIELDS and position not in grouped:
+            for other in [k for k, p in layout.provider.items() if p == position]:
+                del layout.provider[other]
+            layout.provider[name] = position
     body = _data_rows(frame, last_header_row)
     values = [list(v) for v in body.itertuples(index=False, name=None)]
     rows = [int(i) + 1 for i in body.index]
