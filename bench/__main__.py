@@ -14,6 +14,7 @@ BENCHES = (
     "bench_demo",
     "bench_pages",
     "bench_gate",
+    "bench_layouts",
 )
 
 

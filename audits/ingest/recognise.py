@@ -800,6 +800,7 @@ class Knowledge:
     payer_keys: frozenset[str] = frozenset()
     npis: frozenset[str] = frozenset()
     claim_ids: object = None  # callable(list[str]) -> set of those already in claim_lines
+    _known_claims: dict = field(default_factory=dict, repr=False)  # cell text -> already a claim id
 
     @classmethod
     def from_database(cls, con) -> Knowledge:
@@ -831,25 +832,50 @@ class Knowledge:
 
         return cls(frozenset(keys), npis, claim_ids)
 
+    def prefetch(self, columns: Iterable[ColumnValues]) -> None:
+        """Look up, in one query, which of these columns' cells are claim ids already loaded."""
+        if self.claim_ids is None:
+            return
+        wanted = sorted(
+            {t for column in columns for t in column.texts() if t and t not in self._known_claims}
+        )
+        for start in range(0, len(wanted), 2000):
+            chunk = wanted[start : start + 2000]
+            found = self.claim_ids(chunk)
+            for text in chunk:
+                self._known_claims[text] = text in found
+
+    def judges(self, kind: str, canonical: str) -> bool:
+        """Whether the database can say anything about this canonical column."""
+        if canonical in ("payer_name", "payer_id", "payer"):
+            return bool(self.payer_keys)
+        if canonical in ("rendering_npi", "npi"):
+            return bool(self.npis) and kind != "providers"
+        return canonical == "claim_id" and self.claim_ids is not None
+
     def evidence(self, kind: str, canonical: str, column: ColumnValues) -> tuple[float, str] | None:
         """(share of the sample the database vouches for, wording) for the pairs it can judge."""
-        if not column.cells:
+        if not column.cells or not self.judges(kind, canonical):
             return None
-        texts = [_text(v) for v in column.cells]
-        if canonical in ("payer_name", "payer_id", "payer") and self.payer_keys:
+        key = ("database", kind if canonical == "claim_id" else "", canonical)
+        if key not in column._shares:
+            column._shares[key] = self._evidence(kind, canonical, column)
+        return column._shares[key]
+
+    def _evidence(self, kind: str, canonical: str, column: ColumnValues) -> tuple[float, str] | None:
+        texts = column.texts()
+        if canonical in ("payer_name", "payer_id", "payer"):
             share = sum(nz.payer_key(t) in self.payer_keys for t in texts) / len(texts)
             return share, f"{share:.0%} resolve to known payers"
-        if canonical in ("rendering_npi", "npi") and self.npis and kind != "providers":
+        if canonical in ("rendering_npi", "npi"):
             share = sum(re.sub(r"[\s-]", "", t) in self.npis for t in texts) / len(texts)
             return share, f"{share:.0%} are NPIs of known providers"
-        if canonical == "claim_id" and self.claim_ids is not None:
-            distinct = sorted(set(texts))[:500]
-            found = self.claim_ids(distinct)
-            if not found:
-                return (0.0, "no claim id already loaded") if kind == "remits" else None
-            share = sum(t in found for t in texts) / len(texts)
-            return share, f"{share:.0%} are claim ids already loaded"
-        return None
+        self.prefetch([column])
+        found = {t for t in set(texts) if self._known_claims.get(t)}
+        if not found:
+            return (0.0, "no claim id already loaded") if kind == "remits" else None
+        share = sum(t in found for t in texts) / len(texts)
+        return share, f"{share:.0%} are claim ids already loaded"
 
 
 # --------------------------------------------------------------------------------------------
@@ -872,7 +898,8 @@ def score_pair(
 ) -> PairScore:  # fmt: skip
     canonical = spec.canonical(header.number)
     _test, specific = VALUE_TESTS[spec.values]
-    if not specific and header.score < 0.25 and knowledge is None and spec.values != "payer":
+    judged = knowledge is not None and knowledge.judges(kind, canonical)
+    if not specific and header.score < 0.25 and not judged and spec.values != "payer":
         return PairScore(0.0, header, None, None, [], False)  # no header evidence, values any column passes
     fit = column.share(spec.values)
     evidence = []
@@ -1075,6 +1102,8 @@ def read_as(
     headers = header_cells(frame, header_label)
     if values is None:
         values = sheet_values(frame, header_label, headers)
+    if knowledge is not None and knowledge.claim_ids is not None and kind in ("claims", "remits"):
+        knowledge.prefetch(values.values())
     forced = _apply_override(override, headers, kind, vocab)
     forced_labels = set(forced.values())
     specs = list(vocab.columns.get(kind, {}).values())
@@ -1102,7 +1131,7 @@ def read_as(
             if spec.count:
                 if match.number != number:
                     continue
-            if match.score == 0 and knowledge is None:
+            if match.score == 0 and (knowledge is None or not knowledge.judges(kind, spec.canonical(number))):
                 # values alone reach MIN_SCORE only through a specific test nearly all cells pass
                 if not VALUE_TESTS[spec.values][1] or (column.share(spec.values) or 0) < 0.75:
                     continue
