@@ -421,7 +421,7 @@ _US_STATES = frozenset(
     "ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU AS MP".split()
 )
 _DATE_TEXT = re.compile(
-    r"^(\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?|\d{1,2}[/-]\d{1,2}[/-](\d{2}|\d{4})"
+    r"^(\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?|\d{1,2}[/-]\d{1,2}[/-](\d{2}|\d{4})"
     r"( \d{1,2}:\d{2}(:\d{2})?( ?[AaPp][Mm])?)?|(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01]))$"
 )
 _MONEY = re.compile(r"^\(?-?\$?\s?-?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?\)?-?$|^\(?-?\$?\d*\.\d{1,2}\)?$")
@@ -1182,6 +1182,7 @@ def read_as(
     reading.score += len(forced) * 1.0
     if eliminate:
         _by_elimination(reading, kind, labels, targets, values, word_cache, vocab)
+    _prefer_parts(reading)
     used = {c.position for c in reading.columns.values()}
     reading.unused = [text for label, text in headers.items() if label not in used]
     reading.missing = [
@@ -1191,6 +1192,20 @@ def read_as(
     ]
     _warn_unsure(reading)
     return reading
+
+
+def _prefer_parts(reading: SheetReading) -> None:
+    """A name read from a weak header gives way to first and last name columns read from strong ones
+    ('Provider Credential Text' is not the name when 'Provider First Name' and 'Last Name' are there)."""
+    for whole, parts in (
+        ("provider_name", ("first_name", "last_name")),
+        ("patient_name", ("patient_first_name", "patient_last_name")),
+    ):
+        column = reading.columns.get(whole)
+        if column is None or column.forced or not all(p in reading.columns for p in parts):
+            continue
+        if column.confidence < 0.8 and all(reading.columns[p].confidence >= 0.8 for p in parts):
+            del reading.columns[whole]
 
 
 def _by_elimination(
