@@ -137,3 +137,41 @@ def test_ingest_explain_prints_kind_runner_up_columns_and_loads_nothing(tmp_path
     assert "payer" in out and "'Health Plan'" in out and "confidence" in out
     assert "unused: 'Provider'" in out
     assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    ("label", "status"),
+    [("In network", "enrolled"), ("Under review", "pending"), ("In Review - CAQH", "pending"),
+     ("Processing", "pending"), ("Submitted 03/01", "pending"), ("Not submitted", "none"), ("Not started", "none")],
+)  # fmt: skip
+def test_spec_4_enrollment_status_words(label, status):
+    from audits.ingest.normalize import enrollment_status
+
+    assert enrollment_status(pd.Series([label], dtype=object)).iloc[0] == status
+
+
+def test_no_application_rows_are_rejected_with_their_reason():
+    from audits.ingest.readers import RawSheet
+    from audits.ingest.roster.sheets import parse_roster
+
+    frame = _frame(
+        ["NPI", "Payer", "Status", "Effective Date"],
+        [NPI_A, "Aetna", "Not submitted", None],
+        [NPI_B, "Aetna", "N/A", None],
+        [NPI_C, "Aetna", "Participating", "2020-01-01"],
+    )
+    batch = parse_roster([RawSheet("Enrollment", frame)])
+    assert [(r.row_number, r.reason) for r in batch.rejected] == [
+        (2, "no enrollment application"),
+        (3, "no enrollment application"),
+    ]
+    assert batch.frames["enrollments"]["npi"].tolist() == [NPI_C]
+
+
+@pytest.mark.parametrize(
+    ("label", "approved"), [("Covered", True), ("Not covered", False), ("Out of scope", False)]
+)
+def test_scope_words_beyond_approved_and_excluded(label, approved):
+    from audits.ingest.normalize import scope_approved
+
+    assert scope_approved(pd.Series([label], dtype=object)).iloc[0] is approved

@@ -554,6 +554,7 @@ _ENROLLMENT_EXACT = {
     "approved": "enrolled",
     "par": "enrolled",
     "participating": "enrolled",
+    "in network": "enrolled",
     "pending": "pending",
     "submitted": "pending",
     "applied": "pending",
@@ -566,6 +567,13 @@ _ENROLLMENT_EXACT = {
 }
 
 
+# SPEC 4: these mean no application was made: the row is rejected ("no enrollment application").
+NO_ENROLLMENT = "none"
+_NO_ENROLLMENT = {"not submitted", "not started", "not applied", "n a", "na", "none", "no application"}
+_PENDING_PREFIXES = ("pending", "submitted", "in process", "in progress", "in review", "under review",
+                     "processing", "applied")  # fmt: skip
+
+
 def _enrollment(value: object, extra: dict[str, str] | None = None) -> str | None:
     key = _label_key(value)
     if not key:
@@ -574,7 +582,9 @@ def _enrollment(value: object, extra: dict[str, str] | None = None) -> str | Non
         return extra[key]
     if key in _ENROLLMENT_EXACT:
         return _ENROLLMENT_EXACT[key]
-    if key.startswith("in process") or key.startswith("in progress"):
+    if key in _NO_ENROLLMENT:
+        return NO_ENROLLMENT
+    if key.startswith(_PENDING_PREFIXES):  # any suffix: "In Progress - Hold Claims", "Submitted 3/1"
         return "pending"
     return None
 
@@ -610,8 +620,11 @@ def credential_type(series: pd.Series, extra: dict[str, str] | None = None) -> p
     return _per_distinct(series, lambda v: extra_norm.get(_label_key(v)) or _credential(v))
 
 
-_SCOPE = {"approved": True, "allowed": True, "yes": True, "y": True, "true": True}
-_SCOPE_NO = {"excluded": False, "not approved": False, "no": False, "n": False, "false": False}
+_SCOPE = {"approved": True, "allowed": True, "yes": True, "y": True, "true": True, "covered": True,
+          "in scope": True, "include": True, "included": True, "permitted": True}  # fmt: skip
+_SCOPE_NO = {"excluded": False, "not approved": False, "no": False, "n": False, "false": False,
+             "not allowed": False, "not covered": False, "out of scope": False, "exclude": False,
+             "denied": False, "not permitted": False}  # fmt: skip
 
 
 def _scope(value: object, extra: dict[str, bool]) -> bool | None:

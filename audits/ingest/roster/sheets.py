@@ -815,8 +815,15 @@ def _normalise_enrollments(cells: pd.DataFrame, labels: dict) -> tuple[pd.DataFr
     _missing(check, payers, "payer", "payer")
     raw_status = _col(cells, "status")
     status_text = _texts(raw_status)
+    # SPEC 4: Not submitted / Not started / Not applied / N/A mean no application (N/A reads as blank text)
+    check.flag(
+        [isinstance(v, str) and v.strip().lower() in ("n/a", "n.a.", "na") for v in raw_status.tolist()],
+        "status",
+        "no enrollment application",
+    )
     _missing(check, status_text, "status", "enrollment status")
     status = normalize.enrollment_status(raw_status, labels.get("enrollment_status")).tolist()
+    check.flag([s == normalize.NO_ENROLLMENT for s in status], "status", "no enrollment application")
     check.flag(
         [s is None for s in status], "status", lambda i: f"unknown enrollment status: {status_text[i]!r}"
     )
