@@ -586,9 +586,11 @@ def _ingest_file(con, path: Path, kind, mapping, uploaded_by, progress) -> Uploa
     file_kind = sniff_kind(path)  # raises for missing, empty, binary files
     sha = None
     if file_kind == "csv" and kind in (None, "claims"):
-        result, sha = _ingest_claims_csv(con, path, kind, override, uploaded_by, progress)
+        head_kind: dict[str, str] = {}
+        result, sha = _ingest_claims_csv(con, path, kind, override, uploaded_by, progress, head_kind)
         if result is not None:
             return result
+        kind = kind or head_kind.get("kind")  # what the head read as: the file is not read as all kinds twice
     sha = sha or file_sha256(path)
 
     if kind in (None, *EVENT_KINDS):
@@ -822,7 +824,7 @@ def _hash_and_check(source) -> tuple[str, bool]:
 
 
 def _ingest_claims_csv(
-    con, path: Path, kind, override, uploaded_by, progress
+    con, path: Path, kind, override, uploaded_by, progress, head_kind: dict | None = None
 ) -> tuple[UploadResult | None, str | None]:
     """(result, sha256) of a claims CSV that DuckDB reads as pandas would, loaded set-based (claims_set)
     with the same result as the general path; (None, sha256 or None) when the file is not one: the
@@ -834,9 +836,12 @@ def _ingest_claims_csv(
         return None, None
     if kind is None:
         try:
-            if detect_kind(path, [head]) != "claims":
-                return None, None
+            detected = detect_kind(path, [head], Knowledge.from_database(con))
         except InputError:
+            return None, None
+        if detected != "claims":
+            if head_kind is not None:
+                head_kind["kind"] = detected
             return None, None
     mapped = _mapped_sheets([head], "claims", override, path.name, Knowledge.from_database(con))[0][1]
     if "patient_key" in mapped.columns or "patient_birth_year" in mapped.columns:

@@ -176,6 +176,8 @@ def map_columns(frame: pd.DataFrame, kind: str, override: object = None, knowled
         rank = (not reading.missing, len(reading.columns) >= 2, reading.score)
         if best is None or rank > best[0]:
             best = (rank, reading)
+        if not reading.missing:
+            break  # the likeliest header row reads whole: the others need not be tried
     if best is None or len(best[1].columns) < 2:
         raise InputError(
             f"No header row of a {kind} export was found in the first {HEADER_SCAN_ROWS} rows - "
