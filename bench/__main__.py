@@ -1,11 +1,25 @@
-"""`python -m bench [NAME ...]`: run the benchmarks (all by default) and print their reports."""
+"""`python -m bench [NAME ...]`: run the benchmarks (all by default), print their reports, and
+write them to bench/RESULTS.md with the machine described (`make bench` regenerates it end to end).
+
+bench_scale returns its section as Markdown tables; the others' printed reports are kept verbatim.
+A run of some benchmarks only (`python -m bench scale`) writes RESULTS.md with just those.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import importlib
+import io
+import os
 import sys
+import time
+from pathlib import Path
+
+from bench.harness import machine
 
 BENCHES = (
+    "bench_scale",
     "bench_x12",
     "bench_ingest",
     "bench_roster",
@@ -16,10 +30,36 @@ BENCHES = (
     "bench_gate",
     "bench_layouts",
 )
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+class _Tee(io.TextIOBase):
+    """Writes to the terminal and keeps a copy (a benchmark's report)."""
+
+    def __init__(self, terminal):
+        self.terminal, self.copy = terminal, io.StringIO()
+
+    def write(self, text: str) -> int:
+        self.terminal.write(text)
+        self.terminal.flush()
+        return self.copy.write(text)
 
 
 def main(argv: list[str]) -> int:
     names = argv or list(BENCHES)
+    began = time.perf_counter()
+    out = [
+        "# Benchmark results",
+        "",
+        f"Written by `make bench` (`python -m bench {' '.join(argv)}`".rstrip()
+        + f") on {dt.date.today():%Y-%m-%d}.",
+        "Every target is a ratio of medians measured in the same run; see bench/README.md.",
+        "",
+        "## Machine",
+        "",
+        *machine(),
+        "",
+    ]
     for name in names:
         module_name = name if name.startswith("bench_") else f"bench_{name}"
         print(f"== {module_name}", flush=True)
@@ -28,7 +68,29 @@ def main(argv: list[str]) -> int:
         except ModuleNotFoundError:
             print(f"   (not written yet: bench/{module_name}.py)")
             continue
-        module.main([])
+        tee = _Tee(sys.stdout)
+        started = time.perf_counter()
+        with contextlib.redirect_stdout(tee):
+            section = module.main([])
+        seconds = time.perf_counter() - started
+        if isinstance(section, list):
+            out += [*section, "", f"({module_name}: {seconds:.0f} s)", ""]
+        else:
+            out += [
+                f"## {module_name}",
+                "",
+                "```",
+                tee.copy.getvalue().rstrip(),
+                "```",
+                f"({seconds:.0f} s)",
+                "",
+            ]
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    out.append(
+        f"All of it took {(time.perf_counter() - began) / 60:.1f} min; load average at the end: {load}."
+    )
+    RESULTS.write_text("\n".join(out) + "\n", encoding="utf-8")
+    print(f"Written to {RESULTS}")
     return 0
 
 
