@@ -64,22 +64,23 @@ def _roster(con: duckdb.DuckDBPyConnection, work: Path) -> list:
     """Load the demo credentialing workbook through ingest; return the demo roster's providers."""
     import numpy as np
 
-    from audits.demo import generate_files, parse_end_month
-    from audits.demo_roster import build_roster
+    from audits.demo import generate_files
+    from audits.demo.roster import build_roster
     from audits.ingest import ingest_file
+    from audits.months import month_start
 
     files = generate_files(work, lines=500, end_month=ROSTER_END)
     workbook = next(f for f in files if f.name.startswith("credentialing"))
     ingest_file(con, workbook, kind="roster", uploaded_by="bench")
     # The same seed as generate_files: the providers of the workbook, with their practice types.
-    end = parse_end_month(ROSTER_END)
+    end = month_start(ROSTER_END)
     roster = build_roster(np.random.default_rng([7, end.year, end.month]), end)
     return roster.providers
 
 
 def _slots(con: duckdb.DuckDBPyConnection, providers: list) -> None:
     """Small lookup tables the generator joins on by hashed slot numbers (equi-joins, no ranges)."""
-    from audits.demo_roster import PAYERS
+    from audits.demo.roster import PAYERS
 
     rows = []
     for p in providers:
@@ -218,7 +219,7 @@ SELECT remit_line_id, 1, 'line', 'N290' FROM gen_remits WHERE r = 1;
 
 def write_claims_csv(con: duckdb.DuckDBPyConnection, csv: Path, lines: int, providers: list) -> None:
     """The month's claims export (canonical claim columns under an export's headers) at `csv`."""
-    from audits.runner import month_bounds
+    from audits.months import month_bounds
 
     start, end = month_bounds(BENCH_MONTH)
     _slots(con, providers)
@@ -254,7 +255,7 @@ def build_month(db: Path, lines: int, csv: Path | None = None) -> dict:
     """A fresh database at `db` with the demo roster, `lines` claim lines of BENCH_MONTH (loaded from
     a claims CSV through ingest; kept at `csv` when given) and their remittances. Returns timings."""
     from audits.ingest import ingest_file
-    from audits.runner import month_bounds
+    from audits.months import month_bounds
     from audits.store import connect
 
     timings = {}

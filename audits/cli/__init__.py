@@ -35,6 +35,7 @@ COMMANDS = (
     "findings",
     "gate",
     "screening",
+    "export-parquet",
 )
 
 

@@ -1,9 +1,13 @@
-"""`run --month YYYY-MM`: audit one service month and print the findings per rule."""
+"""`run --month YYYY-MM`: audit one service month and print the findings per rule.
+
+`run --engine spark --input DIR --month YYYY-MM --out DIR` runs the same audit with PySpark on the
+Parquet tables export-parquet wrote, and writes the findings as Parquet (docs/SPARK.md)."""
 
 from __future__ import annotations
 
 import argparse
 
+from audits.errors import InputError
 from audits.rules import get_rule
 from audits.runner import run_audit
 from audits.store import connect
@@ -15,9 +19,45 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--month", required=True, metavar="YYYY-MM", help="service month to audit, e.g. 2026-10"
     )
+    parser.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="duckdb (default: the database) or spark (Parquet from --input, findings to --out; docs/SPARK.md)",
+    )
+    parser.add_argument("--input", metavar="DIR", help="with --engine spark: the folder export-parquet wrote")
+    parser.add_argument("--out", metavar="DIR", help="with --engine spark: where the findings go (Parquet)")
+
+
+def run_on_spark(args: argparse.Namespace) -> int:
+    if not (args.input and args.out):
+        raise InputError(
+            "run --engine spark needs --input and --out - e.g. "
+            "run --engine spark --input lake/ --month 2026-10 --out results/."
+        )
+    try:
+        from audits.spark import run_spark, session
+
+        spark = session()
+    except ModuleNotFoundError as exc:
+        raise InputError(
+            f"the Spark engine needs {exc.name} - create .venv-spark (make spark-env) and run it with "
+            ".venv-spark/bin/python."
+        ) from exc
+    result = run_spark(spark, args.input, args.month, args.out)
+    print(
+        f"Audit of {result.month} on Spark: {result.lines_audited:,} claim lines, {result.findings:,} findings."
+    )
+    for rule_id, count in result.counts.items():
+        if count:
+            print(f"{rule_id:<26}{count:>10,}")
+    print(f"Findings written to {result.out / 'findings'} (Parquet).")
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.engine == "spark":
+        return run_on_spark(args)
     with connect(args.db) as con:
         result = run_audit(con, args.month)
     print(

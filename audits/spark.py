@@ -1,0 +1,228 @@
+"""The same audit on Apache Spark: the project's staging, rule and measure SQL, transpiled by sqlglot.
+
+Two halves, so the data can travel to wherever Spark runs:
+- `export_parquet(con, out)` (DuckDB side, `python -m audits export-parquet --out DIR`) writes every
+  table the audit SQL reads as DIR/<table>.parquet, found by parsing that SQL (so a new rule that
+  reads a new table exports it too), and the rule registry as DIR/rule_registry.parquet.
+- `run_spark(spark, input_dir, month, out)` (`python -m audits run --engine spark --input DIR
+  --month YYYY-MM --out DIR`) registers those Parquet files as views, builds `audit_lines` and the
+  line tables in the order audits.views gives them, runs each rule's SELECT as the DuckDB runner
+  wraps it (audits.runner.rule_select_sql) and the runner's own findings SELECT (amount at risk,
+  finding_id), and writes OUT/findings (Parquet: the columns of the findings table, the same
+  finding ids) and OUT/msr_claim_line (the measures' claim-line view).
+
+No SQL is written twice: each statement is the DuckDB file's text, parsed as DuckDB and generated as
+Spark by sqlglot, its $parameters bound as Spark named parameters. What sqlglot cannot translate
+faithfully (ASOF joins, regexp functions, lists) is kept out of the SQL on purpose:
+tests/test_sql_portability.py holds the allow-list, and tests/test_spark_parity.py (marker `spark`,
+run in .venv-spark) runs every rule on one fixture in DuckDB and in Spark and compares the findings.
+pyspark is imported only by the CLI's Spark path and the tests, never by the rest of the package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlglot
+from sqlglot import exp
+
+from audits import runner, views
+from audits.errors import InputError
+from audits.months import month_bounds
+from audits.rules import all_rules
+
+# Tables the line tables create themselves (TEMP tables of the DuckDB runner), not inputs.
+_MADE_BY_THE_RUN = {"audit_lines", "run_findings", "provider_billed_90d", *views.LINE_TABLES}
+FINDINGS_COLUMNS = (
+    "run_id", "finding_id", "month", "rule_id", "severity", "claim_id", "line_no", "rendering_npi",
+    "payer_id", "procedure_code", "date_of_service", "amount_at_risk", "detail",
+)  # fmt: skip
+
+
+def _statements() -> list[tuple[str, str]]:
+    """(name, DuckDB SQL) of every statement the audit runs, in the order a run needs them."""
+    found = [(path.stem, views._body(path)) for path in views.view_files()]
+    found += [(path.stem, views._body(path)) for path in views.line_files()]
+    for rule in all_rules():
+        found.append((rule.rule_id, runner.rule_select_sql(rule)))
+    found.append(("provider_billed_90d", runner._PROVIDER_BILLED_90D))
+    found.append(("findings", runner.FINDINGS_INSERT))
+    return found
+
+
+def _select_of(tree: exp.Expression) -> exp.Expression:
+    """The SELECT of the runner's INSERT INTO run_findings / findings (the target is no input)."""
+    return tree.expression if isinstance(tree, exp.Insert) else tree
+
+
+def input_tables() -> list[str]:
+    """The stored tables the audit SQL reads (not its CTEs, views or the run's own tables), sorted."""
+    made = set(_MADE_BY_THE_RUN) | {path.stem for path in views.view_files()}
+    tables: set[str] = {"claim_lines"}
+    for _name, sql in _statements():
+        tree = _select_of(sqlglot.parse_one(sql, dialect="duckdb"))
+        ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+        for table in tree.find_all(exp.Table):
+            if table.name and table.name not in ctes and table.name not in made:
+                tables.add(table.name)
+    return sorted(tables)
+
+
+# ---------------------------------------------------------------------------------------------
+# DuckDB side
+
+
+def export_parquet(con, out: str | os.PathLike) -> list[Path]:
+    """Write the audit's input tables and the rule registry as Parquet files in `out`; return them."""
+    target = Path(out)
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table in input_tables():
+        path = target / f"{table}.parquet"
+        literal = str(path).replace("'", "''")
+        con.execute(f"COPY (SELECT * FROM {table}) TO '{literal}' (FORMAT parquet)")  # noqa: S608 - our names
+        written.append(path)
+    registry = [
+        (r.rule_id, r.severity, r.category, r.level, r.amount, r.description, r.action, r.source)
+        for r in all_rules()
+    ]
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE rule_registry_export (rule_id VARCHAR, severity VARCHAR, category VARCHAR, "
+        "level VARCHAR, amount VARCHAR, description VARCHAR, action VARCHAR, source VARCHAR)"
+    )
+    con.executemany("INSERT INTO rule_registry_export VALUES (?, ?, ?, ?, ?, ?, ?, ?)", registry)
+    path = target / "rule_registry.parquet"
+    literal = str(path).replace("'", "''")
+    con.execute(f"COPY rule_registry_export TO '{literal}' (FORMAT parquet)")  # noqa: S608 - our path
+    con.execute("DROP TABLE temp.rule_registry_export")
+    written.append(path)
+    return written
+
+
+# ---------------------------------------------------------------------------------------------
+# Spark side
+
+
+@functools.cache
+def to_spark(sql: str) -> str:
+    """One DuckDB statement as Spark SQL ($name parameters become :name markers)."""
+    tree = _select_of(sqlglot.parse_one(sql, dialect="duckdb"))
+    return tree.sql(dialect="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
+
+
+@dataclass
+class SparkRun:
+    month: str
+    lines_audited: int
+    findings: int
+    counts: dict[str, int]
+    out: Path
+
+
+def session(app_name: str = "cleartobill-audit", master: str | None = None):
+    """A SparkSession: the cluster's when spark-submit started one, else local mode on every core."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName(app_name)
+    if master or not os.environ.get("SPARK_MASTER_URL"):
+        builder = builder.master(master or os.environ.get("CLEARTOBILL_SPARK_MASTER", "local[*]"))
+        # local mode: the driver on the loopback address (the host name may resolve elsewhere), and
+        # patient timeouts for a busy machine
+        builder = (
+            builder.config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.executor.heartbeatInterval", "60s")
+            .config("spark.network.timeout", "600s")
+        )
+    return (
+        builder.config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", os.environ.get("CLEARTOBILL_SPARK_PARTITIONS", "8"))
+        .config("spark.ui.enabled", "false")
+        .getOrCreate()
+    )
+
+
+def _sql(spark, sql: str, values: dict):
+    spark_sql = to_spark(sql)
+    used = {name: values[name] for name in runner._PARAMETER.findall(sql)}
+    return spark.sql(spark_sql, args=used) if used else spark.sql(spark_sql)
+
+
+def _register_inputs(spark, input_dir: Path) -> None:
+    missing = [t for t in input_tables() if not (input_dir / f"{t}.parquet").exists()]
+    if missing:
+        raise InputError(
+            f"{input_dir} lacks {', '.join(t + '.parquet' for t in missing)} - write the tables with export-parquet."
+        )
+    for table in input_tables():
+        spark.read.parquet(str(input_dir / f"{table}.parquet")).createOrReplaceTempView(table)
+
+
+def _create_views(spark, values: dict) -> None:
+    """The persistent staging and measure views, as temp views (a view whose input comes later waits)."""
+    from pyspark.errors import AnalysisException
+
+    pending = list(views.view_files())
+    while pending:
+        failed = []
+        for path in pending:
+            try:
+                _sql(spark, views._body(path), values).createOrReplaceTempView(path.stem)
+            except AnalysisException as exc:
+                failed.append((path, exc))
+        if len(failed) == len(pending):
+            raise failed[0][1]
+        pending = [path for path, _exc in failed]
+
+
+def run_spark(spark, input_dir: str | os.PathLike, month: str | dt.date, out: str | os.PathLike) -> SparkRun:
+    """Audit `month` from the Parquet tables in input_dir; write OUT/findings and OUT/msr_claim_line."""
+    month_start, month_end = month_bounds(month)
+    source, target = Path(input_dir), Path(out)
+    if not source.is_dir():
+        raise InputError(f"{source} is not a directory - give the folder export-parquet wrote.")
+    values = {"month_start": month_start, "month_end": month_end, "audit_month": month_start}
+    _register_inputs(spark, source)
+    _create_views(spark, values)
+    columns = runner.AUDIT_LINE_COLUMNS
+    lines = spark.sql(
+        f"SELECT {columns} FROM claim_lines WHERE date_of_service BETWEEN :month_start AND :month_end",  # noqa: S608
+        args={"month_start": month_start, "month_end": month_end},
+    )
+    lines.cache().createOrReplaceTempView("audit_lines")
+    for path in views.line_files():
+        table = _sql(spark, views._body(path), values).cache()
+        table.createOrReplaceTempView(path.stem)
+    _sql(spark, runner._PROVIDER_BILLED_90D, values).cache().createOrReplaceTempView("provider_billed_90d")
+    parts = []
+    for rule in all_rules():
+        params = {**values, "rule_id": rule.rule_id, "severity": rule.severity, "level": rule.level}
+        parts.append(_sql(spark, runner.rule_select_sql(rule), {**params, "amount_kind": rule.amount}))
+    found = functools.reduce(lambda a, b: a.unionAll(b), parts)
+    names = ["rule_id", "severity", "level", "amount_kind", "claim_id", "line_no", "rendering_npi", "payer_id",
+             "procedure_code", "date_of_service", "subject", "detail"]  # fmt: skip
+    found.toDF(*names).cache().createOrReplaceTempView("run_findings")
+    findings = _sql(spark, runner.FINDINGS_INSERT, {**values, "run_id": None}).toDF(*FINDINGS_COLUMNS)
+    findings = findings.withColumn("run_id", findings["run_id"].cast("int"))
+    findings.write.mode("overwrite").parquet(str(target / "findings"))
+    written = spark.read.parquet(str(target / "findings"))
+    # The measures read the stored findings: the other months' as exported, this month's as just found.
+    others = spark.table("findings").where(f"month <> DATE '{month_start.isoformat()}'")
+    others.select(*FINDINGS_COLUMNS).unionByName(written).createOrReplaceTempView("findings")
+    _create_views(spark, values)
+    spark.table("msr_claim_line").write.mode("overwrite").parquet(str(target / "msr_claim_line"))
+    counts = {row["rule_id"]: row["count"] for row in written.groupBy("rule_id").count().collect()}
+    audited = spark.table("audit_lines").count()
+    for name in ("run_findings", "provider_billed_90d", *reversed(views.LINE_TABLES), "audit_lines"):
+        spark.catalog.dropTempView(name)
+    return SparkRun(
+        month=month_start.strftime("%Y-%m"),
+        lines_audited=audited,
+        findings=sum(counts.values()),
+        counts={rule.rule_id: counts.get(rule.rule_id, 0) for rule in all_rules()},
+        out=target,
+    )
