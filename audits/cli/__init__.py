@@ -39,6 +39,27 @@ COMMANDS = (
 )
 
 
+class lazy_choices:  # noqa: N801 - used like a tuple of choices
+    """argparse choices read from a core module only when a value is checked or the command's own
+    help lists them: `python -m audits --help` imports no command's core (pandas, DuckDB), so it
+    starts fast (bench_scale measures it; tests/test_cli_startup.py checks the imports)."""
+
+    def __init__(self, module: str, name: str):
+        self.module, self.name = module, name
+
+    def _values(self) -> tuple:
+        return tuple(getattr(importlib.import_module(self.module), self.name))
+
+    def __contains__(self, value) -> bool:
+        return value in self._values()
+
+    def __iter__(self):
+        return iter(self._values())
+
+    def __len__(self) -> int:
+        return len(self._values())
+
+
 def command_module(name: str) -> ModuleType:
     """The module of a command: audits.cli.<name> (a '-' in the name is a '_' in the module name)."""
     return importlib.import_module(f"audits.cli.{name.replace('-', '_')}")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 
 from audits.errors import InputError
-from audits.precheck import check_file, check_line
-from audits.store import connect
 
 HELP = "Pre-check whether a provider is cleared to bill a code with a payer on a date, or a whole file with --file F --out G."
 
@@ -25,6 +23,9 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from audits.precheck import check_file, check_line
+    from audits.store import connect
+
     if args.file or args.out:
         if not (args.file and args.out):
             raise InputError("check --file needs --out too - e.g. check --file claims.csv --out checked.csv.")

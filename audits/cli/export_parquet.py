@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import argparse
 
-from audits.store import connect
-
 HELP = "Write the tables the audit reads (and the rule registry) as Parquet files, e.g. for Spark."
 
 
@@ -16,6 +14,7 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from audits.spark import export_parquet
+    from audits.store import connect
 
     with connect(args.db, read_only=True) as con:
         written = export_parquet(con, args.out)

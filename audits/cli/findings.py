@@ -8,8 +8,6 @@ from pathlib import Path
 from audits.config import db_path
 from audits.errors import InputError
 from audits.months import month_label, month_start
-from audits.reports import write_findings_csv, write_workbook
-from audits.store import connect
 
 HELP = "Export a month's audit findings as CSV or as the formatted Excel audit workbook."
 
@@ -25,6 +23,9 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from audits.reports import write_findings_csv, write_workbook
+    from audits.store import connect
+
     month = month_start(args.month)
     out = Path(args.out)
     suffix = out.suffix.lower()

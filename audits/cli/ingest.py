@@ -6,19 +6,24 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
+from audits.cli import lazy_choices
 from audits.config import db_path
 from audits.errors import InputError
-from audits.ingest import ingest_file
-from audits.ingest.loader import KINDS, UploadResult
-from audits.store import connect
+
+if TYPE_CHECKING:
+    from audits.ingest.loader import UploadResult
 
 HELP = "Load claims, remittance, credentialing, 835 or 837 files into the database."
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--kind", choices=KINDS, help="what the files are (default: detected from their content)"
+        "--kind",
+        choices=lazy_choices("audits.ingest.loader", "KINDS"),
+        metavar="KIND",  # a metavar, so argparse lists the choices only in this command's help
+        help="what the files are: %(choices)s (default: detected from their content)",
     )
     parser.add_argument(
         "--mapping",
@@ -50,6 +55,7 @@ def _progress(fraction: float, message: str) -> None:
 
 def _explain(args: argparse.Namespace) -> int:
     from audits.ingest.preview import explain, format_explanation
+    from audits.store import connect
 
     target = db_path(args.db)
     if target.exists():
@@ -68,6 +74,10 @@ def run(args: argparse.Namespace) -> int:
     `Error:` sentence on stderr and the others still load; the exit code is 1 if any file failed."""
     if args.explain:
         return _explain(args)
+
+    from audits.ingest import ingest_file
+    from audits.store import connect
+
     failed = 0
     with connect(db_path(args.db)) as con:
         for path in args.files:

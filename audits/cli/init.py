@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 
 from audits.config import db_path
-from audits.reference import ensure_reference
-from audits.store import connect
 
 HELP = "Create an empty ClearToBill database (schema and reference code sets)."
 
@@ -16,6 +14,9 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from audits.reference import ensure_reference
+    from audits.store import connect
+
     path = db_path(args.db)
     with connect(path) as con:
         ensure_reference(con)

@@ -8,9 +8,6 @@ from __future__ import annotations
 import argparse
 
 from audits.errors import InputError
-from audits.rules import get_rule
-from audits.runner import run_audit
-from audits.store import connect
 
 HELP = "Audit one service month: findings per rule and dollars at risk."
 
@@ -56,6 +53,10 @@ def run_on_spark(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from audits.rules import get_rule
+    from audits.runner import run_audit
+    from audits.store import connect
+
     if args.engine == "spark":
         return run_on_spark(args)
     with connect(args.db) as con:
