@@ -124,39 +124,48 @@ def _rows(frame) -> set[tuple]:
     return out
 
 
-def test_every_rule_finds_the_same_on_spark_as_on_duckdb(template, tmp_path, spark):
-    with open_copy(template, tmp_path) as con:
-        _fixture(con)
-        run_audit(con, "2026-10")
-        ours = _rows(_records(con, "SELECT * FROM findings"))
-        export_parquet(con, tmp_path / "lake")
-    fired = {row[2] for row in ours}
-    assert fired == {rule.rule_id for rule in all_rules()}, "the fixture must make every rule fire"
-
-    result = run_spark(spark, tmp_path / "lake", "2026-10", tmp_path / "out")
-    theirs = _rows(r.asDict() for r in spark.read.parquet(str(tmp_path / "out" / "findings")).collect())
-
-    assert theirs == ours
-    assert result.findings == len(ours)
-    assert result.lines_audited == 22
-
-
 def _plain(record: dict) -> tuple:
     return tuple(
         (k, round(float(v), 6) if isinstance(v, (Decimal, float)) else v) for k, v in sorted(record.items())
     )
 
 
-def test_measures_read_the_spark_findings(template, tmp_path, spark):
-    with open_copy(template, tmp_path) as con:
+@pytest.fixture(scope="module")
+def both(template, tmp_path_factory, spark):
+    """The fixture audited by DuckDB (findings and measures read back) and by Spark, once."""
+    tmp = tmp_path_factory.mktemp("parity")
+    with open_copy(template, tmp) as con:
         _fixture(con)
         run_audit(con, "2026-10")
-        expected = {_plain(r) for r in _records(con, "SELECT * FROM msr_claim_line")}
-        export_parquet(con, tmp_path / "lake")
-    run_spark(spark, tmp_path / "lake", "2026-10", tmp_path / "out")
-    measures = spark.read.parquet(str(tmp_path / "out" / "msr_claim_line")).collect()
-    assert {_plain(r.asDict()) for r in measures} == expected
-    assert len(expected) == 23
+        duck = {
+            "findings": _rows(_records(con, "SELECT * FROM findings")),
+            "measures": {_plain(r) for r in _records(con, "SELECT * FROM msr_claim_line")},
+        }
+        export_parquet(con, tmp / "lake")
+    result = run_spark(spark, tmp / "lake", "2026-10", tmp / "out")
+    on_spark = {
+        "findings": _rows(r.asDict() for r in spark.read.parquet(str(tmp / "out" / "findings")).collect()),
+        "measures": {
+            _plain(r.asDict()) for r in spark.read.parquet(str(tmp / "out" / "msr_claim_line")).collect()
+        },
+        "result": result,
+    }
+    return duck, on_spark
+
+
+def test_every_rule_finds_the_same_on_spark_as_on_duckdb(both):
+    duck, on_spark = both
+    fired = {row[2] for row in duck["findings"]}
+    assert fired == {rule.rule_id for rule in all_rules()}, "the fixture must make every rule fire"
+    assert on_spark["findings"] == duck["findings"]
+    assert on_spark["result"].findings == len(duck["findings"])
+    assert on_spark["result"].lines_audited == 22
+
+
+def test_measures_read_the_spark_findings(both):
+    duck, on_spark = both
+    assert len(duck["measures"]) == 23
+    assert on_spark["measures"] == duck["measures"]
 
 
 def test_the_spark_sql_is_the_duckdb_sql_transpiled():
