@@ -46,7 +46,7 @@ test: $(VENV)/.installed-dev
 
 ## test-spark: the Spark parity test (every rule in DuckDB and in PySpark local mode; needs Java 17)
 test-spark: $(SPARK_VENV)/.installed
-	CLEARTOBILL_SPARK_REQUIRED=1 $(SPARK_VENV)/bin/python -m pytest -m spark -p no:cacheprovider tests/test_spark_parity.py
+	CLEARTOBILL_SPARK_REQUIRED=1 CLEARTOBILL_SPARK_PARTITIONS=1 $(SPARK_VENV)/bin/python -m pytest -m spark -p no:cacheprovider tests/test_spark_parity.py
 
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .

@@ -55,8 +55,9 @@ def _statements() -> list[tuple[str, str]]:
 
 
 def _select_of(tree: exp.Expression) -> exp.Expression:
-    """The SELECT of the runner's INSERT INTO run_findings / findings (the target is no input)."""
-    return tree.expression if isinstance(tree, exp.Insert) else tree
+    """The SELECT of the runner's INSERT INTO run_findings / findings and CREATE TEMP TABLE ... AS
+    (the target is no input; on Spark the run registers the rows itself)."""
+    return tree.expression if isinstance(tree, (exp.Insert, exp.Create)) else tree
 
 
 def input_tables() -> list[str]:
@@ -162,16 +163,30 @@ def _register_inputs(spark, input_dir: Path) -> None:
         spark.read.parquet(str(input_dir / f"{table}.parquet")).createOrReplaceTempView(table)
 
 
-def _create_views(spark, values: dict) -> None:
-    """The persistent staging and measure views, as temp views (a view whose input comes later waits)."""
+def _materialise(frame, name: str) -> None:
+    """Compute a table now and register it under `name` with a plan that starts from its rows.
+
+    Spark inlines views (and CTEs) into every query that reads them; the line tables read each other
+    and every rule reads line_facts, so without cutting the lineage the analyser's plan grows with
+    every step (it spent minutes in DeduplicateRelations). A local checkpoint keeps the rows on the
+    executors, like the DuckDB runner's TEMP tables."""
+    frame.localCheckpoint(eager=True).createOrReplaceTempView(name)
+
+
+def _create_views(spark, values: dict, paths: list[Path], materialise: bool) -> None:
+    """Staging or measure views as temp views (a view whose input comes later waits for a later pass)."""
     from pyspark.errors import AnalysisException
 
-    pending = list(views.view_files())
+    pending = list(paths)
     while pending:
         failed = []
         for path in pending:
             try:
-                _sql(spark, views._body(path), values).createOrReplaceTempView(path.stem)
+                frame = _sql(spark, views._body(path), values)
+                if materialise:
+                    _materialise(frame, path.stem)
+                else:
+                    frame.createOrReplaceTempView(path.stem)
             except AnalysisException as exc:
                 failed.append((path, exc))
         if len(failed) == len(pending):
@@ -187,17 +202,18 @@ def run_spark(spark, input_dir: str | os.PathLike, month: str | dt.date, out: st
         raise InputError(f"{source} is not a directory - give the folder export-parquet wrote.")
     values = {"month_start": month_start, "month_end": month_end, "audit_month": month_start}
     _register_inputs(spark, source)
-    _create_views(spark, values)
+    staging = [path for path in views.view_files() if path.parent == views.STAGING_DIR]
+    measures = [path for path in views.view_files() if path.parent != views.STAGING_DIR]
+    _create_views(spark, values, staging, materialise=True)
     columns = runner.AUDIT_LINE_COLUMNS
     lines = spark.sql(
         f"SELECT {columns} FROM claim_lines WHERE date_of_service BETWEEN :month_start AND :month_end",  # noqa: S608
         args={"month_start": month_start, "month_end": month_end},
     )
-    lines.cache().createOrReplaceTempView("audit_lines")
+    _materialise(lines, "audit_lines")
     for path in views.line_files():
-        table = _sql(spark, views._body(path), values).cache()
-        table.createOrReplaceTempView(path.stem)
-    _sql(spark, runner._PROVIDER_BILLED_90D, values).cache().createOrReplaceTempView("provider_billed_90d")
+        _materialise(_sql(spark, views._body(path), values), path.stem)
+    _materialise(_sql(spark, runner._PROVIDER_BILLED_90D, values), "provider_billed_90d")
     parts = []
     for rule in all_rules():
         params = {**values, "rule_id": rule.rule_id, "severity": rule.severity, "level": rule.level}
@@ -205,7 +221,7 @@ def run_spark(spark, input_dir: str | os.PathLike, month: str | dt.date, out: st
     found = functools.reduce(lambda a, b: a.unionAll(b), parts)
     names = ["rule_id", "severity", "level", "amount_kind", "claim_id", "line_no", "rendering_npi", "payer_id",
              "procedure_code", "date_of_service", "subject", "detail"]  # fmt: skip
-    found.toDF(*names).cache().createOrReplaceTempView("run_findings")
+    _materialise(found.toDF(*names), "run_findings")
     findings = _sql(spark, runner.FINDINGS_INSERT, {**values, "run_id": None}).toDF(*FINDINGS_COLUMNS)
     findings = findings.withColumn("run_id", findings["run_id"].cast("int"))
     findings.write.mode("overwrite").parquet(str(target / "findings"))
@@ -213,7 +229,7 @@ def run_spark(spark, input_dir: str | os.PathLike, month: str | dt.date, out: st
     # The measures read the stored findings: the other months' as exported, this month's as just found.
     others = spark.table("findings").where(f"month <> DATE '{month_start.isoformat()}'")
     others.select(*FINDINGS_COLUMNS).unionByName(written).createOrReplaceTempView("findings")
-    _create_views(spark, values)
+    _create_views(spark, values, measures, materialise=False)
     spark.table("msr_claim_line").write.mode("overwrite").parquet(str(target / "msr_claim_line"))
     counts = {row["rule_id"]: row["count"] for row in written.groupBy("rule_id").count().collect()}
     audited = spark.table("audit_lines").count()
