@@ -14,7 +14,8 @@
 --    code must be a billable ICD-10-CM code (ref_icd10cm holds only those, all of the form
 --    [A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}, so one lookup checks format and code set); lower case reads as
 --    upper case; the bad codes are listed as billed, in column order. Each distinct diagnosis text is
---    judged once, then the 12 columns look the bad ones up (portable, cheaper than unpivoting lines).
+--    judged once; then each column is semi-joined to the short list of bad codes, so only the lines
+--    holding one are unpivoted and pivoted back (portable, and no join of every line).
 --  * bad_modifiers (INVALID_MODIFIER): a modifier must be 2 letters/digits.
 --  * pos_missing / pos_unknown (INVALID_POS): empty, or not a CMS place-of-service code (ref_pos).
 
@@ -33,8 +34,6 @@ lines AS (
         trim(coalesce(pos, '')) AS pos_text,
         nullif(upper(trim(coalesce(service_state, ''))), '') AS service_state,
         billed_amount,
-        diagnosis_1, diagnosis_2, diagnosis_3, diagnosis_4, diagnosis_5, diagnosis_6,
-        diagnosis_7, diagnosis_8, diagnosis_9, diagnosis_10, diagnosis_11, diagnosis_12,
         modifier_1, modifier_2, modifier_3, modifier_4,
         pos
     FROM audit_lines
@@ -128,30 +127,35 @@ code_classes AS (
     FROM distinct_codes
 ),
 
+-- logic: each distinct diagnosis text judged once; then only the (few) lines holding a bad one
 distinct_diagnoses AS (
-    SELECT trim(diagnosis_1) AS code_as_billed FROM audit_lines WHERE trim(coalesce(diagnosis_1, '')) <> ''
-    UNION
-    SELECT trim(diagnosis_2) AS code_as_billed FROM audit_lines WHERE trim(coalesce(diagnosis_2, '')) <> ''
-    UNION
-    SELECT trim(diagnosis_3) AS code_as_billed FROM audit_lines WHERE trim(coalesce(diagnosis_3, '')) <> ''
-    UNION
-    SELECT trim(diagnosis_4) AS code_as_billed FROM audit_lines WHERE trim(coalesce(diagnosis_4, '')) <> ''
-    UNION
-    SELECT trim(diagnosis_5) AS code_as_billed FROM audit_lines WHERE trim(coalesce(diagnosis_5, '')) <> ''
-    UNION
-    SELECT trim(diagnosis_6) AS code_as_billed FROM audit_lines WHERE trim(coalesce(diagnosis_6, '')) <> ''
-    UNION
-    SELECT trim(diagnosis_7) AS code_as_billed FROM audit_lines WHERE trim(coalesce(diagnosis_7, '')) <> ''
-    UNION
-    SELECT trim(diagnosis_8) AS code_as_billed FROM audit_lines WHERE trim(coalesce(diagnosis_8, '')) <> ''
-    UNION
-    SELECT trim(diagnosis_9) AS code_as_billed FROM audit_lines WHERE trim(coalesce(diagnosis_9, '')) <> ''
-    UNION
-    SELECT trim(diagnosis_10) AS code_as_billed FROM audit_lines WHERE trim(coalesce(diagnosis_10, '')) <> ''
-    UNION
-    SELECT trim(diagnosis_11) AS code_as_billed FROM audit_lines WHERE trim(coalesce(diagnosis_11, '')) <> ''
-    UNION
-    SELECT trim(diagnosis_12) AS code_as_billed FROM audit_lines WHERE trim(coalesce(diagnosis_12, '')) <> ''
+    SELECT DISTINCT code_as_billed
+    FROM (
+        SELECT trim(diagnosis_1) AS code_as_billed FROM audit_lines
+        UNION ALL
+        SELECT trim(diagnosis_2) AS code_as_billed FROM audit_lines
+        UNION ALL
+        SELECT trim(diagnosis_3) AS code_as_billed FROM audit_lines
+        UNION ALL
+        SELECT trim(diagnosis_4) AS code_as_billed FROM audit_lines
+        UNION ALL
+        SELECT trim(diagnosis_5) AS code_as_billed FROM audit_lines
+        UNION ALL
+        SELECT trim(diagnosis_6) AS code_as_billed FROM audit_lines
+        UNION ALL
+        SELECT trim(diagnosis_7) AS code_as_billed FROM audit_lines
+        UNION ALL
+        SELECT trim(diagnosis_8) AS code_as_billed FROM audit_lines
+        UNION ALL
+        SELECT trim(diagnosis_9) AS code_as_billed FROM audit_lines
+        UNION ALL
+        SELECT trim(diagnosis_10) AS code_as_billed FROM audit_lines
+        UNION ALL
+        SELECT trim(diagnosis_11) AS code_as_billed FROM audit_lines
+        UNION ALL
+        SELECT trim(diagnosis_12) AS code_as_billed FROM audit_lines
+    ) AS d
+    WHERE coalesce(code_as_billed, '') <> ''
 ),
 
 normalised_diagnoses AS (
@@ -170,6 +174,68 @@ bad_diagnoses AS (
     FROM normalised_diagnoses AS d
     LEFT JOIN billable_codes AS b ON b.code = d.code
     WHERE b.code IS NULL
+),
+
+-- each column's bad codes by a semi-join against the short list, so most lines are never joined
+bad_diagnosis_cells AS (
+        SELECT claim_id, line_no, 1 AS position, trim(diagnosis_1) AS code_as_billed FROM audit_lines
+        WHERE trim(diagnosis_1) IN (SELECT code_as_billed FROM bad_diagnoses)
+        UNION ALL
+        SELECT claim_id, line_no, 2 AS position, trim(diagnosis_2) AS code_as_billed FROM audit_lines
+        WHERE trim(diagnosis_2) IN (SELECT code_as_billed FROM bad_diagnoses)
+        UNION ALL
+        SELECT claim_id, line_no, 3 AS position, trim(diagnosis_3) AS code_as_billed FROM audit_lines
+        WHERE trim(diagnosis_3) IN (SELECT code_as_billed FROM bad_diagnoses)
+        UNION ALL
+        SELECT claim_id, line_no, 4 AS position, trim(diagnosis_4) AS code_as_billed FROM audit_lines
+        WHERE trim(diagnosis_4) IN (SELECT code_as_billed FROM bad_diagnoses)
+        UNION ALL
+        SELECT claim_id, line_no, 5 AS position, trim(diagnosis_5) AS code_as_billed FROM audit_lines
+        WHERE trim(diagnosis_5) IN (SELECT code_as_billed FROM bad_diagnoses)
+        UNION ALL
+        SELECT claim_id, line_no, 6 AS position, trim(diagnosis_6) AS code_as_billed FROM audit_lines
+        WHERE trim(diagnosis_6) IN (SELECT code_as_billed FROM bad_diagnoses)
+        UNION ALL
+        SELECT claim_id, line_no, 7 AS position, trim(diagnosis_7) AS code_as_billed FROM audit_lines
+        WHERE trim(diagnosis_7) IN (SELECT code_as_billed FROM bad_diagnoses)
+        UNION ALL
+        SELECT claim_id, line_no, 8 AS position, trim(diagnosis_8) AS code_as_billed FROM audit_lines
+        WHERE trim(diagnosis_8) IN (SELECT code_as_billed FROM bad_diagnoses)
+        UNION ALL
+        SELECT claim_id, line_no, 9 AS position, trim(diagnosis_9) AS code_as_billed FROM audit_lines
+        WHERE trim(diagnosis_9) IN (SELECT code_as_billed FROM bad_diagnoses)
+        UNION ALL
+        SELECT claim_id, line_no, 10 AS position, trim(diagnosis_10) AS code_as_billed FROM audit_lines
+        WHERE trim(diagnosis_10) IN (SELECT code_as_billed FROM bad_diagnoses)
+        UNION ALL
+        SELECT claim_id, line_no, 11 AS position, trim(diagnosis_11) AS code_as_billed FROM audit_lines
+        WHERE trim(diagnosis_11) IN (SELECT code_as_billed FROM bad_diagnoses)
+        UNION ALL
+        SELECT claim_id, line_no, 12 AS position, trim(diagnosis_12) AS code_as_billed FROM audit_lines
+        WHERE trim(diagnosis_12) IN (SELECT code_as_billed FROM bad_diagnoses)
+),
+
+lines_with_bad_diagnoses AS (
+    SELECT
+        claim_id,
+        line_no,
+        concat_ws(
+            ', ',
+            max(CASE WHEN position = 1 THEN code_as_billed END),
+            max(CASE WHEN position = 2 THEN code_as_billed END),
+            max(CASE WHEN position = 3 THEN code_as_billed END),
+            max(CASE WHEN position = 4 THEN code_as_billed END),
+            max(CASE WHEN position = 5 THEN code_as_billed END),
+            max(CASE WHEN position = 6 THEN code_as_billed END),
+            max(CASE WHEN position = 7 THEN code_as_billed END),
+            max(CASE WHEN position = 8 THEN code_as_billed END),
+            max(CASE WHEN position = 9 THEN code_as_billed END),
+            max(CASE WHEN position = 10 THEN code_as_billed END),
+            max(CASE WHEN position = 11 THEN code_as_billed END),
+            max(CASE WHEN position = 12 THEN code_as_billed END)
+        ) AS bad_diagnoses
+    FROM bad_diagnosis_cells
+    GROUP BY claim_id, line_no
 ),
 
 final AS (
@@ -193,12 +259,7 @@ final AS (
         l.billed_amount,
         s.npi_problem,
         s.npi_problem IS NULL AND s.in_roster AS known_provider,
-        nullif(concat_ws(
-            ', ',
-            b1.code_as_billed, b2.code_as_billed, b3.code_as_billed, b4.code_as_billed, b5.code_as_billed,
-            b6.code_as_billed, b7.code_as_billed, b8.code_as_billed, b9.code_as_billed, b10.code_as_billed,
-            b11.code_as_billed, b12.code_as_billed
-        ), '') AS bad_diagnoses,
+        bd.bad_diagnoses,
         nullif(concat_ws(
             ', ',
             CASE
@@ -232,18 +293,7 @@ final AS (
     INNER JOIN npi_status AS s ON s.npi = l.rendering_npi
     INNER JOIN code_classes AS c ON c.code = l.code
     LEFT JOIN payer_names AS p ON p.payer_id = l.payer_id
-    LEFT JOIN bad_diagnoses AS b1 ON b1.code_as_billed = trim(l.diagnosis_1)
-    LEFT JOIN bad_diagnoses AS b2 ON b2.code_as_billed = trim(l.diagnosis_2)
-    LEFT JOIN bad_diagnoses AS b3 ON b3.code_as_billed = trim(l.diagnosis_3)
-    LEFT JOIN bad_diagnoses AS b4 ON b4.code_as_billed = trim(l.diagnosis_4)
-    LEFT JOIN bad_diagnoses AS b5 ON b5.code_as_billed = trim(l.diagnosis_5)
-    LEFT JOIN bad_diagnoses AS b6 ON b6.code_as_billed = trim(l.diagnosis_6)
-    LEFT JOIN bad_diagnoses AS b7 ON b7.code_as_billed = trim(l.diagnosis_7)
-    LEFT JOIN bad_diagnoses AS b8 ON b8.code_as_billed = trim(l.diagnosis_8)
-    LEFT JOIN bad_diagnoses AS b9 ON b9.code_as_billed = trim(l.diagnosis_9)
-    LEFT JOIN bad_diagnoses AS b10 ON b10.code_as_billed = trim(l.diagnosis_10)
-    LEFT JOIN bad_diagnoses AS b11 ON b11.code_as_billed = trim(l.diagnosis_11)
-    LEFT JOIN bad_diagnoses AS b12 ON b12.code_as_billed = trim(l.diagnosis_12)
+    LEFT JOIN lines_with_bad_diagnoses AS bd ON bd.claim_id = l.claim_id AND bd.line_no = l.line_no
     LEFT JOIN pos_codes AS pc
         ON pc.code = CASE WHEN length(trim(l.pos)) = 1 THEN concat('0', trim(l.pos)) ELSE trim(l.pos) END
 )
