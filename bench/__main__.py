@@ -1,5 +1,6 @@
-"""`python -m bench [NAME ...]`: run the benchmarks (all by default), print their reports, and
-write them to bench/RESULTS.md with the machine described (`make bench` regenerates it end to end).
+"""`python -m bench [NAME ...] [-- ARGS]`: run the benchmarks (all by default), print their reports,
+and write them to bench/RESULTS.md with the machine described (`make bench` regenerates it end to end).
+ARGS after `--` go to each named benchmark, e.g. `python -m bench scale -- --sizes 1000000 --rounds 3`.
 
 bench_scale returns its section as Markdown tables; the others' printed reports are kept verbatim.
 A run of some benchmarks only (`python -m bench scale`) writes RESULTS.md with just those.
@@ -21,6 +22,7 @@ from bench.harness import machine
 BENCHES = (
     "bench_scale",
     "bench_x12",
+    "bench_oxedi",
     "bench_ingest",
     "bench_roster",
     "bench_audit",
@@ -46,6 +48,9 @@ class _Tee(io.TextIOBase):
 
 
 def main(argv: list[str]) -> int:
+    args: list[str] = []
+    if "--" in argv:
+        argv, args = argv[: argv.index("--")], argv[argv.index("--") + 1 :]
     names = argv or list(BENCHES)
     began = time.perf_counter()
     out = [
@@ -71,7 +76,7 @@ def main(argv: list[str]) -> int:
         tee = _Tee(sys.stdout)
         started = time.perf_counter()
         with contextlib.redirect_stdout(tee):
-            section = module.main([])
+            section = module.main(args)
         seconds = time.perf_counter() - started
         if isinstance(section, list):
             out += [*section, "", f"({module_name}: {seconds:.0f} s)", ""]

@@ -83,6 +83,7 @@ def audit_size(tmp: Path, lines: int, rounds: int, keep_csv: Path | None) -> dic
         ]
     runs = alternate(commands, rounds, say=_say)
     checks = {name: compare(db, outputs[name]) for name in BASELINES}
+    spark = spark_local(tmp, db) if lines == 1_000_000 else None
     with duckdb.connect(str(db), read_only=True) as con:
         findings = con.execute("SELECT count(*) FROM findings").fetchall()[0][0]
         keys = con.execute(
@@ -97,7 +98,30 @@ def audit_size(tmp: Path, lines: int, rounds: int, keep_csv: Path | None) -> dic
         "findings": findings,
         "keys": keys,
         "build": timings,
+        "spark": spark,
     }
+
+
+SPARK_PYTHON = Path(__file__).resolve().parent.parent / ".venv-spark" / "bin" / "python"
+
+
+def spark_local(tmp: Path, db: Path) -> dict[str, Runs] | None:
+    """export-parquet, then the month on Spark local mode (one run each; .venv-spark, see docs/SPARK.md)."""
+    if not SPARK_PYTHON.exists():
+        _say("   (no .venv-spark: the Spark local-mode time is skipped - make spark-env)")
+        return None
+    lake, out = tmp / "lake", tmp / "spark_out"
+    commands = {
+        "export-parquet": [python(), "-m", "audits", "export-parquet", "--db", str(db), "--out", str(lake)],
+        "run --engine spark (local[*])": [
+            str(SPARK_PYTHON), "-m", "audits", "run", "--engine", "spark", "--input", str(lake),
+            "--month", BENCH_MONTH, "--out", str(out),
+        ],
+    }  # fmt: skip
+    runs = alternate(commands, 1, tree=list(commands), say=_say)
+    shutil.rmtree(lake, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
+    return runs
 
 
 def ingest(tmp: Path, csv: Path, rounds: int) -> dict[str, Runs]:
@@ -165,6 +189,19 @@ def report(sizes: list[dict], ingest_runs: dict[str, Runs] | None, start_runs: d
                 f"| {label} | | {name} | {base.median:.2f} | {base.median_cpu:.2f} | {base.peak:,.0f} | "
                 f"{ratio:.2f} | {verdict} | {match} ({total:,} findings) |"
             )
+    for size in sizes:
+        if size.get("spark"):
+            ours = size["runs"][AUDIT]
+            out += [
+                "",
+                f"Spark local mode, {_label(size['lines'])} month (one run each, memory of the process tree):",
+                "",
+            ]
+            for runs in size["spark"].values():
+                out.append(
+                    f"- `{runs.name}`: {runs.median:.1f} s wall, {runs.peak:,.0f} MB "
+                    f"({runs.median / ours.median:.1f}x the DuckDB audit's median)"
+                )
     by_lines = {size["lines"]: size["runs"][AUDIT] for size in sizes}
     out.append("")
     if 10_000_000 in by_lines:
