@@ -52,6 +52,7 @@ def main(argv: list[str]) -> int:
     if "--" in argv:
         argv, args = argv[: argv.index("--")], argv[argv.index("--") + 1 :]
     names = argv or list(BENCHES)
+    failures: list[str] = []
     began = time.perf_counter()
     out = [
         "# Benchmark results",
@@ -75,8 +76,14 @@ def main(argv: list[str]) -> int:
             continue
         tee = _Tee(sys.stdout)
         started = time.perf_counter()
-        with contextlib.redirect_stdout(tee):
-            section = module.main(args)
+        try:
+            with contextlib.redirect_stdout(tee):
+                section = module.main(args)
+        except Exception as exc:  # noqa: BLE001 - one failing benchmark must not lose the others' figures
+            print(f"   FAILED: {type(exc).__name__}: {exc}", flush=True)
+            section = None
+            tee.copy.write(f"FAILED: {type(exc).__name__}: {str(exc)[:2000]}\n")
+            failures.append(module_name)
         seconds = time.perf_counter() - started
         if isinstance(section, list):
             out += [*section, "", f"({module_name}: {seconds:.0f} s)", ""]
@@ -95,8 +102,8 @@ def main(argv: list[str]) -> int:
         f"All of it took {(time.perf_counter() - began) / 60:.1f} min; load average at the end: {load}."
     )
     RESULTS.write_text("\n".join(out) + "\n", encoding="utf-8")
-    print(f"Written to {RESULTS}")
-    return 0
+    print(f"Written to {RESULTS}" + (f"; FAILED: {', '.join(failures)}" if failures else ""))
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
