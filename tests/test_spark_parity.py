@@ -58,7 +58,7 @@ def _fixture(con) -> None:
     # NPI_B: Aetna effective only from 2026-10-20; BCBS denied.
     add_enrollment(con, NPI_B, "AET", "enrolled", effective="2026-10-20")
     add_enrollment(con, NPI_B, "BCBS", "denied", submitted="2026-03-01")
-    add_enrollment(con, NPI_LAPSED, "AET", "enrolled", effective="2020-01-01")
+    add_enrollment(con, NPI_LAPSED, "AET", "enrolled", effective="2020-01-01", termination="2026-12-15")
     # Scope: NPI_A approved for E/M and one HCPCS code with every payer, 99215 excluded with Aetna.
     add_scope(con, "99202", "99215", True, NPI_A, "*")
     add_scope(con, "G0008", "G0008", True, NPI_A, "*")
