@@ -138,6 +138,7 @@ def session(app_name: str = "cleartobill-audit", master: str | None = None):
             .config("spark.driver.host", "127.0.0.1")
             .config("spark.executor.heartbeatInterval", "60s")
             .config("spark.network.timeout", "600s")
+            .config("spark.driver.memory", os.environ.get("CLEARTOBILL_SPARK_DRIVER_MEMORY", "4g"))
         )
     return (
         builder.config("spark.sql.session.timeZone", "UTC")
