@@ -197,3 +197,61 @@ def test_csv_fast_reader_leaves_unusual_files_to_pandas(tmp_path, content):
     path = tmp_path / "export.csv"
     path.write_bytes(content)
     assert readers._read_csv_duckdb(path, content, content.decode("utf-8")) is None
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+@pytest.mark.parametrize("delimiter", [",", "\t"])
+def test_utf16_and_utf32_csvs_load(tmp_path, encoding, delimiter):
+    """Excel's "Unicode text" is UTF-16 (little-endian, with a byte order mark, tab-separated)."""
+    path = tmp_path / "unicode.txt"
+    text = (HEADER + ROW).format(d=delimiter)
+    data = text.encode(encoding)
+    if encoding in ("utf-16-le", "utf-16-be"):
+        data = ("\ufeff" + text).encode(encoding) if delimiter == "," else data  # with and without a mark
+    path.write_bytes(data)
+    (sheet,) = read_tables(path)
+    assert sheet.frame.iloc[0].tolist() == ["Claim ID", "Payer", "Amount"]
+    assert sheet.frame.iloc[1].tolist() == ["C1", "Café Santé", "12.50"]
+
+
+def test_a_utf16_claims_export_loads_through_ingest(con, tmp_path):
+    from audits.ingest import ingest_file
+
+    con.execute("INSERT INTO payers (payer_id, payer_name) VALUES ('AETNA', 'Aetna')")
+    path = tmp_path / "claims.txt"
+    rows = (
+        "Claim ID\tRendering NPI\tPayer\tDOS\tCPT\tCharges\r\nC1\t1234567893\tAetna\t2024-01-05\t99213\t1\r\n"
+    )
+    path.write_bytes(rows.encode("utf-16"))
+    result = ingest_file(con, path)
+    assert (result.kind, result.rows_loaded) == ("claims", 1)
+
+
+def test_binary_behind_a_utf16_mark_is_still_binary(tmp_path):
+    path = tmp_path / "photo.csv"
+    path.write_bytes(b"\xff\xfe" + bytes(range(256)) * 8)
+    with pytest.raises(InputError) as info:
+        read_tables(path)
+    _assert_one_sentence(info.value, "photo.csv")
+
+
+@pytest.mark.parametrize("quote", ['"', ""])
+def test_a_field_longer_than_a_cell_is_refused(tmp_path, quote):
+    from audits.ingest.readers import MAX_CSV_FIELD_CHARS
+
+    path = tmp_path / "long.csv"
+    long = "x" * (MAX_CSV_FIELD_CHARS + 1)
+    path.write_text(f"Claim ID,Notes\nC1,{quote}{long}{quote}\nC2,short\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_tables(path)
+    _assert_one_sentence(info.value, "long.csv", "line 2", "32,767")
+    path.write_text(f"Claim ID,Notes\nC1,{long[:-1]}\n", encoding="utf-8")
+    assert len(read_tables(path)[0].frame) == 2
+
+
+def test_an_unclosed_quote_swallowing_the_file_is_one_sentence(tmp_path):
+    path = tmp_path / "unclosed.csv"
+    path.write_text('Claim ID,Notes\nC1,"never closed\n' + "C2,more\n" * 5000, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_tables(path)
+    _assert_one_sentence(info.value, "unclosed.csv")

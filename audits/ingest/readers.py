@@ -28,11 +28,18 @@ import numpy as np
 import pandas as pd
 
 from audits.errors import InputError
+from audits.ingest import xlsx_bounds
 
 # Limits for xlsx archives (a 1,000,000-row sheet of 40 columns is ~400 MB of XML).
 MAX_UNCOMPRESSED_BYTES = int(os.environ.get("CLEARTOBILL_MAX_XLSX_BYTES", str(2 * 1024**3)))
 MAX_COMPRESSION_RATIO = 200  # real sheets compress 5-30x; a bomb compresses 1000x+
 MAX_ZIP_MEMBERS = 10_000
+
+# A CSV field as long as an Excel cell may be (32,767 characters): anything longer is an unclosed quote
+# or not an export at all.
+MAX_CSV_FIELD_CHARS = 32_767
+_UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".tab"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
@@ -75,6 +82,8 @@ def sniff_kind(path: Path) -> str:
     stripped = head.lstrip(b"\xef\xbb\xbf \r\n\t")
     if stripped.startswith(b"ISA") or stripped.startswith(b"ST*") or stripped.startswith(b"GS*"):
         return "x12"
+    if _utf16_text(head):
+        return "csv"  # Excel's "Unicode text" and other UTF-16 exports: text, read as such
     if b"\x00" in head:
         raise InputError(
             f"{_name(path)} is a binary file, not a CSV or xlsx export - export it as .csv or .xlsx."
@@ -86,12 +95,37 @@ def sniff_kind(path: Path) -> str:
 # CSV
 
 
+def _utf16_text(head: bytes) -> str | None:
+    """'utf-32' / 'utf-16' for text with that byte order mark, 'utf-16-le' / 'utf-16-be' for text written
+    in UTF-16 without one (nine in ten of its high bytes NUL, none of its low bytes); else None."""
+    if head.startswith(_UTF32_BOMS):
+        return "utf-32"
+    if head.startswith(_UTF16_BOMS):
+        return "utf-16"
+    sample = head[: len(head) - len(head) % 2][:4096]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for high, low, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if high.count(0) >= 0.9 * len(high) and low.count(0) == 0:
+            return encoding
+    return None
+
+
 def decode_text(data: bytes, name: str) -> tuple[str, str]:
-    """(text, encoding): UTF-8 with or without BOM, else Windows-1252, else latin-1."""
+    """(text, encoding): UTF-8 with or without BOM, UTF-16/32 (with a BOM, or UTF-16 without one that
+    is plainly so), else Windows-1252, else latin-1."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
-        return data.decode("utf-16"), "utf-16"
+    wide = _utf16_text(data[:8192])
+    if wide:
+        try:
+            text = data.decode(wide)
+        except UnicodeDecodeError:
+            raise InputError(
+                f"{name} is not valid {wide.upper()} text - export it again as CSV (UTF-8)."
+            ) from None
+        return text.removeprefix("\ufeff"), wide
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -302,12 +336,34 @@ def _csv_bytes(path: Path) -> tuple[bytes, str | None, str]:
     # Blank throughout? The head decides for any real file, without a stripped copy of all of it.
     if not data[:65536].strip() and not data.strip():
         raise InputError(f"{path.name} is empty - export the file again.")
-    if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    wide = _utf16_text(data[:8192])
+    if b"\x00" in data[:65536] and not wide:
         raise InputError(f"{path.name} is a binary file, not a CSV export - export it as .csv or .xlsx.")
-    if data.isascii():  # plain UTF-8 (what decode_text would say), without decoding all of it yet
+    if (
+        data.isascii() and not wide
+    ):  # plain UTF-8 (what decode_text would say), without decoding all of it yet
         return data, None, "utf-8"
     text, encoding = decode_text(data, path.name)
+    if wide and "\x00" in text:
+        raise InputError(f"{path.name} is a binary file, not a CSV export - export it as .csv or .xlsx.")
     return data, text, encoding
+
+
+def _check_fields(frame: pd.DataFrame, name: str) -> None:
+    """No field longer than an Excel cell (MAX_CSV_FIELD_CHARS): one sentence naming its row."""
+    for label in frame.columns:
+        column = frame[label]
+        if column.dtype == object:
+            lengths = column.map(lambda v: len(v) if isinstance(v, str) else 0)
+        else:
+            lengths = column.str.len().fillna(0)
+        if len(lengths) and lengths.max() > MAX_CSV_FIELD_CHARS:
+            row = int(lengths.idxmax()) + 1
+            raise InputError(
+                f"{name} has a field of {int(lengths.max()):,} characters on line {row} (a cell holds at most "
+                f"{MAX_CSV_FIELD_CHARS:,}; an unclosed quote?) - nothing was loaded; check the quoting and "
+                "export it again."
+            )
 
 
 def duck_csv_unchecked(path: str | os.PathLike) -> DuckCsv | None:
@@ -350,6 +406,7 @@ def read_csv(path: Path) -> RawSheet:
         frame = read_csv_text(text if text is not None else data.decode("ascii"), path.name)
     if frame.empty:
         raise InputError(f"{path.name} has no rows - export the file again.")
+    _check_fields(frame, path.name)
     return RawSheet(path.stem, frame)
 
 
@@ -395,6 +452,7 @@ def check_xlsx(path: Path) -> None:
             for member in members:
                 if member.filename.endswith((".xml", ".rels", ".vml")):
                     _check_xml_part(archive, member, name)
+            xlsx_bounds.check_package(archive, name)
     except zipfile.BadZipFile:
         raise InputError(f"{name} is a damaged or truncated xlsx file - save it again as .xlsx.") from None
     except (OSError, EOFError, NotImplementedError, RuntimeError) as exc:
@@ -502,7 +560,16 @@ def read_xlsx(path: Path) -> list[RawSheet]:
 
 
 def read_tables(path: str | os.PathLike) -> list[RawSheet]:
-    """Every sheet of an xlsx, or the one table of a CSV, as raw cells (see module doc)."""
+    """Every sheet of an xlsx, or the one table of a CSV, as raw cells (see module doc), parsed in a
+    child process under memory and time limits (audits.ingest.sandbox): a reader that crashes or runs
+    away fails this file with one sentence and leaves the caller's process serving."""
+    from audits.ingest import sandbox
+
+    return sandbox.read_tables(path)
+
+
+def read_tables_here(path: str | os.PathLike) -> list[RawSheet]:
+    """read_tables in this process (what the sandbox's child runs)."""
     path = Path(path)
     kind = sniff_kind(path)
     if kind == "xlsx":
