@@ -213,6 +213,7 @@ def _drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(index=blank[blank].index)
 
 
+_PARALLEL_CSV_BYTES = 8 << 20  # below this, pandas reads a CSV (DuckDB would spend longer starting up)
 _SCAN_BLOCK = 1 << 22  # bytes per numpy pass of _plain_csv: small temporaries that stay in cache
 
 
@@ -349,14 +350,24 @@ def _csv_bytes(path: Path) -> tuple[bytes, str | None, str]:
     return data, text, encoding
 
 
-def _check_fields(frame: pd.DataFrame, name: str) -> None:
-    """No field longer than an Excel cell (MAX_CSV_FIELD_CHARS): one sentence naming its row."""
+def _check_fields(frame: pd.DataFrame, name: str, size: int) -> None:
+    """No field longer than an Excel cell (MAX_CSV_FIELD_CHARS): one sentence naming its row. A file of
+    fewer bytes than that cannot hold one; Arrow-backed columns are measured in bytes first (a field
+    has no more characters than bytes)."""
+    if size <= MAX_CSV_FIELD_CHARS:
+        return
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     for label in frame.columns:
         column = frame[label]
-        if column.dtype == object:
-            lengths = column.map(lambda v: len(v) if isinstance(v, str) else 0)
-        else:
+        if column.dtype != object:
+            longest = pc.max(pc.binary_length(pa.array(column, from_pandas=True))).as_py()
+            if longest is None or longest <= MAX_CSV_FIELD_CHARS:
+                continue
             lengths = column.str.len().fillna(0)
+        else:
+            lengths = column.map(lambda v: len(v) if isinstance(v, str) else 0)
         if len(lengths) and lengths.max() > MAX_CSV_FIELD_CHARS:
             row = int(lengths.idxmax()) + 1
             raise InputError(
@@ -398,7 +409,7 @@ def read_csv(path: Path) -> RawSheet:
     path = Path(path)
     data, text, encoding = _csv_bytes(path)
     frame = None
-    if encoding == "utf-8":
+    if encoding == "utf-8" and len(data) >= _PARALLEL_CSV_BYTES:  # DuckDB's start-up pays off on big files
         frame = _read_csv_duckdb(path, data, text if text is not None else data[:65536].decode("ascii"))
         if frame is not None:
             frame = _drop_blank_rows(frame)
@@ -406,7 +417,7 @@ def read_csv(path: Path) -> RawSheet:
         frame = read_csv_text(text if text is not None else data.decode("ascii"), path.name)
     if frame.empty:
         raise InputError(f"{path.name} has no rows - export the file again.")
-    _check_fields(frame, path.name)
+    _check_fields(frame, path.name, len(data))
     return RawSheet(path.stem, frame)
 
 

@@ -39,7 +39,17 @@ from audits.errors import InputError
 
 CRASH_HOOK = "CLEARTOBILL_TEST_CRASH_PARSE"
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]
-_PRELOAD = ["audits.ingest.sandbox", "audits.ingest.readers", "pyarrow", "python_calamine", "duckdb"]
+# Imported once in the fork server, so a child starts with them (and pandas' CSV reader) in place.
+_PRELOAD = [
+    "audits.ingest.sandbox",
+    "audits.ingest.readers",
+    "audits.ingest.xlsx_bounds",
+    "pandas.io.parsers",
+    "pyarrow",
+    "pyarrow.pandas_compat",
+    "python_calamine",
+    "duckdb",
+]
 _context_lock = threading.Lock()
 _context = None
 
@@ -127,10 +137,7 @@ def run(function: Callable, *args, name: str, crash: bool = False):
             raise ParseFailed(_death_sentence(name, child.exitcode, limits)) from None
     finally:
         receive.close()
-        child.join(5)
-        if child.is_alive():  # pragma: no cover - a child that sent its result and hangs on exit
-            child.kill()
-            child.join(5)
+        _reap(child)
     if status == "ok":
         return payload
     if status == "input":
@@ -138,6 +145,24 @@ def run(function: Callable, *args, name: str, crash: bool = False):
     if status == "memory":
         raise ParseFailed(_death_sentence(name, None, limits, memory=True))
     raise RuntimeError(f"reading {name} failed in the parsing process:\n{payload}")
+
+
+_exiting: list = []  # children that sent their result and are still on their way out
+
+
+def _reap(child) -> None:
+    """Forget children that have exited; one that has just sent its result is left to exit on its own
+    (tearing down a big address space takes a while) and collected on a later call."""
+    with _start_lock:
+        _exiting.append(child)
+        for process in list(_exiting):
+            if not process.is_alive():
+                process.join(0)
+                _exiting.remove(process)
+        for process in _exiting[:-8]:  # never more than a few stragglers: make sure they end
+            process.kill()
+            process.join(5)
+            _exiting.remove(process)
 
 
 def _death_sentence(name: str, exitcode: int | None, limits: tuple[int, int], memory: bool = False) -> str:
