@@ -43,8 +43,17 @@ def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
+MALFORMED_FIXTURES = {
+    # a public sample with an SVC of ten elements and SE01 one more than its segments (pyx12 refuses it too)
+    "835_edi835parser_bcbsnc_no_isa.txt": "SE (segment 32): SE01 says 33 segments",
+    # de-identified: the amounts were changed, so 51 of its 56 claims no longer balance
+    "835_oopfactory_medicaid_deident_56claims.txt": "the money of the claim at segment 18 does not balance",
+}
+
+
 def parse_fixture(name: str):
-    return parse_835(fixture(name), name)
+    """What the parser reads from a fixture (malformed ones too: strict=False keeps their refusals)."""
+    return parse_835(fixture(name), name, strict=False)
 
 
 def isa(element: str = "*", component: str = ":", terminator: str = "~", control: str = "000000001") -> str:
@@ -54,8 +63,15 @@ def isa(element: str = "*", component: str = ":", terminator: str = "~", control
 
 
 def envelope(body: str, element: str = "*", component: str = ":", terminator: str = "~") -> str:
-    """Wrap '~'-terminated, '*'-separated segments in ISA/GS ... GE/IEA with the given separators."""
+    """Wrap '~'-terminated, '*'-separated segments in ISA/GS ... GE/IEA with the given separators;
+    SE01 is set to the transaction's count of segments."""
     segments = [s for s in body.split("~") if s]
+    opened = 0
+    for i, segment in enumerate(segments):
+        if segment.startswith("ST*"):
+            opened = i
+        elif segment.startswith("SE*"):
+            segments[i] = f"SE*{i - opened + 1}*{segment.split('*')[2]}"
     inner = terminator.join(s.replace("*", element) for s in segments) + terminator
     gs = element.join(["GS", "HP", "SENDER", "RECEIVER", "20260101", "1200", "1", "X", "005010X221A1"])
     tail = element.join(["GE", "1", "1"]) + terminator + element.join(["IEA", "1", "000000001"]) + terminator
@@ -130,6 +146,18 @@ def test_balance_failure_names_the_segment():
     parsed = parse_fixture("835_oopfactory_medicaid_deident_56claims.txt")
     assert parsed.problems[0] == "CLP claim 9999999999-999 (segment 18): CLP04 0.00 != CLP03 - CAS = -99.99."
     assert not parsed.claims["balanced"].iloc[0]
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURE_COUNTS))
+def test_a_well_formed_fixture_loads_and_a_malformed_one_is_refused_naming_the_segment(name):
+    if name not in MALFORMED_FIXTURES:
+        assert parse_835(fixture(name), name).refusals == []
+        return
+    with pytest.raises(InputError) as info:
+        parse_835(fixture(name), name)
+    assert_one_sentence(info.value)
+    assert f"File '{name}' is a malformed 835: {MALFORMED_FIXTURES[name]}" in str(info.value)
+    assert "nothing was loaded" in str(info.value)
 
 
 def test_medicaid_file_with_bom_three_interchanges_and_repeated_claim_ids():
@@ -294,7 +322,9 @@ def test_bpr16_when_no_dtm405():
 
 def test_unbalanced_service_line_names_the_segment():
     body = HEADER + "CLP*C7*1*100*70**12*ICN~SVC*HC:99213*100*70**1~CAS*CO*45*20~SE*5*0001~"
-    parsed = parse_835(envelope(body).encode())
+    with pytest.raises(InputError, match="service line at segment 11 does not balance"):
+        parse_835(envelope(body).encode())
+    parsed = parse_835(envelope(body).encode(), strict=False)
     # ISA 1, GS 2, ST 3, BPR 4, TRN 5, DTM 6, N1 7, N1 8, LX 9, CLP 10, SVC 11
     assert parsed.problems == [
         "SVC line 1 of claim C7 (segment 11): SVC03 70.00 != SVC02 - CAS = 80.00.",
@@ -412,7 +442,9 @@ def test_service_line_outside_a_claim():
 
 def test_bad_amount_and_date_become_problems():
     body = HEADER.replace("DTM*405*20260112", "DTM*405*20261340") + "CLP*E1*1*1O0*0**12*ICN~SE*3*0001~"
-    parsed = parse_835(envelope(body).encode())
+    with pytest.raises(InputError, match=r"CLP \(segment 10\): element 03 is not an amount"):
+        parse_835(envelope(body).encode())
+    parsed = parse_835(envelope(body).encode(), strict=False)
     assert "DTM*405 (segment 6): the date is not a valid CCYYMMDD date." in parsed.problems
     assert "CLP (segment 10): element 03 is not an amount." in parsed.problems
     assert parsed.lines["adjudication_date"].tolist() == [dt.date(2026, 1, 15)]  # falls back to BPR16
@@ -423,3 +455,135 @@ def test_isa_with_a_letter_as_segment_terminator():
     broken = data[:105] + b"X" + data[106:]  # the character after ISA16 is the segment terminator
     with pytest.raises(InputError, match="segment terminator"):
         parse_835(broken)
+
+
+# -- malformed 835s are refused, never loaded in part ---------------------------------------------------------
+
+WELL_FORMED = envelope(REVERSAL)
+
+
+def _segments(text: str) -> list[str]:
+    return [s for s in text.split("~") if s]
+
+
+def _refused(data: str | bytes, *words: str) -> str:
+    raw = data.encode() if isinstance(data, str) else data
+    with pytest.raises(InputError) as info:
+        parse_835(raw, "era.835")
+    assert_one_sentence(info.value)
+    text = str(info.value)
+    assert text.startswith("File 'era.835' is a malformed 835: ") and "nothing was loaded" in text, text
+    for word in words:
+        assert word in text, text
+    return text
+
+
+def test_the_well_formed_example_loads():
+    assert parse_835(WELL_FORMED.encode()).refusals == []
+
+
+@pytest.mark.parametrize(
+    "source", ["inline", "835_pyx12_mult_loops_denied_co16.txt", "835_lfh_managed_care.835"]
+)
+def test_any_lost_segment_terminator_inside_a_transaction_is_refused(source):
+    """Every place a terminator can go missing: the two segments run together, and the file is refused
+    (SE01 no longer matches; often an element count or an amount says so first)."""
+    text = WELL_FORMED if source == "inline" else fixture(source).decode()
+    terminator = "~"
+    segments = text.split(terminator)
+    start = next(i for i, s in enumerate(segments) if s.strip().startswith("ST"))
+    end = next(i for i, s in enumerate(segments) if s.strip().startswith("SE"))
+    for i in range(start, end):
+        merged = terminator.join(segments[: i + 1]) + terminator.join(segments[i + 1 :])
+        with pytest.raises(InputError) as info:
+            parse_835(merged.encode(), "era.835")
+        assert "malformed 835" in str(info.value) or "segment" in str(info.value), (i, str(info.value))
+
+
+def test_an_svc_without_its_terminator_is_refused_naming_the_segment():
+    body = HEADER + "CLP*C7*1*100*100**12*ICN~SVC*HC:99213*100*100**1SVC*HC:99214*50*50**1~SE*5*0001~"
+    _refused(
+        envelope(body.replace("CLP*C7*1*100*100", "CLP*C7*1*150*150")),
+        "SVC (segment 11) has 10 elements, more than the 7 an SVC has",
+    )
+
+
+def test_se01_that_disagrees_is_refused_naming_the_se():
+    segments = _segments(WELL_FORMED)
+    at = next(i for i, s in enumerate(segments) if s.startswith("SE*"))
+    segments[at] = "SE*18*0001"
+    _refused(
+        "~".join(segments) + "~", f"SE (segment {at + 1}): SE01 says 18 segments but the transaction holds 23"
+    )
+
+
+def test_a_transaction_repeated_is_refused():
+    """A transaction pasted twice (the same remittances counted twice) does not fit its group's GE01."""
+    segments = _segments(WELL_FORMED)
+    st = next(i for i, s in enumerate(segments) if s.startswith("ST*"))
+    se = next(i for i, s in enumerate(segments) if s.startswith("SE*"))
+    doubled = segments[: se + 1] + segments[st : se + 1] + segments[se + 1 :]
+    text = _refused(
+        "~".join(doubled) + "~", "its control number ST02 is used twice in the group", "and 1 more"
+    )
+    refusals = parse_835(("~".join(doubled) + "~").encode(), strict=False).refusals
+    assert any("GE01 says 1 transactions but the group holds 2" in r for r in refusals), text
+
+
+@pytest.mark.parametrize(
+    ("declared", "written", "word"),
+    [
+        ("\n", "~\n", "ends in '~', which is not the segment terminator the ISA declares"),
+        ("!", "~", "is not X12"),  # the ISA says '!': nothing is cut where it should be
+        ("~", "\n", "not X12"),
+    ],
+)
+def test_a_segment_terminator_other_than_the_declared_one_is_refused(declared, written, word):
+    segments = _segments(WELL_FORMED)
+    isa = segments[0] + declared
+    data = isa + written.join(segments[1:]) + written
+    with pytest.raises(InputError) as info:
+        parse_835(data.encode(), "era.835")
+    assert_one_sentence(info.value)
+
+
+def test_a_line_break_inside_a_segment_is_refused():
+    segments = _segments(WELL_FORMED)
+    at = next(i for i, s in enumerate(segments) if s.startswith("DTM*472"))
+    segments[at] = segments[at] + "\n" + segments[at + 1]
+    del segments[at + 1]
+    _refused("~".join(segments) + "~", f"segment {at + 1} (DTM) holds a line break inside it")
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_money_that_does_not_balance_is_refused_naming_the_segment(seed):
+    rng = random.Random(seed)
+    segments = _segments(WELL_FORMED)
+    money = [i for i, s in enumerate(segments) if s.startswith(("SVC*", "CLP*", "CAS*"))]
+    at = rng.choice(money)
+    parts = segments[at].split("*")
+    index = {"SVC": 3, "CLP": 4, "CAS": 3}[parts[0]]
+    parts[index] = f"{float(parts[index]) + rng.choice([-1, 1]) * rng.randint(1, 500) / 100:.2f}"
+    segments[at] = "*".join(parts)
+    text = _refused("~".join(segments) + "~", "does not balance")
+    assert "segment " in text
+
+
+def test_a_malformed_835_loads_nothing_and_the_cli_says_so(tmp_path, capsys):
+    from audits.cli import main
+    from audits.store import connect
+
+    db = tmp_path / "db.duckdb"
+    with connect(db) as con:
+        con.execute("INSERT INTO payers (payer_id, payer_name) VALUES ('ACME01', 'Acme Health Plan')")
+    segments = _segments(WELL_FORMED)
+    at = next(i for i, s in enumerate(segments) if s.startswith("SVC*"))
+    segments[at] = segments[at].replace("*-100*", "*-90*")
+    path = tmp_path / "era.835"
+    path.write_text("~".join(segments) + "~", encoding="ascii")
+    assert main(["ingest", "--db", str(db), str(path)]) == 1
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("Error:")]
+    assert len(err) == 1 and err[0].startswith("Error: File 'era.835' is a malformed 835:")
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM remit_lines").fetchall() == [(0,)]
+        assert con.execute("SELECT count(*) FROM uploads").fetchall() == [(0,)]

@@ -12,6 +12,12 @@ ISA16 `:` but write `HC>99213`.
 Segment numbers (`seg_no`) count every segment of the file from 1 (ISA included), so a message that names
 "segment 57" can be found with an editor. Error messages never quote element values: they may hold patient
 data.
+
+The reader also notes, in `structure_problems`, what shows that segments were lost, split or run together:
+an SE01 / GE01 / IEA01 count that disagrees with what the file holds, control numbers that do not pair
+(SE02-ST02, GE02-GS06, IEA02-ISA13, an ST02 used twice in a group), a line break inside a segment whose
+terminator is not a line break, and segments that end in another usual terminator than the declared one.
+A parser decides what to make of them (the 835 parser refuses the file).
 """
 
 from __future__ import annotations
@@ -122,7 +128,8 @@ class SegmentReader:
     With `keep_starts`, `starts[seg_no - 1]` is the offset in `text` where that segment's piece begins (just
     after the previous terminator; whitespace before the tag included), and with `mark_tags` the segments
     with those tags are kept in `marks` as (seg_no, elements): what audits.ingest.x12_837_envelope needs to
-    cut the file into claims exactly as written, at the cost of one list append per segment.
+    cut the file into claims exactly as written, at the cost of one list append per segment. With
+    `check_structure`, `structure_problems` says what shows segments lost or run together (module doc).
     """
 
     def __init__(
@@ -131,6 +138,7 @@ class SegmentReader:
         source_name: str = "",
         keep_starts: bool = False,
         mark_tags: frozenset[str] | None = None,
+        check_structure: bool = False,
     ):
         self.source_name = source_name
         self.text = decode(data, source_name)
@@ -142,6 +150,8 @@ class SegmentReader:
         self.starts: list[int] | None = [] if keep_starts else None
         self.mark_tags = mark_tags
         self.marks: list[tuple[int, list[str]]] = []
+        self.check_structure = check_structure
+        self.structure_problems: list[str] = []
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
         text = self.text
@@ -151,6 +161,7 @@ class SegmentReader:
         open_isa: int | None = None
         starts = self.starts
         marks, mark_tags = self.marks, self.mark_tags
+        check = _Structure(self.structure_problems).segment if self.check_structure else None
         while True:
             seps = self.separators
             term, elem = seps.segment, seps.element
@@ -170,6 +181,8 @@ class SegmentReader:
                 self.current = seg_no
                 elements = segment.split(elem)
                 tag = elements[0]
+                if check is not None:
+                    check(seg_no, tag, elements, segment, seps)
                 if tag == "ISA":
                     if open_isa is not None:
                         raise InputError(
@@ -213,6 +226,98 @@ class SegmentReader:
             raise InputError(
                 f"{describe(self.source_name)} ends inside the interchange that starts at segment {open_isa} "
                 "(no IEA segment): the file looks truncated."
+            )
+
+
+# Characters senders use as segment terminators: a segment ending in one that is not the declared
+# terminator means the ISA declares another terminator than the segments use.
+_TERMINATOR_LIKE = "~'!^|"
+
+
+class _Structure:
+    """Counts and control numbers of the envelopes, checked as the segments go by (see the module doc)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        self.st: tuple[int, str] | None = None  # (seg_no, ST02)
+        self.in_transaction = 0
+        self.gs: tuple[int, str] | None = None
+        self.transactions_in_group = 0
+        self.controls_in_group: set[str] = set()
+        self.isa: tuple[int, str] | None = None
+        self.groups_in_interchange = 0
+        self.stray_terminators = 0
+
+    def note(self, text: str) -> None:
+        if len(self.problems) < 50:
+            self.problems.append(text)
+
+    def segment(self, seg_no: int, tag: str, elements: list[str], segment: str, seps: Separators) -> None:
+        if seps.segment not in "\r\n" and ("\n" in segment or "\r" in segment):
+            self.note(
+                f"segment {seg_no} ({tag[:3]}) holds a line break inside it: a segment terminator is missing "
+                "there, so two segments ran together"
+            )
+        last = segment[-1:]
+        if last in _TERMINATOR_LIKE and last not in (
+            seps.segment,
+            seps.element,
+            seps.component,
+            seps.repetition,
+        ):
+            self.stray_terminators += 1
+            if self.stray_terminators == 1:
+                self.note(
+                    f"segment {seg_no} ({tag[:3]}) ends in '{last}', which is not the segment terminator the "
+                    "ISA declares: the file's segments are not cut where it says they are"
+                )
+        if self.st is not None:
+            self.in_transaction += 1
+        if tag == "ISA":
+            self.isa = (seg_no, element(elements, 13))
+            self.groups_in_interchange = 0
+        elif tag == "GS":
+            self.gs = (seg_no, element(elements, 6))
+            self.transactions_in_group = 0
+            self.controls_in_group = set()
+            self.groups_in_interchange += 1
+        elif tag == "ST":
+            control = element(elements, 2)
+            self.st = (seg_no, control)
+            self.in_transaction = 1
+            self.transactions_in_group += 1
+            if control and control in self.controls_in_group:
+                self.note(f"ST (segment {seg_no}): its control number ST02 is used twice in the group")
+            self.controls_in_group.add(control)
+        elif tag == "SE":
+            self._close(
+                "SE", seg_no, elements, self.st, self.in_transaction, "segments", "ST02", "transaction"
+            )
+            self.st = None
+        elif tag == "GE":
+            self._close(
+                "GE", seg_no, elements, self.gs, self.transactions_in_group, "transactions", "GS06", "group"
+            )
+            self.gs = None
+        elif tag == "IEA":
+            self._close(
+                "IEA", seg_no, elements, self.isa, self.groups_in_interchange, "functional groups", "ISA13",
+                "interchange",
+            )  # fmt: skip
+            self.isa = None
+
+    def _close(self, tag, seg_no, elements, opened, counted, what, control_name, scope) -> None:
+        declared = element(elements, 1)
+        if not declared.isdigit():
+            self.note(f"{tag} (segment {seg_no}): {tag}01 is not a count")
+        elif int(declared) != counted:
+            self.note(
+                f"{tag} (segment {seg_no}): {tag}01 says {int(declared)} {what} but the {scope} holds {counted} - "
+                f"{'a segment is missing, or two ran together' if tag == 'SE' else 'part of the file is missing or repeated'}"
+            )
+        if opened is not None and element(elements, 2) != opened[1]:
+            self.note(
+                f"{tag} (segment {seg_no}): {tag}02 does not match the {control_name} of segment {opened[0]}"
             )
 
 
@@ -293,9 +398,21 @@ class TransactionParser:
 
     HANDLERS: dict = {}
 
-    def __init__(self, data: bytes, source_name: str, mark_tags: frozenset[str] | None = None):
+    def __init__(
+        self,
+        data: bytes,
+        source_name: str,
+        mark_tags: frozenset[str] | None = None,
+        check_structure: bool = False,
+    ):
         self.source_name = source_name
-        self.reader = SegmentReader(data, source_name, keep_starts=mark_tags is not None, mark_tags=mark_tags)
+        self.reader = SegmentReader(
+            data,
+            source_name,
+            keep_starts=mark_tags is not None,
+            mark_tags=mark_tags,
+            check_structure=check_structure,
+        )
         self.problems: list[str] = []
         self.st_kinds: list[str] = []
 
@@ -325,9 +442,12 @@ def feed_transactions(parser, kind: str, what: str) -> None:
     state. Raises InputError when no transaction of `kind` is there; `what` names it for the user.
     """
     handlers = parser.HANDLERS
+    every = getattr(parser, "every_segment", None)
     inside = False
     for seg_no, elements in parser.reader:
         tag = elements[0]
+        if every is not None:
+            every(seg_no, elements)
         if tag == "ST":
             parser.st_kinds.append(element(elements, 1))
             parser.start_transaction()

@@ -8,6 +8,14 @@ and only then turned into rows, because claim-level adjustments and remarks go o
 Patient loops (NM1*QC, NM1*IL, NM1*74) are skipped: the 835 rows carry no patient data.
 Balance is checked as X12 defines it (005010X221A1, 1.10.2.1): SVC03 = SVC02 - line CAS, and
 CLP04 = CLP03 - claim CAS - line CAS. PLB is provider-level and left out of the balance.
+
+A malformed 835 is never loaded in part (SPEC 7): `parse_835` refuses it, naming the segment, when
+its structure shows segments lost or run together (SE01/GE01/IEA01 counts, control numbers, line
+breaks inside a segment, segments ending in another terminator than the ISA declares, a segment
+with more elements than X12 gives it), when an amount is not a number, or when money does not
+balance. `strict=False` returns what was read with those findings in `refusals` (for diagnostics and
+tests). A bad date, a claim without CLP01, stay problems: the loader keeps such a line as a rejected
+row, or falls back to the next date.
 """
 
 from __future__ import annotations
@@ -107,6 +115,13 @@ CLAIM_TYPES = {
 }
 DATE_COLUMNS = ("adjudication_date", "date_of_service")
 CENT = 0.005  # amounts compare to the cent
+# Elements each 835 segment has at most (X12 5010 segment dictionary). More means its terminator was
+# lost and the next segment's elements ran into it.
+MAX_ELEMENTS = {
+    "ST": 3, "BPR": 21, "TRN": 4, "CUR": 21, "REF": 4, "DTM": 6, "N1": 6, "N2": 2, "N3": 2, "N4": 7,
+    "PER": 9, "RDM": 3, "LX": 1, "TS3": 24, "TS2": 19, "CLP": 14, "CAS": 19, "NM1": 12, "MIA": 24,
+    "MOA": 9, "AMT": 3, "QTY": 4, "SVC": 7, "LQ": 2, "PLB": 14, "SE": 2, "GS": 8, "GE": 2, "IEA": 2,
+}  # fmt: skip
 
 
 @dataclass
@@ -118,6 +133,7 @@ class Parsed835:
     problems: list[str] = field(default_factory=list)
     segment_count: int = 0
     transactions: int = 0
+    refusals: list[str] = field(default_factory=list)  # why the file must not be loaded (see module doc)
 
 
 @dataclass
@@ -159,11 +175,12 @@ def _money(value: float | None) -> str:
 
 class _Parser(TransactionParser):
     def __init__(self, data: bytes, source_name: str):
-        super().__init__(data, source_name)
+        super().__init__(data, source_name, check_structure=True)
         self.lines: list[tuple] = []
         self.adjustments: list[tuple] = []
         self.remarks: list[tuple] = []
         self.claims: list[tuple] = []
+        self.refusals: list[str] = []
         self.start_transaction()
 
     def start_transaction(self) -> None:
@@ -188,7 +205,29 @@ class _Parser(TransactionParser):
             problems=self.problems,
             segment_count=self.reader.segment_count,
             transactions=self.st_kinds.count("835"),
+            refusals=[*self.reader.structure_problems, *self.refusals],
         )
+
+    def every_segment(self, seg_no: int, elements: list[str]) -> None:
+        tag = elements[0]
+        most = MAX_ELEMENTS.get(tag)
+        if most is None or len(elements) - 1 <= most:
+            return
+        used = len(elements) - 1
+        while used > most and not elements[used].strip():
+            used -= 1  # trailing empty elements change nothing
+        if used > most:
+            self.refusals.append(
+                f"{tag} (segment {seg_no}) has {used} elements, more than the {most} an {tag} has: its segment "
+                "terminator is missing, so the next segment ran into it"
+            )
+
+    def _amount(self, elements: list[str], index: int, seg_no: int) -> float | None:
+        problems = len(self.problems)
+        value = super()._amount(elements, index, seg_no)
+        if len(self.problems) > problems:
+            self.refusals.append(self.problems[-1].rstrip("."))
+        return value
 
     def on_bpr(self, seg_no: int, elements: list[str]) -> None:
         self.bpr_date = self._date(element(elements, 16), "BPR", seg_no)
@@ -428,6 +467,10 @@ class _Parser(TransactionParser):
                     f"SVC line {service.position} of claim {claim.claim_id} (segment {service.seg_no}): "
                     f"SVC03 {_money(service.paid)} != SVC02 - CAS = {_money(expected)}."
                 )
+                self.refusals.append(
+                    f"the money of the service line at segment {service.seg_no} does not balance "
+                    f"(SVC03 {_money(service.paid)}, SVC02 - CAS {_money(expected)})"
+                )
         claim_cas = sum(a[2] or 0.0 for a in claim.adjustments)
         expected = (claim.billed or 0.0) - claim_cas - line_cas_total
         if abs((claim.paid or 0.0) - expected) > CENT:
@@ -435,6 +478,10 @@ class _Parser(TransactionParser):
             self.problems.append(
                 f"CLP claim {claim.claim_id} (segment {claim.seg_no}): "
                 f"CLP04 {_money(claim.paid)} != CLP03 - CAS = {_money(expected)}."
+            )
+            self.refusals.append(
+                f"the money of the claim at segment {claim.seg_no} does not balance "
+                f"(CLP04 {_money(claim.paid)}, CLP03 - CAS {_money(expected)})"
             )
         return balanced
 
@@ -457,14 +504,23 @@ class _Parser(TransactionParser):
     }
 
 
-def parse_835(data: bytes, source_name: str = "") -> Parsed835:
-    """Parse an 835 file's bytes into canonical remit frames; InputError (one sentence) when unreadable."""
+def parse_835(data: bytes, source_name: str = "", strict: bool = True) -> Parsed835:
+    """Parse an 835 file's bytes into canonical remit frames; InputError (one sentence) when unreadable,
+    or (strict) malformed: the first reason, naming its segment, and how many more there are."""
     parser: _Parser | None = None
     try:
         parser = _Parser(data, source_name)
-        return parser.run()
+        parsed = parser.run()
     except InputError:
         raise
     except Exception as exc:  # the edge promise: one sentence, never a traceback
         where = f" near segment {parser.reader.current}" if parser is not None else ""
         raise InputError(f"{describe(source_name)} could not be read as an X12 835{where}.") from exc
+    if strict and parsed.refusals:
+        first, more = parsed.refusals[0], len(parsed.refusals) - 1
+        also = f" (and {more} more)" if more else ""
+        raise InputError(
+            f"{describe(source_name)} is a malformed 835: {first}{also} - nothing was loaded; ask the payer "
+            "or clearinghouse for a corrected file."
+        )
+    return parsed
