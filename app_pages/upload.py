@@ -17,7 +17,7 @@ from app_pages._quality import data_problems, payer_names_to_confirm, roster_sna
 from app_pages._tables import show, show_source_rows, source_rows
 from audits import explore
 from audits.errors import ClearToBillError
-from audits.reports import neutralise  # formula-looking text cells stay text in a spreadsheet (SPEC 7)
+from audits.reports import table_bytes  # neutralised and quoted, as every export (SPEC 7)
 
 KINDS = ["roster", "claims", "remits", "835", "837"]
 ingest = _db.optional_module("audits.ingest")
@@ -148,7 +148,7 @@ if not with_rejects.empty:
     show_source_rows(rejected, height=300)
     st.download_button(
         "Download rejected rows (CSV)",
-        source_rows(rejected, marked=False).map(neutralise).to_csv(index=False).encode("utf-8"),
+        table_bytes(source_rows(rejected, marked=False)),
         file_name=f"rejected-rows-upload-{pick}.csv",
         mime="text/csv",
         on_click="ignore",

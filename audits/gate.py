@@ -20,11 +20,9 @@ claim would be paid.
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import gc
 import hashlib
-import io
 import os
 import re
 import tempfile
@@ -669,18 +667,10 @@ def hold_report(claims: list[ClaimVerdict]) -> pd.DataFrame:
 
 
 def write_table(frame: pd.DataFrame, out: Path) -> None:
-    from audits.reports import neutralise
+    from audits.reports import table_bytes  # neutralised, quoted, never a formula (SPEC 7)
 
-    safe = frame.copy()
-    for column in safe.columns:
-        safe[column] = safe[column].map(neutralise).astype(object)
-    if out.suffix.lower() == ".xlsx":
-        _write_atomically(out, lambda tmp: safe.to_excel(tmp, index=False, engine="openpyxl"))
-    else:
-        buffer = io.StringIO()
-        safe.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL)
-        payload = buffer.getvalue().encode("utf-8")
-        _write_atomically(out, lambda tmp: tmp.write_bytes(payload))
+    payload = table_bytes(frame, out.suffix)
+    _write_atomically(out, lambda tmp: tmp.write_bytes(payload))
 
 
 def _check_paths(source: Path, out_clean: Path | None, out_held: Path | None) -> None:

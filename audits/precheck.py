@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 
 from audits.errors import InputError
-from audits.reports import neutralise
+from audits.reports import write_table
 from audits.rules import all_rules
 from audits.runner import AUDIT_LINE_COLUMNS, bind
 from audits.views import drop_lines, ensure_views, prepare_lines
@@ -233,15 +233,9 @@ def _read_claims(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _write(frame: pd.DataFrame, out_path: Path) -> None:
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or str(safe[column].dtype) in ("str", "string"):
-            safe[column] = safe[column].map(neutralise).astype(object)
+    """The checked copy, written as every export is (reports.write_table: neutralised, quoted, no formula)."""
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    if out_path.suffix.lower() in (".xlsx", ".xlsm"):
-        safe.to_excel(out_path, index=False, engine="openpyxl")
-    else:
-        safe.to_csv(out_path, index=False)
+    write_table(frame, out_path)
 
 
 def check_file(

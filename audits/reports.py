@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import math
 import os
 import tempfile
@@ -31,8 +32,9 @@ from audits.errors import InputError, NotAudited
 from audits.measures import FINDING_COLUMNS  # SPEC 4: the CSV contract, in order
 from audits.months import month_label, month_start
 
-# SPEC 7: text that a spreadsheet would read as a formula or command.
-_DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "{=")
+# SPEC 7: text that a spreadsheet would read as a formula or command (a line feed first, too: some
+# spreadsheets drop leading line breaks and then read what follows).
+_DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "{=")
 _EXCEL_MAX_CELL_CHARS = 32_767
 _EXCEL_MAX_ROWS = 1_048_576
 
@@ -40,7 +42,7 @@ _EXCEL_MAX_ROWS = 1_048_576
 def neutralise(value: Any) -> Any:
     """Make a text cell safe for a spreadsheet; leave every other value as it is.
 
-    Text that begins with =, +, -, @, tab, carriage return or {= gets a leading single quote,
+    Text that begins with =, +, -, @, tab, carriage return, line feed or {= gets a leading single quote,
     so Excel, LibreOffice and Sheets show it as text instead of evaluating it. Numbers (also
     negative ones), dates and empty values are returned unchanged.
     """
@@ -146,6 +148,56 @@ def _replace_atomically(target: Path, write) -> None:
 
 
 # --------------------------------------------------------------------------- CSV
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """A frame as CSV text the way every export of the product writes it: header and text cells
+    neutralised, dates as YYYY-MM-DD, numbers as numbers, and any cell holding a comma, a quote, a
+    carriage return or a line feed quoted, rows ended by CRLF - so no cell can split a row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([_csv_cell(str(c)) for c in frame.columns])
+    for record in frame.itertuples(index=False, name=None):
+        writer.writerow([_csv_cell(_plain(v)) for v in record])
+    return buffer.getvalue()
+
+
+def table_bytes(frame: pd.DataFrame, suffix: str = ".csv") -> bytes:
+    """csv_text as UTF-8 bytes, or (suffix .xlsx) a one-sheet workbook of the frame in which every text
+    cell is text (never a formula) and neutralised - for downloads."""
+    if suffix.lower() == ".xlsx":
+        import openpyxl
+
+        workbook = openpyxl.Workbook()
+        _write_table(workbook.active, frame, labels=False)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+    return csv_text(frame).encode("utf-8")
+
+
+def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """table_bytes written to `path` (.csv or .xlsx) in one step: no half-written file."""
+    target = _check_out_path(path, (".csv", ".xlsx", ".xlsm"))
+    payload = table_bytes(frame, ".xlsx" if target.suffix.lower() in (".xlsx", ".xlsm") else ".csv")
+    _replace_atomically(target, lambda tmp: tmp.write_bytes(payload))
+    return target
+
+
+def _plain(value: Any) -> Any:
+    """A pandas/numpy cell as a plain Python value (missing -> None)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+        return value.date() if value.time() == dt.time(0) else value
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+    return value
 
 
 def _csv_cell(value: Any) -> Any:
@@ -399,8 +451,11 @@ def _header_style():
     )
 
 
-def _write_table(ws, frame: pd.DataFrame, *, start_row: int = 1, widths_max: int = 60) -> None:
-    """A frame as a table: styled frozen header, autofilter, number/date formats, sensible widths."""
+def _write_table(
+    ws, frame: pd.DataFrame, *, start_row: int = 1, widths_max: int = 60, labels: bool = True
+) -> None:
+    """A frame as a table: styled frozen header (the columns' labels, or with labels=False the names as
+    they are), autofilter, number/date formats, sensible widths. Every text cell is text, neutralised."""
     from openpyxl.utils import get_column_letter
 
     font, fill, align = _header_style()
@@ -408,9 +463,10 @@ def _write_table(ws, frame: pd.DataFrame, *, start_row: int = 1, widths_max: int
     widths = []
     for j, column in enumerate(columns, start=1):
         cell = ws.cell(row=start_row, column=j)
-        _set_text_safe(cell, _label(column))
+        header = excel_value(_label(column) if labels else str(column)) or ""
+        _set_text_safe(cell, header)
         cell.font, cell.fill, cell.alignment = font, fill, align
-        widths.append(max(8, len(_label(column)) + 2))
+        widths.append(max(8, len(header) + 2))
     formats = [_number_format(c) for c in columns]
     sample_len = [0] * len(columns)
     for i, record in enumerate(frame.itertuples(index=False, name=None), start=start_row + 1):
