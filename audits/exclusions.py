@@ -121,7 +121,7 @@ def load_list(
 ) -> ListResult:
     """Keep an LEIE/SAM list beside the earlier ones and screen the roster against all of them (one
     transaction: the upload, its rejected rows, the list and the screening, or nothing)."""
-    from audits.ingest.loader import RejectedRow, record_rejected
+    from audits.ingest.upload import RejectedRow, record_rejected
 
     path = Path(path)
     batch = read_exclusion_list(path, list_date)

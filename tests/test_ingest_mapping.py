@@ -123,17 +123,17 @@ def test_mapping_profiles_round_trip(con):
 
 
 def test_mapping_file_object_form_with_labels(tmp_path, con):
-    from audits.ingest.loader import _resolve_mapping
+    from audits.ingest.loader import resolve_mapping
 
     path = tmp_path / "map.json"
     path.write_text(
         json.dumps({"kind": "remits", "columns": {"claim_id": "Ref"}, "labels": {"claim_status": {}}})
     )
-    override = _resolve_mapping(con, str(path))
+    override = resolve_mapping(con, str(path))
     assert override.kind == "remits" and override.columns == {"claim_id": "Ref"}
     path.write_text("{not json")
     with pytest.raises(InputError, match="not valid JSON"):
-        _resolve_mapping(con, str(path))
+        resolve_mapping(con, str(path))
 
 
 def test_preview_proposes_a_mapping_and_masks_patients(tmp_path):

@@ -533,8 +533,8 @@ def test_enrollment_rejections(con, tmp_path):
         ([NPI_A, "Aetna", "Termed", "2024-01-01", None, None], "termination_date", "terminated enrollment has no termination date"),
         ([NPI_A, "Aetna", "Active", "soon", None, None], "effective_date", "effective date: unrecognised date: 'soon' (use YYYY-MM-DD or MM/DD/YYYY)"),
         ([NPI_A, "Aetna", "Active", "2024-01-01", None, "office"], "allowed_pos", "allowed POS 'office' is not a list of place-of-service codes"),
-        ([NPI_A, "Aetnaa Health", "Active", "2024-01-01", None, None], "payer", "unknown payer: Aetnaa Health (close matches: Aetna Health)"),
-        ([NPI_A, "Humana", "Active", "2024-01-01", None, None], "payer", "unknown payer: Humana (no close match - add it to the payers sheet or confirm an alias)"),
+        ([NPI_A, "Aetnaa Health", "Active", "2024-01-01", None, None], "payer", "unknown payer: Aetnaa Health - close matches: Aetna (AETNA)"),
+        ([NPI_A, "Humana", "Active", "2024-01-01", None, None], "payer", "unknown payer: Humana - no close match; add it to the payers sheet or confirm an alias"),
     ]  # fmt: skip
     good = [NPI_B, "Aetna", "Pending", None, None, None]
     path = write_xlsx(tmp_path / "r.xlsx", {"P": PAYERS_SHEET, "E": [header, good, *[c[0] for c in cases]]})

@@ -13,7 +13,7 @@ from audits.config import db_path
 from audits.errors import InputError
 
 if TYPE_CHECKING:
-    from audits.ingest.loader import UploadResult
+    from audits.ingest.upload import UploadResult
 
 HELP = "Load claims, remittance, credentialing, 835 or 837 files into the database."
 
@@ -76,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
         return _explain(args)
 
     from audits.ingest import ingest_file
+    from audits.ingest.loader import KindNotRecognised
     from audits.store import connect
 
     failed = 0
@@ -90,6 +91,15 @@ def run(args: argparse.Namespace) -> int:
                     uploaded_by=args.uploaded_by,
                     progress=_progress,
                 )
+            except KindNotRecognised as exc:
+                failed += 1
+                print(
+                    f"Error: {exc.file_name} is not recognised as a claims, remittance or credentialing export - "
+                    "check its header row, or give --kind and a column mapping (--mapping FILE).",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                continue
             except InputError as exc:
                 failed += 1
                 print(f"Error: {exc}", file=sys.stderr, flush=True)

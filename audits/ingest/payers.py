@@ -1,9 +1,14 @@
-"""Payer resolution: a claim or remittance names its payer by id or by name (SPEC 2).
+"""Payer resolution, the only one (SPEC 2): a claim, a remittance or a roster row names its payer by id
+or by name; this module says which payer_id that is, or why it is none.
 
 Every payer_id, payer_name and alias of `payers` (aliases split on '|') and every alias the analyst
 confirmed (`payer_aliases`) is keyed by `payer_key` (upper case, letters and digits only), so case,
-punctuation and spacing never matter. A name that resolves to nothing is held back as a rejected row
-("unknown payer: NAME", with close matches) until the analyst confirms an alias.
+punctuation and spacing never matter. A credentialing upload that carries its own payers sheet resolves
+against that sheet instead of the payers table (its rows are about to replace the table).
+
+A name that resolves to nothing is held back as a rejected row with the reason
+"unknown payer: NAME - close matches: Payer Name (ID), ..." (or "- no close match; ...") until the
+analyst confirms an alias or a later roster defines the payer (audits.ingest.reload).
 """
 
 from __future__ import annotations
@@ -17,37 +22,50 @@ import pandas as pd
 from audits.errors import InputError
 from audits.ingest.normalize import cell_text, payer_key
 
+UNKNOWN_PAYER = "unknown payer"  # the reason of a held row starts with this, then ": NAME"
+EVERY_PAYER = frozenset({"*", "all", "any", "all payers", "any payer", "every payer", "all plans"})
+
+
+def every_payer(written: object) -> bool:
+    """Whether a scope row's payer cell means every payer (`*`, `All`, `All payers`, ...)."""
+    text = cell_text(written)
+    return text is not None and " ".join(text.lower().split()) in EVERY_PAYER
+
 
 class PayerDirectory:
-    def __init__(self, con: duckdb.DuckDBPyConnection):
+    """Every spelling of every payer the database (and, for a roster upload, its payers sheet) knows."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, upload_payers: pd.DataFrame | None = None):
         self.by_key: dict[str, str] = {}
         self.names: dict[str, str] = {}
-        payers = con.execute("SELECT payer_id, payer_name, aliases FROM payers ORDER BY payer_id").fetchall()
-        ids = {str(pid) for pid, _n, _a in payers}
-        for payer_id, name, _aliases in payers:
-            payer_id = str(payer_id)
-            self.names[payer_id] = name or payer_id
-            self._add(payer_id, payer_id, strong=True)
-        for payer_id, name, aliases in payers:
-            payer_id = str(payer_id)
+        if upload_payers is not None:  # the upload's payers sheet is about to replace the table
+            rows = list(
+                upload_payers[["payer_id", "payer_name", "aliases"]].itertuples(index=False, name=None)
+            )
+        else:
+            rows = con.execute(
+                "SELECT payer_id, payer_name, aliases FROM payers ORDER BY payer_id"
+            ).fetchall()
+        rows = [(str(p), n, a) for p, n, a in rows if cell_text(p)]
+        for payer_id, name, _aliases in rows:  # an id always means its payer
+            self.names.setdefault(payer_id, cell_text(name) or payer_id)
+            self._add(payer_id, payer_id)
+        for payer_id, name, aliases in rows:
             self._add(name, payer_id)
             for alias in str(aliases or "").split("|"):
                 self._add(alias, payer_id)
+        ids = {payer_id for payer_id, _n, _a in rows}
         for alias_norm, payer_id in con.execute("SELECT alias_norm, payer_id FROM payer_aliases").fetchall():
             if payer_id in ids or not ids:
-                self.by_key.setdefault(payer_key(alias_norm), payer_id)
+                self._add(alias_norm, payer_id)
                 self.names.setdefault(payer_id, payer_id)
 
-    def _add(self, text: object, payer_id: str, strong: bool = False) -> None:
+    def _add(self, text: object, payer_id: str) -> None:
         key = payer_key(text)
-        if not key:
-            return
-        if strong:
-            self.by_key[key] = payer_id
-        else:
+        if key:
             self.by_key.setdefault(key, payer_id)
 
-    def resolve_one(self, payer_id: object, payer_name: object) -> str | None:
+    def resolve_one(self, payer_id: object, payer_name: object = None) -> str | None:
         for value in (payer_id, payer_name):
             key = payer_key(value)
             if key and key in self.by_key:
@@ -74,6 +92,7 @@ class PayerDirectory:
         return resolved, label
 
     def suggest(self, name: object, limit: int = 3) -> list[tuple[str, str, float]]:
+        """Close matches for a payer name: [(payer_id, payer_name, score 0-1)], best first."""
         target = payer_key(name)
         if not target:
             return []
@@ -86,16 +105,17 @@ class PayerDirectory:
                 best[payer_id] = score
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
         return [
-            (pid, self.names.get(pid, pid), round(score, 2)) for pid, score in ranked[:limit] if score >= 0.5
+            (pid, self.names.get(pid, pid), round(score, 2)) for pid, score in ranked[:limit] if score >= 0.6
         ]
 
     def unknown_reason(self, name: object) -> str:
+        """The rejection reason of a row held for this payer name."""
         label = cell_text(name) or "(blank)"
         suggestions = self.suggest(label)
         if suggestions:
             close = ", ".join(f"{payer_name} ({payer_id})" for payer_id, payer_name, _s in suggestions)
-            return f"unknown payer: {label} - close matches: {close}"
-        return f"unknown payer: {label} - no close match; add it to the payers sheet or confirm an alias"
+            return f"{UNKNOWN_PAYER}: {label} - close matches: {close}"
+        return f"{UNKNOWN_PAYER}: {label} - no close match; add it to the payers sheet or confirm an alias"
 
 
 def suggest_payers(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple[str, str, float]]:

@@ -5,6 +5,9 @@ runner-up with their scores and why, each column's mapping with its confidence a
 words, value tests passed, what the database vouches for), the headers left unused, and what
 recognition is unsure of. `format_explanation` words it for a terminal. With a connection, the
 database's payers, providers and claim ids count as evidence (read only).
+
+`preview(path, kind, mapping)` (moved from the loader): the proposal the upload page's mapping editor
+starts from - the sheet, header row, mapping with confidence and a masked sample.
 """
 
 from __future__ import annotations
@@ -13,8 +16,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from audits.errors import InputError
+from audits.ingest import claims as claims_mod
+from audits.ingest import mapping as mapping_mod
+from audits.ingest import normalize as nz
 from audits.ingest import recognise
+from audits.ingest.patients import patient_headers
 from audits.ingest.readers import read_tables, sniff_kind
 from audits.ingest.roster.sheets import classify_sheet
 
@@ -88,9 +97,9 @@ def explain_file(path: str | os.PathLike, con=None) -> FileExplanation:
     path = Path(path)
     file_kind = sniff_kind(path)
     if file_kind == "x12":
-        from audits.ingest.loader import _detect_x12
+        from audits.ingest.loader import x12_kind
 
-        kind = _detect_x12(path)
+        kind = x12_kind(path)
         return FileExplanation(path.name, kind, [], "an X12 EDI file: its segments say what each value is")
     knowledge = recognise.Knowledge.from_database(con) if con is not None else None
     sheets = []
@@ -159,3 +168,79 @@ def format_explanation(found: FileExplanation) -> list[str]:
         for warning in sheet.warnings:
             lines.append(f"    UNSURE: {warning}")
     return lines
+
+
+# --------------------------------------------------------------------------------------------
+# the mapping editor's proposal (moved from loader.py)
+
+
+@dataclass
+class Preview:
+    file_name: str
+    kind: str | None
+    sheets: list[str]
+    sheet: str | None  # the sheet the proposal is for
+    header_row: int | None  # 1-based row number of the header
+    headers: list[str]
+    mapping: dict[str, tuple[str, float]]  # canonical -> (source header, confidence 0-1)
+    missing: list[str]
+    sample: pd.DataFrame  # first rows under the header, patient columns masked
+    message: str = ""
+
+
+def preview(
+    path: str | os.PathLike, kind: str | None = None, mapping: object = None, rows: int = 10
+) -> Preview:
+    """What the loader would do with a file, without touching the database."""
+    from audits.ingest import loader
+
+    path = Path(path)
+    file_kind = sniff_kind(path)
+    override = mapping_mod.coerce_override(mapping)
+    kind = kind or override.kind
+    if file_kind == "x12":
+        detected = kind or loader.x12_kind(path)
+        return Preview(
+            path.name, detected, [], None, None, [], {}, [], pd.DataFrame(), "X12 files need no mapping."
+        )
+    sheets = read_tables(path)
+    names = [s.name for s in sheets]
+    if kind is None:
+        kind = loader.detect_kind(path, sheets)
+    if kind == "roster":
+        return Preview(path.name, kind, names, None, None, [], {}, [], pd.DataFrame(),
+                       "Credentialing workbooks are mapped sheet by sheet by their headers.")  # fmt: skip
+    best = None
+    for sheet in sheets:
+        if sheet.frame.empty:
+            continue
+        try:
+            mapped = mapping_mod.map_columns(sheet.frame, kind, override)
+        except InputError:
+            continue
+        score = (-len(mapping_mod.missing_required(mapped)), len(mapped.columns))
+        if best is None or score > best[0]:
+            best = (score, sheet, mapped)
+    if best is None:
+        raise InputError(f"No header row of a {kind} export was found in {path.name} - check the file.")
+    _score, sheet, mapped = best
+    proposal = mapped.proposal()
+    for options in mapping_mod.REQUIRED[kind]:  # required columns not found: offered empty, to be picked
+        if not any(o in proposal for o in options):
+            proposal[options[-1] if options[0] == "payer_id" else options[0]] = (None, 0.0)
+    body = claims_mod.sheet_rows(sheet, mapped)
+    sample = body.body.head(rows).rename(columns=body.headers).map(nz.cell_text)
+    for header in patient_headers(mapped):
+        if header in sample.columns:
+            sample[header] = "***"
+    return Preview(
+        path.name,
+        kind,
+        names,
+        sheet.name,
+        int(mapped.header_row) + 1,
+        mapped.headers,
+        proposal,
+        mapping_mod.missing_required(mapped),
+        sample.reset_index(drop=True),
+    )

@@ -8,7 +8,6 @@ and records the upload and its rejected rows.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -18,8 +17,9 @@ import pandas as pd
 
 from audits.errors import NotFound
 from audits.ingest import normalize
+from audits.ingest.payers import PayerDirectory, every_payer
 from audits.ingest.roster.model import COLUMNS, NATURAL_KEYS, TABLES, Rejection, RosterBatch
-from audits.ingest.roster.sheets import _ALL_PAYERS, _keep, _split_aliases
+from audits.ingest.roster.sheets import _keep, _split_aliases
 
 # Looser keys that pair a changed row with its earlier version in snapshot_diff.
 _DIFF_KEYS = {
@@ -43,57 +43,6 @@ class RosterResult:
 
 
 # --------------------------------------------------------------------------------------------
-# payer resolution
-
-
-class _PayerIndex:
-    """payer_key(name, id or alias) -> payer_id, from the upload's payers sheet and the database."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, batch_payers: pd.DataFrame | None):
-        self.ids: dict[str, str] = {}
-        self.names: dict[str, str] = {}  # key -> a display name for suggestions
-        rows = con.execute("SELECT payer_id, payer_name, aliases FROM payers").fetchall()
-        for payer_id, name, aliases in rows:
-            self._add(payer_id, name, aliases)
-        for alias_norm, alias, payer_id in con.execute(
-            "SELECT alias_norm, alias, payer_id FROM payer_aliases"
-        ).fetchall():
-            self.ids.setdefault(alias_norm, payer_id)
-            self.names.setdefault(alias_norm, alias)
-        if batch_payers is not None:
-            # The upload's own payers sheet wins over what the database had.
-            for payer_id, name, aliases in batch_payers[["payer_id", "payer_name", "aliases"]].itertuples(
-                index=False, name=None
-            ):
-                self._add(payer_id, name, aliases, override=True)
-
-    def _add(self, payer_id: str, name: str | None, aliases: str | None, override: bool = False) -> None:
-        for spelling in [payer_id, name, *_split_aliases(aliases)]:
-            key = normalize.payer_key(spelling)
-            if not key:
-                continue
-            if override or key not in self.ids:
-                self.ids[key] = payer_id
-                self.names[key] = spelling
-
-    def resolve(self, written: str) -> str | None:
-        if written.strip().lower() in _ALL_PAYERS:
-            return "*"
-        return self.ids.get(normalize.payer_key(written))
-
-    def suggestions(self, written: str) -> list[str]:
-        close = difflib.get_close_matches(normalize.payer_key(written), list(self.ids), n=3, cutoff=0.6)
-        return list(dict.fromkeys(self.names[k] for k in close))
-
-
-def _unknown_payer(written: str, index: _PayerIndex) -> str:
-    close = index.suggestions(written)
-    if close:
-        return f"unknown payer: {written} (close matches: {', '.join(close)})"
-    return f"unknown payer: {written} (no close match - add it to the payers sheet or confirm an alias)"
-
-
-# --------------------------------------------------------------------------------------------
 # applying a batch as a snapshot
 
 
@@ -110,7 +59,7 @@ def _finalise(
 ) -> tuple[dict[str, pd.DataFrame], list[Rejection]]:
     """Resolve payers and reject in-upload duplicates: the rows each carried table will hold."""
     rejected: list[Rejection] = []
-    index = _PayerIndex(con, batch.frames.get("payers"))
+    directory = PayerDirectory(con, batch.frames.get("payers"))
     final: dict[str, pd.DataFrame] = {}
     for table in batch.tables:
         frame = batch.frames[table].reset_index(drop=True).copy()
@@ -122,9 +71,10 @@ def _finalise(
             resolved: dict[str, str | None] = {}
             for i, written in enumerate(frame["payer_name"].tolist()):
                 if written not in resolved:
-                    resolved[written] = index.resolve(written)
-                    if resolved[written] == "*" and table == "enrollments":
-                        resolved[written] = None
+                    if every_payer(written):  # scope rows only: an enrollment is with one payer
+                        resolved[written] = "*" if table == "service_scope" else None
+                    else:
+                        resolved[written] = directory.resolve_one(written)
                 payer_id = resolved[written]
                 if payer_id is None:
                     keep[i] = False
@@ -135,7 +85,7 @@ def _finalise(
                             row,
                             batch.raw_row(sheet, row),
                             "payer",
-                            _unknown_payer(written, index),
+                            directory.unknown_reason(written),
                         )
                     )
                 ids.append(payer_id)
