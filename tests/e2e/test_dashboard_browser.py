@@ -174,8 +174,10 @@ def test_analyst_manager_and_coder_flow(tmp_path, browser_page):
         page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
         _settled(page, "What to do:")
         picked = page.locator('[data-testid="stSelectbox"]').filter(has_text="Open a finding")
-        # the selectbox opens another finding (keyboard users)
+        # the selectbox opens another finding (keyboard users: focus it, the down arrow lists the findings;
+        # a click on an input that already holds a value leaves the list closed in chromium here)
         picked.locator("input").click()
+        picked.locator("input").press("ArrowDown")
         page.get_by_role("option").nth(1).click()
         _settled(page, "What to do:")
         page.screenshot(path=str(SHOTS / "audit.png"), full_page=True)
