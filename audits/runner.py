@@ -23,6 +23,7 @@ from decimal import Decimal
 import duckdb
 import pandas as pd
 
+from audits import audit_log
 from audits.errors import InputError, NotFound
 from audits.months import month_bounds, month_label
 from audits.rules import Rule, all_rules, rules_version
@@ -223,6 +224,7 @@ def run_audit(
                 "findings = ?, amount_at_risk = ? WHERE run_id = ?",
                 [lines, total_findings, total_amount, run_id],
             )
+            audit_log.record(con, "audit run", f"{label} (run {run_id})", rows=lines)
     finally:
         try:
             drop_lines(con)

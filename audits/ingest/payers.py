@@ -19,6 +19,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from audits import audit_log
 from audits.errors import InputError
 from audits.ingest.normalize import cell_text, payer_key
 
@@ -138,6 +139,7 @@ def confirm_payer_alias(con: duckdb.DuckDBPyConnection, alias: str, payer_id: st
         "INSERT INTO payer_aliases (alias_norm, alias, payer_id, source) VALUES (?, ?, ?, 'analyst')",
         [norm, str(alias).strip(), payer_id],
     )
+    audit_log.record(con, "alias confirmed", f"{str(alias).strip()} -> {payer_id}")
 
 
 def _objects(values: list) -> np.ndarray:

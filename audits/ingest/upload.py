@@ -28,7 +28,7 @@ from typing import NamedTuple
 import duckdb
 import pandas as pd
 
-from audits import privacy
+from audits import audit_log, privacy
 from audits.ingest import remits as remits_mod
 from audits.ingest import tables
 from audits.ingest.batch import Batch, Incoming
@@ -103,6 +103,8 @@ def _insert_upload(con: duckdb.DuckDBPyConnection, result: UploadResult, sha: st
         [result.upload_id, result.file_name, sha, result.kind, result.status, result.rows_read, result.rows_loaded,
          result.rows_rejected, result.message, mapping_json, result.snapshot_id, uploaded_by],
     )  # fmt: skip
+    audit_log.record(con, "duplicate upload" if result.status == "duplicate" else "upload",  # the trail (#14)
+                     f"{result.kind} {result.file_name}", rows=result.rows_loaded, sha256=sha)  # fmt: skip
 
 
 _JSON = json.JSONEncoder(default=str, ensure_ascii=True)  # json.dumps(value, default=str), made once

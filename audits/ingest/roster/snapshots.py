@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from audits import audit_log
 from audits.errors import NotFound
 from audits.ingest import normalize
 from audits.ingest.payers import PayerDirectory, every_payer
@@ -383,4 +384,5 @@ def restore_snapshot(con: duckdb.DuckDBPyConnection, snapshot_id: int, upload_id
         _write_table(con, table, rows, new_id)
         if table == "payers":
             _refresh_roster_aliases(con, rows)
+    audit_log.record(con, "snapshot restored", f"snapshot {snapshot_id} (now snapshot {new_id})")
     return new_id
