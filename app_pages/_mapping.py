@@ -1,7 +1,15 @@
-"""The per-file part of the upload page: detected kind, the column mapping (editable, savable)."""
+"""The per-file part of the upload page: the file's kind, a credentialing file's sheets and their tables,
+and the column mapping - every canonical column of the kind (required first), every source column with
+sample values, what is mapped, not mapped and ignored, and the first rows as they would load.
+
+The analyst's choices live in `st.session_state["upload_edits"]` per staged file, not in the widgets: a
+widget that is not drawn (another file picked) loses its state, the store does not. Every widget is seeded
+from the store on each run and writes back to it when changed.
+"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from types import ModuleType
 
@@ -10,24 +18,85 @@ import streamlit as st
 
 from app_pages import _db
 from app_pages import _format as fmt
+from app_pages import _words as words
+from app_pages._tables import label as _table_label
 from audits import explore
 from audits.errors import ClearToBillError
+from audits.ingest import recognise
 
 AUTO = "detect"
+NOT_MAPPED = ""
+AUTO_TABLE = "as read"
+NOT_ROSTER = "skip"
+SHEET_TABLES = [AUTO_TABLE, "providers", "credentials", "enrollments", "service_scope", "payers", "tracker"]
+SAMPLE_ROWS = 2000  # rows read to judge whether a column's values fit
+EDITS = "upload_edits"
+# value tests whose failure means the column holds something else (a name in an NPI, text in an amount)
+_FIT_TESTS = {
+    "npi", "date", "money", "line_number", "units", "procedure", "icd10", "icd10_list", "modifier",
+    "modifier_list", "pos", "pos_list", "state", "carc", "rarc", "group_code",
+}  # fmt: skip
 
 
-def _preview(ingest: ModuleType | None, file_id: str, path: Path, kind: str | None):
-    """ingest.preview(path, kind) once per file and kind (it reads the file)."""
+# the editor names each canonical column apart (the tables' labels join payer id and name into one Payer)
+LABELS = {
+    "claim_id": "Claim id", "line_no": "Line number", "rendering_npi": "Rendering NPI",
+    "billing_npi": "Billing NPI", "payer_id": "Payer id", "payer_name": "Payer name",
+    "procedure_code": "Procedure code", "billed_amount": "Billed amount", "paid_amount": "Paid amount",
+    "adjustment_amount": "Adjustment amount", "carc": "Adjustment reason code", "rarcs": "Remark codes",
+    "group_code": "Group code", "modifiers": "Modifiers (list)", "diagnoses": "Diagnoses (list)",
+    "pos": "Place of service", "patient_dob": "Patient date of birth", "npi": "NPI", "payer": "Payer",
+    "code": "Procedure code", "code_from": "Codes from", "code_to": "Codes to", "number": "Licence number",
+    "state": "State", "trace_number": "Check / trace number",
+    **{f"adj_amount_{n}": f"Adjustment amount {n}" for n in range(1, 5)},
+    **{f"carc_{n}": f"Adjustment reason {n}" for n in range(1, 5)},
+    **{f"group_code_{n}": f"Group code {n}" for n in range(1, 5)},
+    **{f"rarc_{n}": f"Remark code {n}" for n in range(1, 5)},
+}  # fmt: skip
+
+
+def column_label(canonical: str) -> str:
+    return LABELS.get(canonical) or _table_label(canonical)
+
+
+def edits(file_id: str) -> dict:
+    """The analyst's choices for one staged file: kind, columns per kind, table per sheet."""
+    store = st.session_state.setdefault(EDITS, {})
+    return store.setdefault(file_id, {"kind": None, "columns": {}, "sheets": {}})
+
+
+def forget(file_ids: list[str] | None = None) -> None:
+    store = st.session_state.get(EDITS, {})
+    for file_id in list(store) if file_ids is None else file_ids:
+        store.pop(file_id, None)
+
+
+# ------------------------------------------------------------------------------------------ previews
+
+
+def _cached(key: str, make):
+    cache = st.session_state.setdefault("_upload_previews", {})
+    if key not in cache:
+        try:
+            cache[key] = (make(), None)
+        except ClearToBillError as exc:
+            cache[key] = (None, _db.sentence(exc))
+    return cache[key]
+
+
+def _preview(ingest: ModuleType | None, file_id: str, path: Path, kind: str | None, override=None):
+    """ingest.preview(path, kind, mapping) once per file, kind and mapping (it reads the file)."""
     preview = getattr(ingest, "preview", None)
     if preview is None:
         return None, None
-    key = f"_preview_{file_id}_{kind}"
-    if key not in st.session_state:
-        try:
-            st.session_state[key] = (preview(path, kind=kind), None)
-        except ClearToBillError as exc:
-            st.session_state[key] = (None, str(exc))
-    return st.session_state[key]
+    key = json.dumps([file_id, kind, override or {}], sort_keys=True)
+    return _cached(key, lambda: preview(path, kind=kind, mapping=override or None, rows=SAMPLE_ROWS))
+
+
+def _explain(file_id: str, path: Path):
+    from audits.ingest.preview import explain_file
+
+    return _cached(json.dumps([file_id, "explain"]), lambda: explain_file(path))
 
 
 def _proposed(found) -> dict[str, tuple[str | None, float | None]]:
@@ -45,14 +114,55 @@ def _headers(found, proposed) -> list[str]:
     for name in ("headers", "source_headers", "columns"):
         value = getattr(found, name, None)
         if value is not None and len(value):
-            return [str(h) for h in value if h is not None and str(h) != ""]
+            return list(dict.fromkeys(str(h) for h in value if h is not None and str(h) != ""))
     return sorted({str(v[0]) for v in proposed.values() if v[0]})
 
+
+def canonical_columns(kind: str) -> list[str]:
+    """Every canonical column of a kind or roster table, the required ones first."""
+    known = recognise.vocabulary().canonical_columns(kind)
+    required = [c for options in recognise.REQUIRED.get(kind, []) for c in options]
+    return list(dict.fromkeys([*required, *known]))
+
+
+def required_columns(kind: str) -> set[str]:
+    return {c for options in recognise.REQUIRED.get(kind, []) for c in options}
+
+
+def misfits(kind: str, canonical: str, values: pd.Series) -> tuple[int, int, str] | None:
+    """(values that do not fit, non-blank values, what they should be) when at least one value of the
+    column fails the canonical column's value test (a name is not an NPI, text is not an amount)."""
+    spec = recognise.vocabulary().spec(kind, canonical)
+    if spec is None or spec.values not in _FIT_TESTS or canonical.startswith("patient_"):
+        return None
+    test = recognise.VALUE_TESTS[spec.values][0]
+    cells = [v for v in values.tolist() if v is not None and str(v).strip() != ""]
+    if not cells:
+        return None
+    bad = sum(1 for v in cells if test(v) < 0.5)
+    return (bad, len(cells), recognise.VALUE_LABELS.get(spec.values, spec.values)) if bad else None
+
+
+def _samples(sample: pd.DataFrame | None, header: str, n: int = 3) -> str:
+    if not isinstance(sample, pd.DataFrame) or header not in sample.columns:
+        return ""
+    seen = []
+    for value in sample[header].tolist():
+        text = "" if value is None else str(value).strip()
+        if text and text not in seen:
+            seen.append(text)
+        if len(seen) == n:
+            break
+    return " · ".join(fmt.plain(v) if len(v) <= 40 else fmt.plain(v[:39]) + "…" for v in seen)
+
+
+# ------------------------------------------------------------------------------------------ summary
 
 SUMMARY_COLUMNS = {
     "file_id": None,
     "file": "File",
-    "kind": "Detected kind",
+    "kind": "Read as",
+    "sheets": "Sheets and their tables",
     "columns": st.column_config.NumberColumn("Columns mapped", format="%d"),
     "lowest confidence": st.column_config.ProgressColumn(
         "Lowest confidence", min_value=0.0, max_value=1.0, format="%.2f"
@@ -62,86 +172,277 @@ SUMMARY_COLUMNS = {
 }
 
 
+def _sheet_words(found) -> tuple[str, bool]:
+    """'Sheet1: Providers; Sheet2: Enrollments (close call)' and whether any sheet needs a look."""
+    parts, doubtful = [], False
+    for sheet in getattr(found, "sheets", []) or []:
+        table = "tracker" if sheet.tracker else sheet.kind
+        text = words.TABLE.get(table, "not read") if table else "not read"
+        if getattr(sheet, "close", False):
+            text += " (close call)"
+            doubtful = True
+        if sheet.warnings or sheet.missing:
+            doubtful = True
+        parts.append(f"{sheet.name}: {text}")
+    return "; ".join(parts), doubtful
+
+
 def summary_row(ingest: ModuleType | None, file_id: str, path: Path) -> dict:
-    """One line per staged file: what ingest would make of it."""
-    found, error = _preview(ingest, file_id, path, None)
+    """One line per staged file: what ingest would make of it (with the analyst's choices)."""
+    chosen = edits(file_id)
+    kind = chosen.get("kind")
+    found, error = _preview(ingest, file_id, path, kind)
+    effective = kind or getattr(found, "kind", None)
+    override = _override(file_id, effective) if effective else None
+    if override and not error:
+        found, error = _preview(ingest, file_id, path, effective, override)
     proposed = _proposed(found) if found is not None else {}
-    confidences = [c for _h, c in proposed.values() if c is not None]
+    confidences = [c for h, c in proposed.values() if c is not None and h]
     missing = list(getattr(found, "missing", []) or [])
     lowest = min(confidences) if confidences else None
+    sheets, doubtful = "", False
+    if effective == "roster" and not error:
+        explained, _err = _explain(file_id, path)
+        if explained is not None:
+            sheets, doubtful = _sheet_words(explained)
+            chosen_tables = chosen.get("sheets") or {}
+            if chosen_tables:
+                sheets += " - changed: " + ", ".join(
+                    f"{s}: {words.TABLE.get(t, 'not loaded') if t != NOT_ROSTER else 'not loaded'}"
+                    for s, t in chosen_tables.items()
+                )
     return {
         "file_id": file_id,
         "file": path.name,
-        "kind": (getattr(found, "kind", None) or "unknown") if not error else "unreadable",
-        "columns": len(proposed),
+        "kind": words.KIND.get(effective, effective) if effective and not error else "unreadable",
+        "sheets": sheets,
+        "columns": sum(1 for h, _c in proposed.values() if h),
         "lowest confidence": lowest,
-        "missing": ", ".join(missing) if missing else (error or ""),
-        "needs a look": bool(error or missing or (lowest is not None and lowest < 0.8)),
+        "missing": ", ".join(column_label(m) if " or " not in m else m for m in missing)
+        if missing
+        else (error or ""),
+        "needs a look": bool(error or missing or doubtful or (lowest is not None and lowest < 0.8)),
     }
 
 
+# ------------------------------------------------------------------------------------------ editor
+
+
+def _seeded_select(label: str, options: list, value, key: str, on_change, args, **kwargs):
+    """A selectbox whose value comes from the store (seeded every run), written back on change."""
+    if value not in options:
+        value = options[0]
+    st.session_state[key] = value
+    return st.selectbox(label, options, key=key, on_change=on_change, args=args, **kwargs)
+
+
+def _set_kind(file_id: str, key: str) -> None:
+    value = st.session_state.get(key)
+    edits(file_id)["kind"] = None if value == AUTO else value
+
+
+def _set_column(file_id: str, kind: str, canonical: str, key: str, auto: str | None) -> None:
+    value = st.session_state.get(key)
+    columns = edits(file_id)["columns"].setdefault(kind, {})
+    if not value:
+        columns[canonical] = NOT_MAPPED
+        return
+    for other, header in list(columns.items()):  # a header moves: it leaves the column it was given to
+        if header == value and other != canonical:
+            columns.pop(other)
+    columns[canonical] = value
+
+
+def _set_sheet(file_id: str, sheet: str, key: str) -> None:
+    value = st.session_state.get(key)
+    tables = edits(file_id)["sheets"]
+    if value == AUTO_TABLE:
+        tables.pop(sheet, None)
+    else:
+        tables[sheet] = value
+
+
+def _override(file_id: str, kind: str) -> dict[str, str]:
+    """The analyst's {canonical: header} for this kind (columns set to 'not mapped' left out)."""
+    columns = (edits(file_id).get("columns") or {}).get(kind) or {}
+    return {c: h for c, h in columns.items() if h}
+
+
+def _kind_choice(file_id: str, kinds: list[str], detected: str | None) -> str | None:
+    chosen = edits(file_id).get("kind")
+    detected_words = words.KIND.get(detected, detected) if detected else "not recognised"
+    _seeded_select(
+        "Kind",
+        [AUTO, *kinds],
+        chosen or AUTO,
+        f"kind_{file_id}",
+        _set_kind,
+        (file_id, f"kind_{file_id}"),
+        format_func=lambda k: f"As detected ({detected_words})" if k == AUTO else words.KIND.get(k, k),
+        help="What the file is. Change it when the file was read as the wrong kind.",
+    )
+    return edits(file_id).get("kind")
+
+
 def mapping_editor(ingest: ModuleType | None, file_id: str, path: Path, kinds: list[str]) -> dict:
-    """Show the file's detected kind and column mapping; return {"kind": ..., "mapping": ...} to load it with
-    (None values mean "let ingest decide")."""
-    choice = st.selectbox("Kind", [AUTO, *kinds], key=f"kind_{file_id}")
-    kind = None if choice == AUTO else choice
-    found, error = _preview(ingest, file_id, path, kind)
+    """The file's kind, sheets and column mapping; returns {"kind": ..., "mapping": ..., "warnings": [...]}
+    to load it with (None values mean "let ingest decide")."""
+    detected_found, detected_error = _preview(ingest, file_id, path, None)
+    detected = getattr(detected_found, "kind", None)
+    kind = _kind_choice(file_id, kinds, detected)
+    plan = {"kind": kind, "mapping": None, "warnings": []}
+    if ingest is None or getattr(ingest, "preview", None) is None:
+        st.caption("Column mapping preview is not available in this build; the file is mapped automatically.")
+        return plan
+    effective_kind = kind or detected
+    if effective_kind is None:
+        st.error(
+            detected_error
+            or f"{path.name} was not recognised as a claims, remittance or credentialing file - choose its kind."
+        )
+        return plan
+    if effective_kind in ("835", "837"):
+        st.caption("X12 files need no mapping: their segments say what each value is.")
+        return plan
+    if effective_kind == "roster":
+        return _roster_editor(file_id, path, plan)
+    return _export_editor(ingest, file_id, path, kind, effective_kind, plan)
+
+
+def _export_editor(ingest, file_id: str, path: Path, kind, effective_kind: str, plan: dict) -> dict:
+    base, error = _preview(ingest, file_id, path, effective_kind)
     if error:
         st.error(error)
-        return {"kind": kind, "mapping": None}
-    if found is None:
-        st.caption("Column mapping preview is not available in this build; the file is mapped automatically.")
-        return {"kind": kind, "mapping": None}
-    detected = getattr(found, "kind", None) or getattr(found, "detected_kind", None)
-    st.caption(f"Detected kind: **{detected or 'unknown'}**")
-    effective_kind = kind or detected
+        return plan
+    override = _override(file_id, effective_kind)
+    blanked = {
+        c
+        for c, h in ((edits(file_id).get("columns") or {}).get(effective_kind) or {}).items()
+        if h == NOT_MAPPED
+    }
+    found, error = _preview(ingest, file_id, path, effective_kind, override) if override else (base, None)
+    if error:
+        st.error(f"This mapping cannot be used: {error}")
+        found = base
     proposed = _proposed(found)
-    if not proposed or effective_kind in ("835", "837"):
-        return {"kind": kind, "mapping": None}
+    effective = {c: h for c, (h, _conf) in proposed.items() if h and c not in blanked}
+    confidence = {c: conf for c, (_h, conf) in proposed.items()}
+    headers = _headers(base, _proposed(base))
+    sample = getattr(found, "sample", None)
 
-    with _db.read() as data:
-        profiles = explore.mapping_profiles(data.con, effective_kind)
-    overrides: dict[str, str] | None = None
-    if not profiles.empty:
-        profile = st.selectbox(
-            "Apply a saved mapping profile", [None, *profiles["name"].tolist()], key=f"profile_{file_id}"
-        )
-        if profile:
-            with _db.read() as data:
-                loader = getattr(ingest, "load_mapping_profile", None)
-                saved = loader(data.con, profile) if loader else None
-            overrides = dict(getattr(saved, "mapping", saved) or {})
+    _profile_picker(ingest, file_id, effective_kind)
 
-    headers = _headers(found, proposed)
-    frame = pd.DataFrame(
+    required = required_columns(effective_kind)
+    columns = canonical_columns(effective_kind)
+    missing = [c for options in recognise.REQUIRED.get(effective_kind, []) for c in options[:1]
+               if not any(o in effective for o in options)]  # fmt: skip
+    mapped_n = sum(1 for c in columns if c in effective)
+    ignored = [h for h in headers if h not in effective.values()]
+    st.markdown(
+        f"**Columns of a {fmt.plain(words.KIND.get(effective_kind, effective_kind).lower())}**: "
+        f"{mapped_n} mapped, {len(columns) - mapped_n} not mapped"
+        + (f" (**{len(missing)} required**)" if missing else "")
+        + f"; {len(ignored)} of the file's {len(headers)} columns ignored."
+    )
+    st.caption(
+        "Required columns come first (marked ✱). Pick the file's column for each; leave blank when the file has none."
+    )
+    options = [NOT_MAPPED, *headers]
+    grid = []
+    for index, canonical in enumerate(columns):
+        if index % 3 == 0:
+            grid = st.columns(3)  # row by row: the required columns fill the first rows
+        auto = (proposed.get(canonical) or (None, None))[0]
+        value = effective.get(canonical, NOT_MAPPED)
+        state = "not mapped"
+        if canonical in override:
+            state = "your choice"
+        elif value:
+            state = f"read with confidence {confidence.get(canonical) or 0:.2f}"
+        key = f"map_{file_id}_{effective_kind}_{canonical}"
+        with grid[index % 3]:
+            _seeded_select(
+                f"{'✱ ' if canonical in required else ''}{column_label(canonical)}",
+                options,
+                value,
+                key,
+                _set_column,
+                (file_id, effective_kind, canonical, key, auto),
+                format_func=lambda h: "(not mapped)" if h == NOT_MAPPED else h,
+                help=f"{state} · column name: {canonical}",
+            )
+
+    source = pd.DataFrame(
         {
-            "column": list(proposed),
-            "source header": [(overrides or {}).get(c, proposed[c][0]) for c in proposed],
-            "confidence": [proposed[c][1] for c in proposed],
+            "Column in the file": headers,
+            "Sample values": [_samples(sample, h) for h in headers],
+            "Loaded as": [
+                next((column_label(c) for c, h2 in effective.items() if h2 == h), "ignored (not loaded)")
+                for h in headers
+            ],
         }
     )
-    edited = st.data_editor(
-        frame,
-        key=f"mapping_{file_id}_{effective_kind}",
-        hide_index=True,
-        disabled=["column", "confidence"],
-        column_config={
-            "source header": st.column_config.SelectboxColumn("Source header", options=["", *headers]),
-            "confidence": st.column_config.ProgressColumn(
-                "Confidence", min_value=0.0, max_value=1.0, format="%.2f"
-            ),
-        },
-    )
-    chosen = {c: h for c, h in zip(edited["column"], edited["source header"], strict=True) if h}
-    if overrides is None and all(chosen.get(c) == proposed[c][0] for c in proposed if proposed[c][0]):
-        mapping = None
-    else:
-        mapping = chosen
-    sample = getattr(found, "sample", None)
-    if isinstance(sample, pd.DataFrame) and not sample.empty:
-        st.caption("First rows as read")
-        st.dataframe(sample.head(5), hide_index=True)
+    st.caption("The file's columns")
+    st.dataframe(source, hide_index=True, placeholder="", key=f"sources_{file_id}")
 
+    warnings = []
+    if isinstance(sample, pd.DataFrame):
+        for canonical, header in effective.items():
+            if header not in sample.columns:
+                continue
+            fit = misfits(effective_kind, canonical, sample[header])
+            if fit:
+                bad, total, should = fit
+                rows = "" if len(sample) < SAMPLE_ROWS else f" (of the first {SAMPLE_ROWS:,} rows)"
+                warnings.append(
+                    f"{column_label(canonical)} ← “{fmt.plain(header)}”: {bad:,} of {total:,} values{rows} "
+                    f"are not {should}. Check the mapping before loading."
+                )
+    for warning in warnings:
+        st.warning(warning, icon=":material/warning:")
+    if missing:
+        st.error(
+            "Required and not mapped: " + ", ".join(column_label(c) for c in missing)
+            + ". Pick the file's column for each, or the file will not load."
+        )  # fmt: skip
+
+    if isinstance(sample, pd.DataFrame) and not sample.empty and effective:
+        first = pd.DataFrame(
+            {
+                column_label(c): sample[h].head(5).tolist()
+                for c in columns
+                if (h := effective.get(c)) and h in sample.columns
+            }
+        )
+        st.caption("The first rows as they would load with this mapping")
+        st.dataframe(first, hide_index=True, placeholder="", key=f"effect_{file_id}")
+
+    _profile_saver(ingest, file_id, effective_kind, effective)
+    changed = bool(override or blanked)
+    plan["mapping"] = dict(effective) if changed else None
+    plan["warnings"] = warnings
+    return plan
+
+
+def _profile_picker(ingest, file_id: str, kind: str) -> None:
+    with _db.read() as data:
+        profiles = explore.mapping_profiles(data.con, kind)
+    if profiles.empty:
+        return
+    key = f"profile_{file_id}"
+    profile = st.selectbox("Apply a saved mapping profile", [None, *profiles["name"].tolist()], key=key)
+    applied = edits(file_id).setdefault("profile", None)
+    if profile and profile != applied:
+        loader = getattr(ingest, "load_mapping_profile", None)
+        with _db.read() as data:
+            saved = loader(data.con, profile) if loader else None
+        columns = dict(getattr(saved, "mapping", saved) or {})
+        edits(file_id)["columns"][kind] = dict(columns)
+        edits(file_id)["profile"] = profile
+        st.rerun()
+
+
+def _profile_saver(ingest, file_id: str, kind: str, chosen: dict) -> None:
     save = getattr(ingest, "save_mapping_profile", None)
     name_col, button_col = st.columns([3, 1])
     name = name_col.text_input(
@@ -149,17 +450,62 @@ def mapping_editor(ingest: ModuleType | None, file_id: str, path: Path, kinds: l
     )
     if button_col.button("Save profile", key=f"save_profile_{file_id}", disabled=not (save and name)):
         with _db.write() as con:
-            save(con, name.strip(), effective_kind, chosen)
+            save(con, name.strip(), kind, chosen)
         st.success(f"Saved the mapping as profile “{fmt.plain(name.strip())}”.")
-    return {"kind": kind, "mapping": mapping}
+
+
+def _roster_editor(file_id: str, path: Path, plan: dict) -> dict:
+    """A credentialing file: each sheet with the table it was read as (changeable) and its columns."""
+    found, error = _explain(file_id, path)
+    if error or found is None:
+        st.error(error or f"{path.name} could not be read.")
+        return plan
+    tables = edits(file_id)["sheets"]
+    st.markdown("**Sheets** - each is loaded as the table shown.")
+    rows = []
+    for sheet in found.sheets:
+        read_as = "tracker" if sheet.tracker else sheet.kind
+        read_words = words.TABLE.get(read_as, "not a roster sheet") if read_as else "not a roster sheet"
+        chosen = tables.get(sheet.name)
+        rows.append(
+            {
+                "Sheet": sheet.name,
+                "Read as": read_words + (" (close call)" if sheet.close else ""),
+                "Loaded as": (words.TABLE.get(chosen, "not loaded") if chosen and chosen != NOT_ROSTER
+                              else "not loaded" if chosen == NOT_ROSTER else read_words),
+                "Columns read": ", ".join(f"{column_label(c.canonical)} ← {c.header}" for c in sheet.columns),
+                "Columns ignored": ", ".join(sheet.unused),
+                "Unsure": "; ".join(sheet.warnings),
+            }
+        )  # fmt: skip
+    st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="", key=f"sheets_{file_id}")
+    return plan
+
+
+# ------------------------------------------------------------------------------------------ results
+
+
+def status_words(result) -> str:
+    """What happened to an upload, in words: loaded, loaded with rows held, nothing loaded (held),
+    failed, duplicate."""
+    status = str(getattr(result, "status", "") or "")
+    if status in words.UPLOAD_STATUS.values() and status != "loaded":
+        return status
+    if status in words.UPLOAD_STATUS and status != "loaded":
+        return words.UPLOAD_STATUS[status]
+    loaded = getattr(result, "rows_loaded", 0) or 0
+    held = getattr(result, "rows_rejected", 0) or 0
+    if status == "loaded" and held:
+        return words.UPLOAD_STATUS["loaded_held"] if loaded else words.UPLOAD_STATUS["held"]
+    return status
 
 
 def result_row(result, file_name: str) -> dict:
     """An UploadResult as one row of the results table."""
     return {
         "file": getattr(result, "file_name", None) or file_name,
-        "kind": getattr(result, "kind", ""),
-        "status": getattr(result, "status", ""),
+        "kind": words.KIND.get(getattr(result, "kind", ""), getattr(result, "kind", "")),
+        "status": status_words(result),
         "read": getattr(result, "rows_read", 0),
         "loaded": getattr(result, "rows_loaded", 0),
         "rejected": getattr(result, "rows_rejected", 0),

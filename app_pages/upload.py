@@ -10,8 +10,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from app_pages import _db
+from app_pages import _db, _mapping
 from app_pages import _format as fmt
+from app_pages import _words as words
 from app_pages._mapping import SUMMARY_COLUMNS, mapping_editor, result_row, summary_row
 from app_pages._quality import data_problems, payer_names_to_confirm, roster_snapshots
 from app_pages._tables import show, show_source_rows, source_rows
@@ -64,6 +65,12 @@ if staged:
     )
     with st.container(border=True):
         plans[chosen] = mapping_editor(ingest, chosen, dict(staged)[chosen], KINDS)
+    doubts = [names[f] for f, plan in plans.items() if f in names and plan.get("warnings")]
+    if doubts:
+        st.warning(
+            "Values that do not fit their column in: " + ", ".join(fmt.plain(n) for n in doubts)
+            + ". Check those mappings before loading."
+        )  # fmt: skip
 
 if staged and st.button(
     f"Load {len(staged)} file{'s' if len(staged) > 1 else ''}", type="primary", key="load_files"
@@ -94,7 +101,7 @@ if staged and st.button(
                 results.append(
                     {
                         "file": path.name,
-                        "kind": plan.get("kind") or "",
+                        "kind": words.KIND.get(plan.get("kind"), plan.get("kind") or ""),
                         "status": "failed",
                         "read": 0,
                         "loaded": 0,
@@ -108,6 +115,7 @@ if staged and st.button(
     shutil.rmtree(st.session_state.pop("upload_dir"), ignore_errors=True)  # no patient data left on disk
     st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
     st.session_state["upload_plans"] = {}
+    _mapping.forget()
     _db.clear_caches()
     st.rerun()  # the sidebar (months, freshness) shows the new data
 

@@ -247,7 +247,7 @@ def test_upload_a_claims_file_shows_loaded_and_held_rows(monkeypatch, small_db):
     no_exception(at)
     loads = [d.value for d in at.dataframe if "loaded" in d.value.columns and "file" in d.value.columns][0]
     assert list(zip(loads["status"], loads["read"], loads["loaded"], loads["rejected"], strict=True)) == [
-        ("loaded", 2, 1, 1)
+        ("loaded with rows held", 2, 1, 1)
     ]
     # the held payer name is offered for confirmation, and the new upload is in the history
     assert any(m.value.startswith("**Zeta Health Plan**") for m in at.markdown)

@@ -1,0 +1,151 @@
+"""The upload page's rescue path (issue 15): a file read as the wrong kind, a required column not found and a
+column mapped to values that do not fit are all put right on the page, before anything loads, and what the
+page shows is what loads. Real Streamlit sessions (AppTest) on a small hand-written database."""
+
+from __future__ import annotations
+
+import openpyxl
+from test_app_pages import A, B, build_small_practice, no_exception, open_app
+
+from app_pages._mapping import canonical_columns
+from audits.store import connect
+
+# A claims export whose claim id column has a header no vocabulary knows ("Zork"), with the provider's
+# name beside the NPI. As a whole it reads as a providers roster (names and NPIs): its kind must be changed.
+ODD_CLAIMS = (
+    "Zork,Seq,Doctor,Doctor NPI,Plan,DOS,CPT,Amount\n"
+    f"Z1,1,Avery Stone,{A},Aetna,10/20/2026,99213,$120.00\n"
+    f"Z2,1,Avery Stone,{A},Aetna,10/21/2026,99214,$150.00\n"
+    f"Z3,1,Blake Fern,{B},Aetna,10/22/2026,11102,$90.00\n"
+).encode()
+PLAIN_CLAIMS = (
+    "Claim #,Line #,Rendering Provider NPI,Primary Insurance,Date of Service,CPT/HCPCS,Charges\n"
+    f"P1,1,{A},Aetna,10/05/2026,99213,$120.00\n"
+).encode()
+
+
+def _file_id(at, name_part: str = "") -> str:
+    keys = [str(k)[len("kind_") :] for k in at.session_state.to_dict() if str(k).startswith("kind_")]
+    assert keys, "no file staged"
+    return keys[0] if not name_part else next(k for k in keys if name_part in k)
+
+
+def _staged(at, *files):
+    at.file_uploader[0].set_value(list(files) if len(files) > 1 else files[0]).run()
+    no_exception(at)
+    return at
+
+
+def _frame_with(at, column: str):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_every_canonical_column_is_offered_required_first_with_the_file_columns_and_samples(
+    monkeypatch, tmp_path
+):
+    db = build_small_practice(tmp_path / "p.duckdb")
+    at = _staged(open_app(monkeypatch, db, "upload"), ("odd.csv", ODD_CLAIMS, "text/csv"))
+    file_id = _file_id(at)
+    at.selectbox(key=f"kind_{file_id}").set_value("claims").run()
+    no_exception(at)
+    boxes = [s for s in at.selectbox if str(s.key).startswith(f"map_{file_id}_claims_")]
+    offered = [str(s.key)[len(f"map_{file_id}_claims_") :] for s in boxes]
+    assert offered == canonical_columns("claims")
+    assert {"service_state", "diagnoses", "units", "pos"} <= set(offered)  # not mapped, still listed
+    # required first, marked; the six required (payer id or name) lead the list
+    assert all(s.label.startswith("✱ ") for s in boxes[:7]) and not boxes[7].label.startswith("✱")
+    assert offered[:2] == ["claim_id", "rendering_npi"]
+    # every column of the file, with its sample values and what it loads as
+    sources = _frame_with(at, "Column in the file")
+    assert sources["Column in the file"].tolist() == ["Zork", "Seq", "Doctor", "Doctor NPI", "Plan", "DOS", "CPT", "Amount"]  # fmt: skip
+    by_header = sources.set_index("Column in the file")
+    assert by_header.loc["Doctor", "Sample values"] == "Avery Stone · Blake Fern"
+    assert by_header.loc["Doctor", "Loaded as"] == "ignored (not loaded)"
+    assert by_header.loc["CPT", "Loaded as"] == "Procedure code"
+    # the claim id was not found: said before loading
+    assert any("Required and not mapped: Claim id" in e.value for e in at.error)
+
+
+def test_a_changed_mapping_shows_its_effect_and_warns_of_values_that_do_not_fit(monkeypatch, tmp_path):
+    db = build_small_practice(tmp_path / "p.duckdb")
+    at = _staged(open_app(monkeypatch, db, "upload"), ("odd.csv", ODD_CLAIMS, "text/csv"))
+    file_id = _file_id(at)
+    at.selectbox(key=f"kind_{file_id}").set_value("claims").run()
+    assert not any("Rendering NPI" in w.value for w in at.warning)
+    at.selectbox(key=f"map_{file_id}_claims_rendering_npi").set_value("Doctor").run()
+    no_exception(at)
+    warned = [w.value for w in at.warning if w.value.startswith("Rendering NPI")]
+    assert warned == ["Rendering NPI ← “Doctor”: 3 of 3 values are not valid NPIs (check digit). Check the mapping before loading."]  # fmt: skip
+    first = _frame_with(at, "Rendering NPI")
+    assert first["Rendering NPI"].tolist() == ["Avery Stone", "Avery Stone", "Blake Fern"]
+    # nothing loaded yet
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM claim_lines WHERE claim_id LIKE 'Z%'").fetchone()[0] == 0
+
+
+def test_the_rescued_mapping_is_what_loads_and_edits_survive_switching_files(monkeypatch, tmp_path):
+    db = build_small_practice(tmp_path / "p.duckdb")
+    at = _staged(
+        open_app(monkeypatch, db, "upload"),
+        ("odd.csv", ODD_CLAIMS, "text/csv"),
+        ("plain.csv", PLAIN_CLAIMS, "text/csv"),
+    )
+    staged = list(at.session_state["upload_edits"])  # every staged file has its (empty) edits
+    assert len(staged) == 2
+    odd = at.session_state["mapping_file"]  # the file that needs a look is offered first
+    assert _frame_with(at, "file").set_index("file_id").loc[odd, "file"] == "odd.csv"
+    at.selectbox(key=f"kind_{odd}").set_value("claims").run()
+    at.selectbox(key=f"map_{odd}_claims_claim_id").set_value("Zork").run()
+    no_exception(at)
+    assert not any("Required and not mapped" in e.value for e in at.error)
+    # switch to the other file and back: the kind and the mapping are kept
+    file_ids = [f for f in staged if f != odd]
+    at.selectbox(key="mapping_file").set_value(file_ids[0]).run()
+    no_exception(at)
+    assert f"map_{odd}_claims_claim_id" not in at.session_state.to_dict()  # the widget is gone
+    at.selectbox(key="mapping_file").set_value(odd).run()
+    assert at.selectbox(key=f"kind_{odd}").value == "claims"
+    assert at.selectbox(key=f"map_{odd}_claims_claim_id").value == "Zork"
+    at.button(key="load_files").click().run()
+    no_exception(at)
+    loads = _frame_with(at, "loaded")
+    assert dict(zip(loads["file"], loads["status"], strict=True)) == {
+        "odd.csv": "loaded",
+        "plain.csv": "loaded",
+    }
+    with connect(db, read_only=True) as con:
+        rows = con.execute(
+            "SELECT claim_id, rendering_npi, procedure_code, billed_amount FROM claim_lines"
+            " WHERE claim_id LIKE 'Z%' ORDER BY claim_id"
+        ).fetchall()
+    assert [(c, n, p, float(b)) for c, n, p, b in rows] == [
+        ("Z1", A, "99213", 120.0),
+        ("Z2", A, "99214", 150.0),
+        ("Z3", B, "11102", 90.0),
+    ]
+
+
+def test_a_credentialing_file_shows_each_sheet_with_its_table(monkeypatch, tmp_path):
+    db = build_small_practice(tmp_path / "p.duckdb")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "People"
+    sheet.append(["NPI", "Provider Name", "Specialty"])
+    sheet.append([A, "Avery Stone", "Cardiology"])
+    enrol = book.create_sheet("Plans")
+    enrol.append(["NPI", "Payer", "Status", "Effective Date"])
+    enrol.append([A, "Aetna", "Enrolled", "2025-01-01"])
+    path = tmp_path / "roster.xlsx"
+    book.save(path)
+    at = _staged(
+        open_app(monkeypatch, db, "upload"),
+        (
+            "roster.xlsx",
+            path.read_bytes(),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    )
+    summary = _frame_with(at, "sheets")
+    assert summary["sheets"].iloc[0] == "People: Providers; Plans: Enrollments"
+    sheets = _frame_with(at, "Sheet")
+    assert sheets[["Sheet", "Read as"]].values.tolist() == [["People", "Providers"], ["Plans", "Enrollments"]]
