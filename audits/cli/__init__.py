@@ -35,6 +35,8 @@ COMMANDS = (
     "findings",
     "gate",
     "screening",
+    "queue",
+    "assign",
     "export-parquet",
 )
 
