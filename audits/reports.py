@@ -606,8 +606,9 @@ def _col_letter(index: int) -> str:
     return get_column_letter(index)
 
 
-def render_workbook(data: WorkbookData, path: str | os.PathLike) -> None:
-    """Write the gathered content as an .xlsx file (openpyxl, no formulas)."""
+def render_workbook(data: WorkbookData, path: str | os.PathLike, extra=None) -> None:
+    """Write the gathered content as an .xlsx file (openpyxl, no formulas). `extra(wb)`, when given,
+    adds sheets after the audit's own before the file is saved (the monthly pack: audits/pack.py)."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -622,6 +623,8 @@ def render_workbook(data: WorkbookData, path: str | os.PathLike) -> None:
         detail = detail.iloc[: _EXCEL_MAX_ROWS - 1]
     _write_table(wb.create_sheet("Detail"), detail)
     _write_trend(wb.create_sheet("Trend"), data.trend if data.trend is not None else pd.DataFrame())
+    if extra is not None:
+        extra(wb)
     wb.properties.title = f"ClearToBill audit {month_label(data.month)}"
     wb.properties.creator = "ClearToBill"
     wb.save(path)

@@ -37,6 +37,7 @@ COMMANDS = (
     "screening",
     "queue",
     "assign",
+    "pack",
     "export-parquet",
 )
 
