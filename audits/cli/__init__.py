@@ -38,6 +38,7 @@ COMMANDS = (
     "queue",
     "assign",
     "pack",
+    "retro",
     "export-parquet",
 )
 
