@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import _audit as sections
-from app_pages import _db
+from app_pages import _db, _queue
 from app_pages import _format as fmt
 from app_pages import _words as words
 from app_pages._finding import record_view
@@ -114,6 +114,8 @@ with _db.read() as data:
     )
     if picked:
         record_view(explore.finding_record(data.con, picked, month))
+
+_queue.render(month)
 
 st.subheader("Exports")
 database = _db.database_file()

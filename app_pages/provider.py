@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app_pages import _db, _screening
+from app_pages import _db, _exposure, _screening
 from app_pages import _format as fmt
 from app_pages import _links as links
 from app_pages import _profile as sections
@@ -95,6 +95,7 @@ else:
     sections.enrollment_timeline(enrollments, today)
 
 _screening.render(npi)
+_exposure.render(npi, month)
 
 st.subheader("Approved and excluded services")
 if scope.empty:

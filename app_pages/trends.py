@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from app_pages import _db
+from app_pages import _db, _retro
 from app_pages import _format as fmt
 from app_pages import _links as links
 from app_pages import _trends as sections
@@ -56,3 +56,5 @@ else:
         "and pending applications (days left negative = days since submission)."
     )
     sections.action_table(actions)
+
+_retro.render(month)

@@ -1,0 +1,143 @@
+"""The monthly audit's issues across months: new / recurring / resolved with dollars, and the work queue
+with owners, statuses and a bulk action on the filtered set (audits.lifecycle). One call from the page:
+`render(month)`. The numbers are the pack's (audits.pack writes the same ChangeSummary)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import _db
+from app_pages import _format as fmt
+from app_pages._tables import show
+
+ALL = "All"
+UNASSIGNED = "Unassigned"
+
+
+def _user() -> str:
+    """Who acts: the signed-in user once roles land (app_pages._identity.current_user), else the login."""
+    current = _db.optional("app_pages._identity", "current_user")
+    if current is not None:
+        name = current()
+        if name:
+            return str(getattr(name, "name", name))
+    from audits.held_claims import who
+
+    return who(None)
+
+
+def _shown(frame):
+    from audits.lifecycle import STATUS_LABELS
+
+    out = frame.rename(columns={"dollars": "amount_at_risk", "status": "issue_status", "issue_id": "issue"})
+    out["issue_status"] = out["issue_status"].map(STATUS_LABELS)
+    return out
+
+
+def tiles(summary) -> None:
+    """Three tiles: new, recurring, resolved issues, each with its dollars."""
+    if summary.previous_audited:
+        st.caption(
+            f"Issues compared with {summary.previous_month}. Dollars: at risk this month (resolved: last month)."
+        )
+    else:
+        st.caption(f"{summary.previous_month} was not audited: every open issue counts as new.")
+    for column, change in zip(st.columns(3), ("new", "recurring", "resolved"), strict=True):
+        column.metric(
+            f"{change.capitalize()} issues",
+            f"{summary.counts[change]:,}",
+            help=f"{fmt.money(summary.dollars[change])}",
+        )
+        column.caption(fmt.money(summary.dollars[change]))
+
+
+def render(month: str) -> None:
+    from audits import lifecycle
+    from audits.errors import ClearToBillError
+
+    st.subheader("Since last month")
+    with _db.read() as data:
+        summary = data.call(lifecycle.changes, month, what="The month-over-month changes")
+        queue = data.call(lifecycle.queue, month, what="The work queue") if summary is not None else None
+        offenders = data.call(lifecycle.repeat_offenders, month, what="Repeat offenders")
+    if summary is None or queue is None:
+        return
+    tiles(summary)
+    if offenders is not None and not offenders.empty:
+        st.caption(
+            f"Repeat offenders: provider-payer pairs with findings {lifecycle.REPEAT_MONTHS} months running."
+        )
+        show(offenders.rename(columns={"dollars": "amount_at_risk"}), key="repeat_offenders")
+
+    st.subheader("Work queue")
+    reopened = queue[queue["reopened"] != ""]
+    for text in reopened["reopened"].head(5):
+        st.warning(text)
+    owners = sorted({a for a in queue["assignee"].dropna() if a})
+    f1, f2, f3 = st.columns(3)
+    who = f1.selectbox("Assigned to", [ALL, UNASSIGNED, *owners], key="queue_assignee")
+    status = f2.selectbox(
+        "Status",
+        [ALL, *lifecycle.STATUSES],
+        format_func=lambda s: lifecycle.STATUS_LABELS.get(s, s),
+        key="queue_status",
+    )
+    change = f3.selectbox("Change", [ALL, "new", "recurring"], key="queue_change")
+    filters = {
+        "assignee": None if who == ALL else ("-" if who == UNASSIGNED else who),
+        "status": None if status == ALL else status,
+        "change": None if change == ALL else change,
+    }
+    with _db.read() as data:
+        selected = lifecycle.queue(data.con, month, **filters)
+    st.caption(f"{len(selected):,} issues, {fmt.money(selected['dollars'].sum())} at risk.")
+    show(_shown(selected), key="work_queue", height=320)
+
+    with st.form("queue_bulk"):
+        st.caption(f"Change the {len(selected):,} issues shown (every change is kept with who and when).")
+        b1, b2 = st.columns(2)
+        owner = b1.text_input("Assign to (person or team: credentialing, coding, billing)", key="queue_owner")
+        new_status = b2.selectbox(
+            "Set status",
+            ["(keep)", *lifecycle.STATUSES],
+            format_func=lambda s: lifecycle.STATUS_LABELS.get(s, s),
+            key="queue_new_status",
+        )
+        note = st.text_input("Note", key="queue_note")
+        apply = st.form_submit_button("Apply to the issues shown", disabled=selected.empty)
+    if apply:
+        changes = {
+            "assignee": owner.strip() or None,
+            "status": None if new_status == "(keep)" else new_status,
+            "note": note.strip() or None,
+        }
+        if not any(v is not None for v in changes.values()):
+            st.info("Nothing to change: give an owner, a status or a note.")
+        else:
+            with _db.write() as con:
+                try:
+                    result = lifecycle.assign(con, list(selected["issue_id"]), by=_user(), **changes)
+                except (ClearToBillError, PermissionError) as exc:  # one sentence, nothing changed
+                    st.error(_db.sentence(exc))
+                    return
+            st.session_state["queue_done"] = (
+                f"{result.changed:,} changes recorded on {len(result.issue_ids):,} issues."
+            )
+            st.rerun()
+    if st.session_state.get("queue_done"):
+        st.success(st.session_state.pop("queue_done"))
+
+    if not selected.empty:
+        with st.expander("History of an issue"):
+            pick = st.selectbox(
+                "Issue",
+                list(selected["issue_id"]),
+                format_func=lambda i: f"{i} · {selected.set_index('issue_id').loc[i, 'rule_id']}",
+                key="queue_history_pick",
+            )
+            with _db.read() as data:
+                events = lifecycle.history(data.con, pick)
+            if events.empty:
+                st.caption("No change yet: open and unassigned.")
+            else:
+                show(events.drop(columns=["issue_id"]), key="queue_history")

@@ -1,0 +1,48 @@
+"""The denial trends' recovery: dollars recovered through retro-billing and issues resolved per month,
+and the lines a roster correction made billable again with their filing deadlines (audits.retro,
+audits.lifecycle). One call from the page: `render(month)`."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import _db
+from app_pages import _format as fmt
+from app_pages._tables import show
+
+
+def render(month: str) -> None:
+    from audits import lifecycle, retro
+
+    st.subheader("Recovered and resolved")
+    with _db.read() as data:
+        recovered = data.call(retro.recovered_by_month, what="Retro-billing recoveries")
+        resolved = data.call(lifecycle.monthly_changes, what="Issues resolved per month")
+        lines = data.call(retro.recoverable_lines, what="Recoverable lines")
+    left, right = st.columns(2)
+    if recovered is not None:
+        if recovered.empty:
+            left.caption("No line denied for credentialing has been paid by a later remittance yet.")
+        else:
+            left.caption(
+                "Dollars recovered through retro-billing (denied for credentialing, paid later), by service month."
+            )
+            left.bar_chart(recovered, x="month", y="recovered_dollars", height=220)
+    if resolved is not None and not resolved.empty:
+        right.caption("Issues resolved per audited month (open the month before, gone this month).")
+        right.bar_chart(resolved, x="month", y="resolved_issues", height=220)
+    st.subheader("Retro-billing: lines a roster correction made billable")
+    if lines is None:
+        return
+    if lines.empty:
+        st.caption(
+            "No recoverable line: no line denied for credentialing is covered by a later roster correction."
+        )
+        return
+    open_lines = lines[lines["state"] == "open"]
+    st.caption(
+        f"{len(open_lines):,} lines, {fmt.money(open_lines['billed_amount'].sum())} billed, still inside the payer's "
+        f"filing limit ({len(lines) - len(open_lines):,} past it). Filing limits per payer: defaults with their "
+        "source in data/reference/filing_limits.csv (Medicare: 42 CFR 424.44, 424.521), editable."
+    )
+    show(lines, key="retro_lines", height=300)
