@@ -65,8 +65,8 @@ def test_cli_ingest_prints_one_line_per_file(tmp_path, capsys):
     out = capsys.readouterr().out.splitlines()
     summary = [line for line in out if line.startswith("claims.csv")]
     assert summary == [
-        "claims.csv\tkind=claims\tread=2\tloaded=1\trejected=1\tduplicate=no",
-        "claims.csv\tkind=claims\tread=0\tloaded=0\trejected=0\tduplicate=yes",
+        "claims.csv\tkind=claims\tread=2\tloaded=1\trejected=1\tduplicate=no\tstatus=loaded with rows held",
+        "claims.csv\tkind=claims\tread=0\tloaded=0\trejected=0\tduplicate=yes\tstatus=duplicate",
     ]
 
 

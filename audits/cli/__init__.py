@@ -30,6 +30,8 @@ COMMANDS = (
     "init",
     "demo",
     "ingest",
+    "payers",
+    "undo",
     "run",
     "check",
     "findings",

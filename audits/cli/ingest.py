@@ -45,8 +45,33 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 def _line(result: UploadResult) -> str:
     return (
         f"{result.file_name}\tkind={result.kind}\tread={result.rows_read}\tloaded={result.rows_loaded}\t"
-        f"rejected={result.rows_rejected}\tduplicate={'yes' if result.status == 'duplicate' else 'no'}"
+        f"rejected={result.rows_rejected}\tduplicate={'yes' if result.status == 'duplicate' else 'no'}\t"
+        f"status={result.outcome}"
     )
+
+
+def print_result(result: UploadResult, indent: str = "") -> None:
+    """One upload's summary line, its unknown payers, problems and warnings, and the held rows it let
+    load again (each a new upload)."""
+    print(indent + _line(result), flush=True)
+    if result.unknown_payers:
+        for name, suggestions in result.unknown_payers.items():
+            close = ", ".join(f"{n} ({pid})" for pid, n, _s in suggestions) or "no close match"
+            print(f"{indent}  unknown payer {name!r}: {close}", flush=True)
+        print(
+            f"{indent}  held: these rows load by themselves once their payer is known "
+            "(python -m audits payers lists them; payers confirm NAME --as PAYER_ID)",
+            flush=True,
+        )
+    for problem in result.problems[:10]:
+        print(f"{indent}  problem: {problem}", flush=True)
+    for warning in result.checks:
+        print(f"{indent}  check: {warning}", flush=True)
+    for warning in [w for w in result.warnings if w not in result.checks][:10]:
+        print(f"{indent}  unsure: {warning}", flush=True)
+    for again in result.reloaded:
+        print(f"{indent}  loaded again (upload {again.upload_id}):", flush=True)
+        print_result(again, indent + "    ")
 
 
 def _progress(fraction: float, message: str) -> None:
@@ -76,12 +101,12 @@ def run(args: argparse.Namespace) -> int:
         return _explain(args)
 
     from audits.ingest import ingest_file
-    from audits.ingest.loader import KindNotRecognised
+    from audits.ingest.loader import KindNotRecognised, load_order
     from audits.store import connect
 
     failed = 0
     with connect(db_path(args.db)) as con:
-        for path in args.files:
+        for path in load_order(con, args.files, kind=args.kind, mapping=args.mapping):
             try:
                 result = ingest_file(
                     con,
@@ -104,13 +129,5 @@ def run(args: argparse.Namespace) -> int:
                 failed += 1
                 print(f"Error: {exc}", file=sys.stderr, flush=True)
                 continue
-            print(_line(result), flush=True)
-            if result.unknown_payers:
-                for name, suggestions in result.unknown_payers.items():
-                    close = ", ".join(f"{n} ({pid})" for pid, n, _s in suggestions) or "no close match"
-                    print(f"  unknown payer {name!r}: {close}", flush=True)
-            for problem in result.problems[:10]:
-                print(f"  problem: {problem}", flush=True)
-            for warning in result.warnings[:10]:
-                print(f"  unsure: {warning}", flush=True)
+            print_result(result)
     return 1 if failed else 0

@@ -59,8 +59,11 @@ def run(args: argparse.Namespace) -> int:
 
     if args.engine == "spark":
         return run_on_spark(args)
+    from audits.ingest.guards import audit_month
+
     with connect(args.db) as con:
         result = run_audit(con, args.month)
+        checks = audit_month(con, args.month)
     print(
         f"Audit of {result.month}: {result.lines_audited:,} claim lines, run {result.run_id} "
         f"(roster snapshot {result.snapshot_id if result.snapshot_id is not None else 'none'}, "
@@ -76,4 +79,6 @@ def run(args: argparse.Namespace) -> int:
         f"{result.findings:,} findings; ${float(result.amount_at_risk):,.2f} at risk "
         "(summed over findings: a line with two findings counts twice)."
     )
+    for sentence in checks:
+        print(f"check: {sentence}")
     return 0

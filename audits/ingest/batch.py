@@ -63,6 +63,7 @@ class Batch:
     staged: int | None = None  # set-based claims CSV: accepted rows waiting in DuckDB
     settled: bool = False  # payers resolved and patients keyed (the set-based path does both in SQL)
     unknown_payers: dict[str, list] = field(default_factory=dict)  # name -> close matches, once settled
+    payer_label: pd.Series | None = None  # per row, the payer as written (rows held for an unknown payer)
 
     @property
     def rows_read(self) -> int:
@@ -250,4 +251,7 @@ def set_claims_batch(staged, source, head: RawSheet, mapped: mapping_mod.Mapping
         settled=True,
     )
     batch.unknown_payers = {label: directory.suggest(label) for label in rejected["label"].dropna().unique()}
+    batch.payer_label = rejected["label"].astype(object)
+    if "service_date" in rejected.columns:
+        batch.frame = batch.frame.assign(date_of_service=rejected["service_date"])
     return batch

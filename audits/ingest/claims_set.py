@@ -427,7 +427,8 @@ def _stage(
         looked_at = final(checked(f"(SELECT * FROM {_BODY} b WHERE {suspect})"))  # noqa: S608
     rejected = con.execute(
         f"SELECT f.source_row, f.final_column AS column, f.final_reason AS reason, f.patient_key, "  # noqa: S608
-        f"f.patient_birth_year AS birth_year, CASE WHEN f.reason IS NULL AND f.payer_reason IS NOT NULL "
+        f"f.patient_birth_year AS birth_year, f.date_of_service AS service_date, "
+        f"CASE WHEN f.reason IS NULL AND f.payer_reason IS NOT NULL "
         f"THEN f.payer_label END AS label, {', '.join('raw.' + c for c in cells)} FROM {looked_at} f "
         f"JOIN {RAW} raw ON raw.rowid = f.r WHERE f.final_reason IS NOT NULL ORDER BY f.r"
     ).df()

@@ -80,6 +80,7 @@ def _ingest_exclusions(con, path: Path, uploaded_by, progress) -> UploadResult:
         sha256=None,
         duplicate_of=loaded.duplicate_of,
     )
+    con.execute("UPDATE uploads SET outcome = ? WHERE upload_id = ?", [result.outcome, result.upload_id])
     report(progress, 1.0, result.message)
     return result
 
@@ -210,7 +211,12 @@ def ingest_file(
     report(progress, 0.15, f"{path.name}: {kind}")
 
     if kind == "roster":
-        return _ingest_roster(con, path, sha, sheets, override, uploaded_by, progress)
+        result = _ingest_roster(con, path, sha, sheets, override, uploaded_by, progress)
+        if result.status == "loaded":  # its payers may be the ones rows were held for
+            from audits.ingest.reload import load_resolvable
+
+            result.reloaded = load_resolvable(con)
+        return result
     incoming = Incoming(path.name, kind, sha, [], uploaded_by=uploaded_by)
     if kind in ("claims", "remits"):
         used = mapped_sheets(sheets, kind, override, path.name, Knowledge.from_database(con))
@@ -250,9 +256,11 @@ def ingest_files(
     uploaded_by: str | None = None,
     progress: Progress = None,
 ) -> list[UploadResult]:
-    """Load several files, each on its own (one failing does not stop the others: status 'failed')."""
+    """Load several files, each on its own (one failing does not stop the others: status 'failed'), in
+    load order (`load_order`: credentialing files, then claims, then remittances), whatever order they
+    come in; the results are in that order."""
     results = []
-    paths = list(paths)
+    paths = load_order(con, paths, kind=kind, mapping=mapping)
     for i, path in enumerate(paths):
 
         def step(fraction: float, message: str, i: int = i) -> None:
@@ -265,6 +273,46 @@ def ingest_files(
         except InputError as exc:
             results.append(UploadResult(None, Path(path).name, kind, "failed", message=str(exc)))
     return results
+
+
+# Load order within one batch (SPEC 2): credentialing (roster, exclusion lists), claims, remittances.
+_RANK = {"roster": 0, "exclusions": 0, "claims": 1, "837": 1, "remits": 2, "835": 2}
+
+
+def file_kind(con: duckdb.DuckDBPyConnection, path: str | os.PathLike, kind: str | None = None,
+              mapping: object = None) -> str | None:  # fmt: skip
+    """The kind a file would load as (given, the mapping's, else from its content; a CSV from its
+    first rows), without loading it; None when it cannot be told (loading it will say why)."""
+    if kind is not None:
+        return kind
+    path = Path(path)
+    try:
+        override = resolve_mapping(con, mapping)
+        if override.kind:
+            return override.kind
+        if _is_exclusion_list(path):
+            return "exclusions"
+        knowledge = Knowledge.from_database(con)
+        if sniff_kind(path) == "csv":
+            source = duck_csv_unchecked(path)
+            head = source.head(_HEAD_ROWS) if source is not None else None
+            if head is not None and not head.frame.empty:
+                return detect_kind(path, [head], knowledge)
+        return detect_kind(path, None, knowledge)
+    except InputError:
+        return None
+
+
+def load_order(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike], *, kind: str | None = None,
+               mapping: object = None) -> list:  # fmt: skip
+    """The paths in load order: credentialing files first, then claims (exports, 837), then
+    remittances (exports, 835); files of one rank keep their order; a file whose kind cannot be told
+    goes with the claims (loading it says why it cannot be read)."""
+    paths = list(paths)
+    if kind is not None or len(paths) < 2:
+        return paths
+    ranks = [_RANK.get(file_kind(con, p, None, mapping) or "claims", 1) for p in paths]
+    return [p for _r, _i, p in sorted(zip(ranks, range(len(paths)), paths, strict=True))]
 
 
 def resolve_mapping(con: duckdb.DuckDBPyConnection, mapping: object) -> mapping_mod.MappingOverride:

@@ -119,6 +119,19 @@ class PayerDirectory:
         return f"{UNKNOWN_PAYER}: {label} - no close match; add it to the payers sheet or confirm an alias"
 
 
+_REASON_TAILS = (" - close matches: ", " - no close match;")
+
+
+def held_name_from_reason(reason: str) -> str | None:
+    """The payer name an unknown-payer reason quotes (rows held before the name was kept on its own)."""
+    if not str(reason).startswith(UNKNOWN_PAYER + ":"):
+        return None
+    rest = str(reason)[len(UNKNOWN_PAYER) + 1 :].strip()
+    cut = min((rest.find(t) for t in _REASON_TAILS if t in rest), default=len(rest))
+    name = rest[:cut].strip()
+    return None if name in ("", "(blank)") else name
+
+
 def suggest_payers(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple[str, str, float]]:
     """Close matches for a payer name: [(payer_id, payer_name, score 0-1)], best first."""
     return PayerDirectory(con).suggest(name)

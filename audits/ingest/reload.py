@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
@@ -31,50 +32,112 @@ from audits.ingest.batch import (
     remit_lines_batch,
     remits_batch,
 )
+from audits.ingest.normalize import payer_key
 from audits.ingest.patients import BIRTH_YEAR_FIELD, PATIENT_KEY_FIELD
-from audits.ingest.payers import UNKNOWN_PAYER, PayerDirectory
+from audits.ingest.payers import UNKNOWN_PAYER, PayerDirectory, held_name_from_reason
 from audits.ingest.readers import RawSheet
+from audits.ingest.roster.snapshots import ROSTER_FIELD
 from audits.ingest.upload import UploadResult
+from audits.store import transaction
 
 Record = tuple[str, int, dict]  # (sheet, row_number, raw_row)
+
+
+# Rows still held for an unknown payer: not loaded again yet, of an upload that was not undone, and,
+# for a roster's rows, of a table no later credentialing upload has replaced since (those rows are
+# superseded: the later upload says what the table holds).
+HELD_SQL = """
+    SELECT r.upload_id, u.kind, u.mapping_json, r.sheet, r.row_number, r.raw_row, r.held_payer, r.reason,
+           r.service_date,
+           CASE WHEN u.kind = 'roster' THEN json_extract_string(r.raw_row, '$.__roster__.table') END AS roster_table
+    FROM rejected_rows r JOIN uploads u ON u.upload_id = r.upload_id
+    WHERE r.resolved_by_upload IS NULL AND r.reason LIKE 'unknown payer:%' AND u.status = 'loaded'
+"""
+assert ROSTER_FIELD == "__roster__" and UNKNOWN_PAYER == "unknown payer"  # noqa: S101 - the SQL above spells them
+_NOT_SUPERSEDED = """
+    NOT (h.kind = 'roster' AND EXISTS (
+        SELECT 1 FROM uploads later JOIN roster_snapshots s ON s.upload_id = later.upload_id
+        WHERE later.kind = 'roster' AND later.status = 'loaded' AND later.reload_of IS NULL
+          AND later.upload_id > h.upload_id
+          AND list_contains(string_split(s.tables_carried, ','), coalesce(h.roster_table, ''))))
+"""
+
+
+def held_rows(con: duckdb.DuckDBPyConnection, columns: str, where: str = "true", params=None,
+              tail: str = "") -> list:  # fmt: skip
+    """`columns` of the rows held for an unknown payer now (HELD_SQL), as `h`; `tail` (GROUP BY, ORDER BY)."""
+    statement = f"WITH h AS ({HELD_SQL}) SELECT {columns} FROM h WHERE {_NOT_SUPERSEDED} AND ({where}) {tail}"  # noqa: S608
+    rows = con.execute(statement, params or []).fetchall()
+    return rows
+
+
+def _held_name(held_payer: str | None, reason: str) -> str | None:
+    return held_payer if held_payer is not None else held_name_from_reason(reason)
+
+
+def load_resolvable(
+    con: duckdb.DuckDBPyConnection, upload_id: int | None = None, names: set[str] | None = None
+) -> list[UploadResult]:
+    """Load again every held row whose payer now resolves (of one upload, or of all; of the payer
+    names whose payer_key is in `names`, or of every name): each original upload's rows (per sheet, or
+    per roster table) become one new upload. Rows whose payer still resolves to nothing stay held,
+    untouched. Returns the new uploads ([] when nothing resolves)."""
+    directory = PayerDirectory(con)
+    where, params = "true", []
+    if upload_id is not None:
+        where, params = "upload_id = ?", [upload_id]
+    labels = held_rows(
+        con, "DISTINCT held_payer, CASE WHEN held_payer IS NULL THEN reason END", where, params
+    )
+    wanted = set()
+    for held_payer, reason in labels:
+        name = _held_name(held_payer, reason or "")
+        if names is not None and payer_key(name) not in names:
+            continue
+        if name is not None and directory.resolve_one(name, name) is not None:
+            wanted.add((held_payer, reason))
+    if not wanted:
+        return []
+    held = [
+        row
+        for row in held_rows(
+            con, "upload_id, kind, mapping_json, sheet, row_number, raw_row, held_payer, reason, roster_table",
+            where, params, "ORDER BY upload_id, sheet, row_number",
+        )
+        if (row[6], None if row[6] is not None else row[7]) in wanted
+    ]  # fmt: skip
+    groups: dict[tuple[int, str], list] = {}
+    for row in held:
+        groups.setdefault((row[0], row[8] if row[1] == "roster" else row[3]), []).append(row)
+    results = []
+    for (origin, sheet), rows in groups.items():
+        kind, mapping_json = rows[0][1], rows[0][2]
+        records = [(r[3], r[4], json.loads(r[5])) for r in rows]
+        if kind == "roster":
+            result = _reload_roster(con, directory, origin, sheet, records)
+        else:
+            result = _reload_group(con, directory, origin, records[0][0], kind, mapping_json, records)
+        if result is not None:
+            results.append(result)
+    return results
 
 
 def reload_rejected(con: duckdb.DuckDBPyConnection, upload_id: int | None = None) -> UploadResult:
     """Load again the rows held for "unknown payer" whose payer now resolves (of one upload, or of all).
 
-    Each original upload's resolvable held rows become one new upload (its kind, its column mapping);
-    those rows get resolved_by_upload = that upload. Rows whose payer still resolves to nothing stay
-    held, untouched. With several uploads involved, the result adds their counts up (upload_id is the
-    last new upload; `sheets` lists all of them as 'upload N'). Claims and remits exports, 837 and 835.
-    """
-    params: list = []
-    where = f"r.resolved_by_upload IS NULL AND r.reason LIKE '{UNKNOWN_PAYER}:%'"
-    if upload_id is not None:
-        where += " AND r.upload_id = ?"
-        params.append(upload_id)
-    held = con.execute(
-        "SELECT r.upload_id, u.kind, u.mapping_json, r.sheet, r.row_number, r.raw_row FROM rejected_rows r "  # noqa: S608
-        f"JOIN uploads u ON u.upload_id = r.upload_id WHERE {where} ORDER BY r.upload_id, r.sheet, r.row_number",
-        params,
-    ).fetchall()
-    if not held:
+    As load_resolvable, but one result: with several uploads involved, the result adds their counts up
+    (upload_id is the last new upload; `sheets` lists all of them as 'upload N'). InputError when no
+    row is held, or none of the held rows' payers resolves yet."""
+    where, params = ("upload_id = ?", [upload_id]) if upload_id is not None else ("true", [])
+    count = held_rows(con, "count(*)", where, params)[0][0]
+    if not count:
         raise InputError(
             "There are no rows held for an unknown payer" + (f" in upload {upload_id}." if upload_id else ".")
         )
-    directory = PayerDirectory(con)
-    groups: dict[tuple[int, str], list] = {}
-    for row in held:
-        groups.setdefault((row[0], row[3]), []).append(row)
-    results = []
-    for (origin, sheet), rows in groups.items():
-        kind, mapping_json = rows[0][1], rows[0][2]
-        records = [(s, n, json.loads(r)) for _u, _k, _m, s, n, r in rows]
-        result = _reload_group(con, directory, origin, sheet, kind, mapping_json, records)
-        if result is not None:
-            results.append(result)
+    results = load_resolvable(con, upload_id)
     if not results:
         raise InputError(
-            f"None of the {len(held)} held rows' payers resolve yet - confirm which payer each name means first."
+            f"None of the {count} held rows' payers resolve yet - confirm which payer each name means first."
         )
     if len(results) == 1:
         return results[0]
@@ -88,7 +151,87 @@ def reload_rejected(con: duckdb.DuckDBPyConnection, upload_id: int | None = None
         total.sheets.append(f"upload {r.upload_id}")
         total.unknown_payers.update(r.unknown_payers)
     total.message = " | ".join(f"upload {r.upload_id}: {r.message}" for r in results)
+    total.reloaded = results
     return total
+
+
+# --------------------------------------------------------------------------------------------
+# held payer names (python -m audits payers; the upload page)
+
+
+@dataclass
+class HeldPayer:
+    name: str  # the payer as written
+    rows: dict[str, int]  # kind (claims | remits | 835 | 837 | roster) -> rows held
+    close: list[tuple[str, str, float]]  # close matches: (payer_id, payer_name, score)
+    resolves_to: str | None = None  # a payer_id when the name resolves now (its rows load on the next reload)
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values())
+
+
+def held_payers(con: duckdb.DuckDBPyConnection) -> list[HeldPayer]:
+    """Every payer name rows are held for, most rows first: rows per kind and close matches. Names that
+    differ only in case, punctuation or spacing are one name (payer_key), listed as first written."""
+    directory = PayerDirectory(con)
+    found: dict[str, HeldPayer] = {}
+    rows = held_rows(
+        con, "held_payer, CASE WHEN held_payer IS NULL THEN reason END, kind, count(*)",
+        tail="GROUP BY ALL",
+    )  # fmt: skip
+    for held_payer, reason, kind, count in rows:
+        name = _held_name(held_payer, reason or "") or "(blank)"
+        key = payer_key(name) or name
+        entry = found.get(key)
+        if entry is None:
+            entry = found[key] = HeldPayer(
+                name, {}, directory.suggest(name), directory.resolve_one(name, name)
+            )
+        entry.rows[kind] = entry.rows.get(kind, 0) + int(count)
+    return sorted(found.values(), key=lambda h: (-h.total, h.name.lower()))
+
+
+@dataclass
+class Confirmed:
+    name: str
+    payer_id: str
+    uploads: list[UploadResult]  # the new uploads that loaded the name's held rows
+    still_held: int  # rows of that name still held (e.g. a roster row superseded, or rejected again)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(u.rows_loaded for u in self.uploads)
+
+    def summary(self) -> str:
+        if not self.uploads:
+            return f"{self.name!r} now means payer {self.payer_id}; no rows were held for it."
+        ids = ", ".join(str(u.upload_id) for u in self.uploads)
+        return (
+            f"{self.name!r} now means payer {self.payer_id}: {self.rows_loaded} held rows loaded again "
+            f"(upload{'s' if len(self.uploads) > 1 else ''} {ids})."
+        )
+
+
+def confirm_payer(con: duckdb.DuckDBPyConnection, name: str, payer_id: str) -> Confirmed:
+    """Confirm that payer name `name` (as a file writes it) means `payer_id`, then load every row held
+    for that name, whatever its kind (claims, remittances, 835, 837, roster rows), as new uploads.
+    InputError (nothing changed) when the payer is unknown or the name already means another payer."""
+    from audits.ingest.payers import confirm_payer_alias
+
+    key = payer_key(name)
+    directory = PayerDirectory(con)
+    already = directory.resolve_one(name, name) if key else None
+    if already is not None and already != payer_id:
+        raise InputError(
+            f"{name!r} already means payer {already} ({directory.names.get(already, already)}) - "
+            "change the payers sheet if that is wrong."
+        )
+    if already is None:
+        confirm_payer_alias(con, name, payer_id)
+    uploads = load_resolvable(con, names={key})
+    left = sum(h.total for h in held_payers(con) if payer_key(h.name) == key)
+    return Confirmed(name, payer_id, uploads, left)
 
 
 def _resolvable(directory: PayerDirectory, frame: pd.DataFrame) -> pd.Series:
@@ -133,6 +276,45 @@ def _reload_group(
         incoming = Incoming(name, "835", _reload_sha(reloaded), [_835_batch(taken, sheet)], reloaded=reloaded)
         return upload.load_835(con, incoming)
     raise InputError(f"Held rows of a {kind} upload are reloaded by loading the corrected file again.")
+
+
+def _reload_roster(
+    con, directory, origin: int, table: str | None, records: list[Record]
+) -> UploadResult | None:
+    """Held rows of a credentialing upload's table whose payer now resolves, added to the table's
+    current rows as a new snapshot (a new upload of kind roster)."""
+    from audits.ingest.roster.model import COLUMNS
+    from audits.ingest.roster.snapshots import add_rows
+
+    taken, rows = [], []
+    for sheet, number, raw in records:
+        canonical = raw.get(ROSTER_FIELD)
+        if not canonical or canonical.get("table") != table or table not in COLUMNS:
+            continue  # held before rows kept their canonical cells: the corrected file loads them
+        row = dict(canonical["row"])
+        payer_id = directory.resolve_one(row.get("payer_id"), row.get("payer_id"))
+        if payer_id is None:
+            continue
+        row["payer_id"] = payer_id
+        rows.append(row)
+        taken.append((origin, sheet, int(number)))
+    if not rows:
+        return None
+    frame = pd.DataFrame(rows, columns=list(COLUMNS[table]))
+    for column, sql_type in COLUMNS[table].items():
+        if sql_type == "DATE":
+            frame[column] = pd.to_datetime(frame[column], errors="coerce")
+    name = f"held rows of upload {origin}"
+    result = UploadResult(None, name, "roster", "loaded", rows_read=len(rows), sha256=_reload_sha(taken))
+    with transaction(con):
+        result.upload_id = upload.next_upload_id(con)
+        result.snapshot_id, added = add_rows(con, table, frame, result.upload_id)
+        result.rows_loaded = len(rows)
+        result.sheets = [table]
+        result.message = f"{len(rows)} of {len(rows)} rows loaded; {added} added to {table} (snapshot {result.snapshot_id})."
+        upload.mark_resolved(con, taken, result.upload_id)
+        upload.insert_upload(con, result, result.sha256, None, None, origin)
+    return result
 
 
 def _reload_sha(reloaded: list[tuple[int, str, int]]) -> str:

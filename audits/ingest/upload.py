@@ -29,11 +29,12 @@ import duckdb
 import pandas as pd
 
 from audits import audit_log, privacy
+from audits.ingest import guards, tables
 from audits.ingest import remits as remits_mod
-from audits.ingest import tables
 from audits.ingest.batch import Batch, Incoming
+from audits.ingest.normalize import cell_text
 from audits.ingest.patients import RawRowHasher, patient_columns, patient_columns_coded
-from audits.ingest.payers import PayerDirectory
+from audits.ingest.payers import UNKNOWN_PAYER, PayerDirectory, held_name_from_reason
 from audits.store import transaction
 
 Progress = Callable[[float, str], None] | None
@@ -44,7 +45,7 @@ class UploadResult:
     upload_id: int | None
     file_name: str
     kind: str | None
-    status: str  # loaded | duplicate | failed
+    status: str  # loaded | duplicate | failed (| undone, in the uploads table)
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
@@ -52,12 +53,21 @@ class UploadResult:
     mapping: dict[str, tuple[str, float]] = field(default_factory=dict)  # canonical -> (header, confidence)
     unknown_payers: dict[str, list[tuple[str, str, float]]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)  # where recognition was unsure (recognise.py)
+    warnings: list[str] = field(default_factory=list)  # where recognition was unsure, and the checks
+    checks: list[str] = field(default_factory=list)  # plausibility guards (guards.py): what to check
     rejection_reasons: dict[str, int] = field(default_factory=dict)  # reason (without detail) -> rows
     sheets: list[str] = field(default_factory=list)
     snapshot_id: int | None = None
     sha256: str | None = None
     duplicate_of: int | None = None
+    # held rows this upload made loadable (a roster defining their payer): loaded again as new uploads
+    reloaded: list[UploadResult] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> str:
+        """What happened, in words (the uploads table keeps it too): loaded | loaded with rows held |
+        nothing loaded (held) | nothing loaded | duplicate | failed."""
+        return outcome(self.status, self.rows_read, self.rows_loaded, self.rows_rejected)
 
     def summary(self) -> str:
         return (
@@ -72,6 +82,23 @@ class RejectedRow(NamedTuple):
     raw_row: dict
     column: str | None
     reason: str
+    held_payer: str | None = None  # the payer as written, for a row held for an unknown payer
+    service_date: object = None  # a claim line's date of service as read (its audit month)
+
+
+OUTCOMES = ("loaded", "loaded with rows held", "nothing loaded (held)", "nothing loaded", "duplicate", "failed",
+            "undone")  # fmt: skip
+
+
+def outcome(status: str, rows_read: int, rows_loaded: int, rows_rejected: int) -> str:
+    """An upload's outcome in words from its status and counts (OUTCOMES)."""
+    if status in ("duplicate", "failed", "undone"):
+        return status
+    if rows_loaded and rows_rejected:
+        return "loaded with rows held"
+    if rows_loaded or not rows_read:
+        return "loaded" if rows_loaded else "nothing loaded"
+    return "nothing loaded (held)"
 
 
 # --------------------------------------------------------------------------------------------
@@ -95,13 +122,15 @@ def next_upload_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("SELECT nextval('upload_id_seq')").fetchall()[0][0])
 
 
-def _insert_upload(con: duckdb.DuckDBPyConnection, result: UploadResult, sha: str, mapping_json: str | None,
-                   uploaded_by: str | None) -> None:  # fmt: skip
+def insert_upload(con: duckdb.DuckDBPyConnection, result: UploadResult, sha: str, mapping_json: str | None,
+                   uploaded_by: str | None, reload_of: int | None = None) -> None:  # fmt: skip
     con.execute(
         "INSERT INTO uploads (upload_id, file_name, sha256, kind, status, rows_read, rows_loaded, rows_rejected, "
-        "message, mapping_json, snapshot_id, uploaded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "message, mapping_json, snapshot_id, uploaded_by, outcome, reload_of) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [result.upload_id, result.file_name, sha, result.kind, result.status, result.rows_read, result.rows_loaded,
-         result.rows_rejected, result.message, mapping_json, result.snapshot_id, uploaded_by],
+         result.rows_rejected, result.message, mapping_json, result.snapshot_id, uploaded_by, result.outcome,
+         reload_of],
     )  # fmt: skip
     audit_log.record(con, "duplicate upload" if result.status == "duplicate" else "upload",  # the trail (#14)
                      f"{result.kind} {result.file_name}", rows=result.rows_loaded, sha256=sha)  # fmt: skip
@@ -116,14 +145,17 @@ def record_rejected(con: duckdb.DuckDBPyConnection, upload_id: int, rows: Iterab
     Call inside the upload's transaction. raw_row must already hold no raw patient identifier (the
     upload paths hash them before calling this).
     """
-    sheets, numbers, raws, columns, reasons = [], [], [], [], []
+    sheets, numbers, raws, columns, reasons, payers, dates = [], [], [], [], [], [], []
     for row in rows:
-        sheet, row_number, raw_row, column, reason = tuple(row)[:5]
+        row = tuple(row)
+        sheet, row_number, raw_row, column, reason = row[:5]
         sheets.append(str(sheet or ""))
         numbers.append(int(row_number))
         raws.append(_JSON.encode(raw_row))
         columns.append(None if column is None else str(column))
         reasons.append(str(reason))
+        payers.append(_held_payer(row[5] if len(row) > 5 else None, reasons[-1]))
+        dates.append(_date(row[6]) if len(row) > 6 else None)
     if not numbers:
         return 0
     import pyarrow as pa
@@ -135,18 +167,39 @@ def record_rejected(con: duckdb.DuckDBPyConnection, upload_id: int, rows: Iterab
             "raw_row": pa.array(raws, type=pa.string()),
             "column_name": pa.array(columns, type=pa.string()),
             "reason": pa.array(reasons, type=pa.string()),
+            "held_payer": pa.array(payers, type=pa.string()),
+            "service_date": pa.array(dates, type=pa.date32()),
         }
     )
     con.register("_rejected_incoming", table)
     try:
         con.execute(
-            "INSERT INTO rejected_rows (upload_id, row_number, sheet, raw_row, column_name, reason) "
-            "SELECT ?, row_number, sheet, raw_row, column_name, reason FROM _rejected_incoming",
+            "INSERT INTO rejected_rows (upload_id, row_number, sheet, raw_row, column_name, reason, held_payer, "
+            "service_date) SELECT ?, row_number, sheet, raw_row, column_name, reason, held_payer, service_date "
+            "FROM _rejected_incoming",
             [upload_id],
         )
     finally:
         con.unregister("_rejected_incoming")
     return len(numbers)
+
+
+def _held_payer(written: object, reason: str) -> str | None:
+    """The payer name a row is held for (None unless its reason is the unknown-payer one)."""
+    if not reason.startswith(UNKNOWN_PAYER + ":"):
+        return None
+    text = cell_text(written)
+    return text if text is not None else held_name_from_reason(reason)
+
+
+def _date(value: object):
+    if value is None:
+        return None
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return None
+    return None if pd.isna(stamp) else stamp.date()
 
 
 def reason_counts(reasons: Iterable[str]) -> dict[str, int]:
@@ -196,11 +249,11 @@ def record_duplicate(
             sha256=sha,
             duplicate_of=earlier,
         )
-        _insert_upload(con, result, sha, None, uploaded_by)
+        insert_upload(con, result, sha, None, uploaded_by)
     return result
 
 
-def _mark_resolved(con: duckdb.DuckDBPyConnection, rows: list[tuple[int, str, int]], upload_id: int) -> None:
+def mark_resolved(con: duckdb.DuckDBPyConnection, rows: list[tuple[int, str, int]], upload_id: int) -> None:
     """The held rows an upload loaded again point to it (they leave the held list)."""
     frame = pd.DataFrame(rows, columns=["upload_id", "sheet", "row_number"]).astype({"sheet": object})
     con.register("_resolved_rows", frame)
@@ -221,9 +274,18 @@ def _finish(con, result: UploadResult, rejected: list[RejectedRow], extra: str, 
     result.rows_rejected = record_rejected(con, result.upload_id, rejected)
     result.rejection_reasons = reason_counts(r.reason for r in rejected)
     result.message = message(result, extra=extra)
+    held = sum(1 for r in rejected if r.reason.startswith(UNKNOWN_PAYER + ":"))
+    _add_checks(result, guards.held_share(result.rows_read, result.rows_rejected, held))
+    reload_of = None
     if incoming.reloaded:
-        _mark_resolved(con, incoming.reloaded, result.upload_id)
-    _insert_upload(con, result, result.sha256, incoming.mapping_json, incoming.uploaded_by)
+        mark_resolved(con, incoming.reloaded, result.upload_id)
+        reload_of = incoming.reloaded[0][0]
+    insert_upload(con, result, result.sha256, incoming.mapping_json, incoming.uploaded_by, reload_of)
+
+
+def _add_checks(result: UploadResult, checks: list[str]) -> None:
+    result.checks += checks
+    result.warnings += checks
 
 
 def _result(incoming: Incoming, kind: str) -> UploadResult:
@@ -250,6 +312,7 @@ def _resolve_payers(directory: PayerDirectory, batch: Batch) -> pd.Series:
     if unresolved.any():
         for name in label[unresolved].dropna().unique():
             batch.unknown_payers.setdefault(name, directory.suggest(name))
+        batch.payer_label = label.astype(object)
         batch.reason[unresolved] = label[unresolved].map(directory.unknown_reason)
         batch.column[unresolved] = "payer"
     return resolved
@@ -265,14 +328,18 @@ def _rejected_rows(batch: Batch, labels: pd.Index, keys: pd.Series | None, years
     numbers = batch.frame.loc[labels, "source_row"].astype("int64").tolist()
     columns = batch.column.loc[labels].tolist()
     reasons = batch.reason.loc[labels].tolist()
+    none = [None] * len(labels)
     if hasher is not None:
-        none = [None] * len(labels)
         keys_ = keys.loc[labels].tolist() if keys is not None else none
         years_ = years.loc[labels].tolist() if years is not None else none
         records = [hasher(r, k, y) for r, k, y in zip(records, keys_, years_, strict=True)]
+    payers = batch.payer_label.loc[labels].tolist() if batch.payer_label is not None else none
+    dates = batch.frame.loc[labels, "date_of_service"].tolist() if "date_of_service" in batch.frame else none
     return [
-        RejectedRow(batch.sheet, number, record, column, reason)
-        for number, record, column, reason in zip(numbers, records, columns, reasons, strict=True)
+        RejectedRow(batch.sheet, number, record, column, reason, payer, date)
+        for number, record, column, reason, payer, date in zip(
+            numbers, records, columns, reasons, payers, dates, strict=True
+        )
     ]
 
 
@@ -429,6 +496,7 @@ def load_roster(con: duckdb.DuckDBPyConnection, file_name: str, sha: str, roster
     result.warnings = list(roster_batch.warnings)
     with transaction(con):
         result.upload_id = next_upload_id(con)
+        before = guards.roster_keys(con, roster_batch.tables)
         applied = apply_roster(con, roster_batch, result.upload_id)
         result.rows_read = applied.rows_read
         result.rows_loaded = applied.rows_loaded
@@ -448,6 +516,9 @@ def load_roster(con: duckdb.DuckDBPyConnection, file_name: str, sha: str, roster
             result.message = message(
                 result, extra=f"snapshot {applied.snapshot_id} of {', '.join(result.sheets)}"
             )
-        _insert_upload(con, result, sha, json.dumps(raw_mapping) if raw_mapping else None, uploaded_by)
+            held = sum(1 for r in applied.rejected if str(r[4]).startswith(UNKNOWN_PAYER + ":"))
+            _add_checks(result, guards.roster_removals(before, guards.roster_keys(con, applied.tables)))
+            _add_checks(result, guards.held_share(result.rows_read, result.rows_rejected, held))
+        insert_upload(con, result, sha, json.dumps(raw_mapping) if raw_mapping else None, uploaded_by)
     report(progress, 1.0, result.summary())
     return result

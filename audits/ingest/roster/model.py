@@ -70,6 +70,8 @@ class Rejection(NamedTuple):
     raw_row: dict
     column: str | None
     reason: str
+    held_payer: str | None = None  # the payer as written, for a row held for an unknown payer
+    service_date: object = None  # (claim lines only; the shape of upload.RejectedRow)
 
 
 class SheetInfo(NamedTuple):

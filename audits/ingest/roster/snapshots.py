@@ -55,6 +55,62 @@ def _cell_key(value: object) -> str:
     return str(value)
 
 
+# In a held roster row's raw_row: its canonical cells ({"table": ..., "row": {column: text}}), so that
+# it can be added to the table once its payer resolves (reload.py), whatever the sheet's layout was.
+ROSTER_FIELD = "__roster__"
+
+
+def _canonical_row(frame: pd.DataFrame, i: int, table: str) -> dict:
+    row = {}
+    for column, sql_type in COLUMNS[table].items():
+        value = frame[column].iloc[i] if column in frame.columns else None
+        if column == "payer_id":
+            value = frame["payer_name"].iloc[i] if "payer_name" in frame.columns else value
+        if value is None or (not isinstance(value, (str, bool)) and pd.isna(value)):
+            row[column] = None
+        elif sql_type == "DATE":
+            row[column] = pd.Timestamp(value).date().isoformat()
+        elif sql_type == "BOOLEAN":
+            row[column] = bool(value)
+        else:
+            row[column] = normalize.cell_text(value)
+    return row
+
+
+def add_rows(
+    con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame, upload_id: int
+) -> tuple[int, int]:
+    """The current rows of `table` plus `rows` (held rows whose payer now resolves) as a new snapshot of
+    that table (call inside a transaction). Rows already there (same natural key) are not added twice.
+    Returns (snapshot_id, rows added)."""
+    columns = list(COLUMNS[table])
+    current = con.execute(_sql(f"SELECT {', '.join(columns)} FROM {{table}}", table)).df().astype(object)  # noqa: S608
+    current = current.where(current.notna(), None)
+    keys = list(NATURAL_KEYS[table])
+    seen = {tuple(_cell_key(v) for v in r) for r in current[keys].itertuples(index=False, name=None)}
+    fresh = []
+    rows = rows[columns].astype(object)
+    for record in rows.where(rows.notna(), None).to_dict("records"):
+        key = tuple(_cell_key(record[k]) for k in keys)
+        if key not in seen:
+            seen.add(key)
+            fresh.append(record)
+    combined = pd.concat([current, pd.DataFrame(fresh, columns=columns)], ignore_index=True)
+    for column, sql_type in COLUMNS[table].items():
+        if sql_type == "DATE":
+            combined[column] = pd.to_datetime(combined[column], errors="coerce")
+        elif sql_type == "BOOLEAN":
+            combined[column] = combined[column].astype("boolean")
+    content = _content_hash({table: combined})
+    snapshot_id = con.execute("SELECT nextval('snapshot_id_seq')").fetchall()[0][0]
+    con.execute(
+        "INSERT INTO roster_snapshots (snapshot_id, upload_id, tables_carried, content_sha256) VALUES (?, ?, ?, ?)",
+        [snapshot_id, upload_id, table, content],
+    )
+    _write_table(con, table, combined, snapshot_id)
+    return int(snapshot_id), len(fresh)
+
+
 def _finalise(
     con: duckdb.DuckDBPyConnection, batch: RosterBatch
 ) -> tuple[dict[str, pd.DataFrame], list[Rejection]]:
@@ -80,13 +136,16 @@ def _finalise(
                 if payer_id is None:
                     keep[i] = False
                     sheet, row = sheets[i], source_rows[i]
+                    raw = dict(batch.raw_row(sheet, row))
+                    raw[ROSTER_FIELD] = {"table": table, "row": _canonical_row(frame, i, table)}
                     rejected.append(
                         Rejection(
                             sheet,
                             row,
-                            batch.raw_row(sheet, row),
+                            raw,
                             "payer",
                             directory.unknown_reason(written),
+                            normalize.cell_text(written),
                         )
                     )
                 ids.append(payer_id)
