@@ -790,12 +790,20 @@ def test_tracker_licences_of_two_states_and_an_unknown_payer_group(con, tmp_path
     (rejected,) = result.rejected
     assert (rejected.sheet, rejected.row_number, rejected.column) == ("Tracker [Humana]", 2, "payer")
     assert rejected.reason.startswith("unknown payer: Humana")
-    assert rejected.raw_row == {
+    raw = dict(rejected.raw_row)
+    held = raw.pop("__roster__")  # the canonical cells, so the row can load once Humana is known
+    assert raw == {
         "NPI": NPI_A,
         "Name": "Test Provider A",
         "Humana Status": "Par",
         "Humana Effective": "2024-01-01",
     }
+    assert held["table"] == "enrollments"
+    assert (held["row"]["npi"], held["row"]["payer_id"], held["row"]["effective_date"]) == (
+        NPI_A,
+        "Humana",
+        "2024-01-01",
+    )
 
 
 def test_a_label_above_the_npi_column_is_not_a_group(con, tmp_path):
