@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pandas as pd
@@ -138,7 +139,12 @@ st.subheader("Upload history")
 if history.empty:
     st.info("Nothing uploaded yet. Start with the credentialing workbook, then claims and remittances.")
     st.stop()
-show(history)
+shown = history.copy()
+shown["status"] = [  # in words: loaded, loaded with rows held, nothing loaded (held), failed, duplicate
+    _mapping.status_words(SimpleNamespace(status=s, rows_loaded=n, rows_rejected=r))
+    for s, n, r in zip(history["status"], history["rows_loaded"], history["rows_rejected"], strict=True)
+]
+show(shown)
 with_rejects = history[history["rows_rejected"] > 0]
 if not with_rejects.empty:
     by_id = history.set_index("upload_id")

@@ -197,6 +197,7 @@ def test_upload_page_lists_history_held_payers_and_rejected_rows(monkeypatch, sm
     assert any(m.value.startswith("**Aetna Choice**") for m in at.markdown)
     history = [d.value for d in at.dataframe if "File" in d.value.columns][0]
     assert list(history["Upload no."]) == [2, 1]
+    assert list(history["Status"]) == ["loaded with rows held", "loaded"]  # 4 of 5 rows loaded, 1 held
     rejected = [d.value for d in at.dataframe if "Reason" in d.value.columns][0]
     assert list(rejected["Reason"]) == ["unknown payer: Aetna Choice"]
     assert list(rejected["› Primary Insurance"]) == ["Aetna Choice"]  # the row as the file had it

@@ -149,3 +149,24 @@ def test_a_credentialing_file_shows_each_sheet_with_its_table(monkeypatch, tmp_p
     assert summary["sheets"].iloc[0] == "People: Providers; Plans: Enrollments"
     sheets = _frame_with(at, "Sheet")
     assert sheets[["Sheet", "Read as"]].values.tolist() == [["People", "Providers"], ["Plans", "Enrollments"]]
+
+
+def test_an_unreadable_or_unrecognised_file_is_one_sentence_naming_no_command_line_flag(
+    monkeypatch, tmp_path
+):
+    db = build_small_practice(tmp_path / "p.duckdb")
+    at = _staged(
+        open_app(monkeypatch, db, "upload"),
+        ("broken.xlsx", b"this is not a workbook", "application/octet-stream"),
+        ("notes.csv", b"Colour,Shape\nred,round\nblue,square\n", "text/csv"),
+    )
+    at.button(key="load_files").click().run()
+    no_exception(at)
+    loads = _frame_with(at, "loaded")
+    assert loads["status"].tolist() == ["failed", "failed"]
+    errors = [e.value for e in at.error]
+    assert len(errors) >= 2
+    for text in errors:
+        assert "--" not in text and "\n" not in text and "Traceback" not in text, text
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM claim_lines").fetchone()[0] == 4  # nothing changed
