@@ -4,6 +4,11 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 DB     ?= data/cleartobill.duckdb
 PORT   ?= 8501
+# Sign-in (README "Users and sign-in"): none = this computer only (127.0.0.1); password or oidc listen on
+# ADDRESS (behind a TLS reverse proxy).
+AUTH_MODE ?= none
+ADDRESS   ?= 0.0.0.0
+LISTEN := $(if $(filter password oidc,$(AUTH_MODE)),$(ADDRESS),127.0.0.1)
 
 .PHONY: run test test-spark spark-env lint format bench reset demo install install-dev clean
 
@@ -36,7 +41,8 @@ run: $(VENV)/.installed
 		echo "First start: generating the demo practice into $(DB) (under a minute)..."; \
 		$(PY) -m audits demo --db "$(DB)"; \
 	fi
-	CLEARTOBILL_DB="$(DB)" $(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.headless true
+	AUTH_MODE="$(AUTH_MODE)" CLEARTOBILL_DB="$(DB)" $(PY) -m streamlit run dashboard.py --server.port $(PORT) \
+		--server.address $(LISTEN) --server.headless true
 
 ## test: install the dev dependencies, lint, and run the whole suite (unit, CLI, AppTest, notebooks, browser)
 test: $(VENV)/.installed-dev

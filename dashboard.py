@@ -10,6 +10,7 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from app_pages import _db  # noqa: E402
+from app_pages import _identity as identity  # noqa: E402
 from app_pages import _links as links  # noqa: E402
 from app_pages import _words as words  # noqa: E402
 from app_pages._format import when  # noqa: E402
@@ -17,15 +18,18 @@ from audits import explore  # noqa: E402
 
 st.set_page_config(page_title="ClearToBill", page_icon=":material/verified:", layout="wide")
 
-page = st.navigation(
-    [
-        st.Page("app_pages/audit.py", title="Monthly audit", icon=":material/fact_check:", default=True),
-        st.Page("app_pages/upload.py", title="Upload & data quality", icon=":material/upload_file:"),
-        st.Page("app_pages/provider.py", title="Provider profile", icon=":material/badge:"),
-        st.Page("app_pages/clearance.py", title="Clearance & pre-check", icon=":material/task_alt:"),
-        st.Page("app_pages/trends.py", title="Denial trends", icon=":material/trending_up:"),
-    ]
-)
+who = identity.ensure()  # sign-in, idle timeout, the audit trail's actor (stops until signed in)
+pages = {
+    "audit": st.Page("app_pages/audit.py", title="Monthly audit", icon=":material/fact_check:", default=True),
+    "upload": st.Page("app_pages/upload.py", title="Upload & data quality", icon=":material/upload_file:"),
+    "provider": st.Page("app_pages/provider.py", title="Provider profile", icon=":material/badge:"),
+    "clearance": st.Page("app_pages/clearance.py", title="Clearance & pre-check", icon=":material/task_alt:"),
+    "trends": st.Page("app_pages/trends.py", title="Denial trends", icon=":material/trending_up:"),
+    "admin": st.Page(
+        "app_pages/admin.py", title="Users & audit trail", icon=":material/admin_panel_settings:"
+    ),
+}
+page = st.navigation([p for key, p in pages.items() if who.can("page", key)])  # roles: audits/access.py
 
 with _db.read() as data:
     months = sorted(
@@ -53,7 +57,9 @@ with st.sidebar:
     for row in fresh.itertuples():
         st.caption(f"{words.KIND.get(row.kind, row.kind)}: {when(row.uploaded_at)}")
 
+identity.sidebar(who)
 if demo:
     st.info("You are looking at demo data: a synthetic practice, no real providers or patients.")
 
 page.run()
+identity.flush()  # audit events kept back while the page read the database

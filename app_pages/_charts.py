@@ -9,6 +9,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from app_pages import _format as fmt
 from app_pages import _words as words
 from app_pages._tables import show
 
@@ -81,15 +82,16 @@ def heatmap(grid: pd.DataFrame, value_label: str, money: bool) -> go.Figure:
     """Providers (rows, every one labelled, names shortened with the full name in the hover) by payers
     (columns, as categories even when payer ids are numbers)."""
     names = [str(n) for n in grid.index]
-    payers = [str(p) for p in grid.columns]
+    payers = [fmt.chart_text(p) for p in grid.columns]  # names from files: plotly would draw their tags
     rows = [short(n) for n in names]
     seen: dict[str, int] = {}
     for i, row in enumerate(rows):  # two long names that shorten alike stay two rows
         seen[row] = seen.get(row, 0) + 1
         if seen[row] > 1:
             rows[i] = f"{row} ({seen[row]})"
+    rows = [fmt.chart_text(row) for row in rows]
     values = grid.to_numpy(dtype=float)
-    hover = np.array([[n] * len(payers) for n in names])
+    hover = np.array([[fmt.chart_text(n)] * len(payers) for n in names])
     fig = go.Figure(
         go.Heatmap(
             z=values,

@@ -15,6 +15,7 @@ from types import ModuleType
 import duckdb
 import streamlit as st
 
+from app_pages import _format as fmt
 from audits import explore
 from audits.config import db_path
 from audits.errors import ClearToBillError
@@ -81,7 +82,7 @@ def read() -> Iterator[PageData]:
         with connect(database_file(), read_only=True) as con:
             yield PageData(con, database_file())
     except ClearToBillError as exc:
-        st.error(str(exc))
+        st.error(fmt.plain(exc))
         st.stop()
 
 
@@ -92,7 +93,7 @@ def write() -> Iterator[duckdb.DuckDBPyConnection]:
         with connect(database_file()) as con:
             yield con
     except ClearToBillError as exc:
-        st.error(str(exc))
+        st.error(fmt.plain(exc))
         st.stop()
 
 

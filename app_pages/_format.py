@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 import re
 
@@ -87,11 +88,29 @@ def when(value) -> str:
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>|~$])")
 
 
+_AUTOLINK = re.compile(r"(?i)(://|@|\bwww\.)")  # what GitHub-flavoured markdown turns into a link by itself
+
+
+def _unlink(match: re.Match) -> str:
+    found = match.group(1)
+    if found == "://":
+        return "\\:\\/\\/"
+    return "\\@" if found == "@" else found[:3] + "\\."
+
+
 def plain(value) -> str:
-    """Data shown inside markdown (names from files, details, reasons) as literal text: no links,
-    emphasis, HTML or LaTeX can come from the data."""
+    """Data shown inside markdown (names from files, details, reasons, error messages) as literal text:
+    no links (bare URLs and e-mail addresses included), emphasis, headers, HTML or LaTeX can come from
+    the data. The one escaping helper of the pages, with chart_text for plotly."""
     text = _MARKDOWN.sub(r"\\\1", "" if _missing(value) else str(value))
+    text = _AUTOLINK.sub(_unlink, text)
     return "\\" + text if text[:1] in ("#", "-", "+", "=") else text
+
+
+def chart_text(value) -> str:
+    """User text (a provider or payer name) in a plotly label or hover as literal text: plotly draws
+    <b>, <a href>, <br> found in text, so < > & become entities, which it shows as the characters."""
+    return html.escape("" if _missing(value) else str(value), quote=False)
 
 
 # st.column_config formats (Streamlit's printf-style): the same look inside tables.

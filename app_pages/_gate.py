@@ -45,7 +45,7 @@ def _gate_upload(upload) -> None:
                 )
             except ClearToBillError as exc:
                 bar.empty()
-                st.error(str(exc))
+                st.error(fmt.plain(exc))
                 st.stop()
         bar.empty()
         st.session_state[RESULT_KEY] = {
@@ -194,7 +194,7 @@ def _release(kind: str) -> None:
                     con, Path(tmp) / f"released{suffix}", released_by=st.session_state.get("user_name")
                 )
             except ClearToBillError as exc:
-                st.error(str(exc))
+                st.error(fmt.plain(exc))
                 st.stop()
         if result.path is not None:
             name = f"released-{result.release_id}{suffix}"

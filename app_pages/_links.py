@@ -9,6 +9,7 @@ and takes them out of the address, so the user's own changes afterwards are not 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import streamlit as st
 
@@ -17,6 +18,19 @@ UPLOAD = "app_pages/upload.py"
 PROVIDER = "app_pages/provider.py"
 CLEARANCE = "app_pages/clearance.py"
 TRENDS = "app_pages/trends.py"
+
+
+def opens(page: str) -> bool:
+    """May this session's role open `page` (a path above)? A link to a page it may not see is not drawn."""
+    from app_pages import _identity as identity
+
+    return identity.current().can("page", Path(page).stem)
+
+
+def page(path: str, **kwargs) -> None:
+    """st.page_link to one of the pages above, drawn only when the role may open it."""
+    if opens(path):
+        st.page_link(path, **kwargs)
 
 
 def _params(**values) -> dict[str, str]:
@@ -31,6 +45,8 @@ def _params(**values) -> dict[str, str]:
 
 
 def to_provider(npi: str, name: str | None = None, where=st) -> None:
+    if not opens(PROVIDER):
+        return
     where.page_link(
         PROVIDER,
         label=f"Provider profile of {name or npi}",
@@ -40,6 +56,8 @@ def to_provider(npi: str, name: str | None = None, where=st) -> None:
 
 
 def to_clearance(npi: str, payer_id: str | None, dos, name: str | None, payer: str | None, where=st) -> None:
+    if not opens(CLEARANCE):
+        return
     who = name or npi
     what = f"Clearance of {who} with {payer}" if payer else f"Clearance of {who}"
     where.page_link(
@@ -52,12 +70,17 @@ def to_clearance(npi: str, payer_id: str | None, dos, name: str | None, payer: s
 
 def to_audit(label: str, month: str | None, where=st, **filters) -> None:
     """A link to the audit of a month, filtered (npi=, payer=, code=, rule=)."""
+    if not opens(AUDIT):
+        return
     where.page_link(
         AUDIT, label=label, icon=":material/fact_check:", query_params=_params(month=month, **filters)
     )
 
 
 def switch_to_audit(month: str | None, **filters) -> None:
+    if not opens(AUDIT):
+        st.info("The monthly audit's findings are for analysts and practice managers.")
+        return
     st.switch_page(AUDIT, query_params=_params(month=month, **filters))
 
 

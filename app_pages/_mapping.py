@@ -18,6 +18,7 @@ import streamlit as st
 
 from app_pages import _db
 from app_pages import _format as fmt
+from app_pages import _identity as identity
 from app_pages import _words as words
 from app_pages._tables import label as _table_label
 from audits import explore
@@ -449,6 +450,7 @@ def _profile_saver(ingest, file_id: str, kind: str, chosen: dict) -> None:
         "Save this mapping as a profile", key=f"profile_name_{file_id}", placeholder="name"
     )
     if button_col.button("Save profile", key=f"save_profile_{file_id}", disabled=not (save and name)):
+        identity.require("map")
         with _db.write() as con:
             save(con, name.strip(), kind, chosen)
         st.success(f"Saved the mapping as profile “{fmt.plain(name.strip())}”.")

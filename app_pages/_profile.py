@@ -9,6 +9,7 @@ import plotly.express as px
 import streamlit as st
 
 from app_pages import _charts as charts
+from app_pages import _format as fmt
 from app_pages import _words as words
 from audits import months
 
@@ -25,6 +26,9 @@ def enrollment_timeline(enrollments: pd.DataFrame, today: dt.date) -> None:
     bars.loc[bars["status"].isin(["pending", "denied"]), "end"] = pd.Timestamp(today)
     bars["status_word"] = bars["status"].map(lambda s: words.word(words.ENROLLMENT_STATUS, s))
     bars["payer"] = [words.payer(n or i) for n, i in zip(bars["payer_name"], bars["payer_id"], strict=True)]
+    for column in ("payer", "status_label", "allowed_pos"):  # text from the roster, drawn by plotly
+        if column in bars:
+            bars[column] = [fmt.chart_text(v) if not fmt.missing(v) else v for v in bars[column]]
     drawable = bars.dropna(subset=["start"])
     if drawable.empty:
         charts.show(enrollments)

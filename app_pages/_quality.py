@@ -11,6 +11,7 @@ import streamlit as st
 
 from app_pages import _db
 from app_pages import _format as fmt
+from app_pages import _identity as identity
 from app_pages import _words as words
 from app_pages._mapping import result_row
 from app_pages._tables import label, show
@@ -163,12 +164,13 @@ def roster_snapshots() -> None:
     if not diff.empty:
         show(readable_diff(diff, provider_names, payer_names), height=min(38 + 35 * len(diff), 400))
     if st.button(f"Make {name(pick)} current again", key="restore_snapshot"):
+        identity.require("restore snapshot")
         with _db.write() as con:
             try:
                 with transaction(con):
                     roster.restore_snapshot(con, pick)
             except ClearToBillError as exc:
-                st.error(str(exc))
+                st.error(fmt.plain(exc))
                 st.stop()
         st.session_state["restored_snapshot"] = name(pick)
         st.rerun()
@@ -216,12 +218,13 @@ def payer_names_to_confirm(ingest: ModuleType | None) -> None:
             index=0 if options else None,
         )
         if right.button("Confirm and reload", key=f"confirm_{row.name}", disabled=not (confirm and choice)):
+            identity.require("confirm alias")
             reloaded, problems = [], []
             with _db.write() as con:
                 try:
                     confirm(con, row.name, choice)
                 except ClearToBillError as exc:
-                    st.error(str(exc))
+                    st.error(fmt.plain(exc))
                     st.stop()
                 for upload_id in row.upload_ids if reload_rejected else []:
                     try:  # each upload that holds the name loads its resolvable rows again as a new upload

@@ -31,6 +31,10 @@ def render(month: str) -> None:
     if resolved is not None and not resolved.empty:
         right.caption("Issues resolved per audited month (open the month before, gone this month).")
         right.bar_chart(resolved, x="month", y="resolved_issues", height=220)
+    from app_pages import _identity as identity
+
+    if not identity.can("retro billing"):  # claim lines: not for leadership (aggregates only, #14)
+        return
     st.subheader("Retro-billing: lines a roster correction made billable")
     if lines is None:
         return

@@ -10,6 +10,8 @@ import streamlit as st
 from app_pages import _audit as sections
 from app_pages import _db, _queue
 from app_pages import _format as fmt
+from app_pages import _identity as identity
+from app_pages import _links as links
 from app_pages import _words as words
 from app_pages._finding import record_view
 from app_pages._tables import findings_table
@@ -19,6 +21,8 @@ from audits.reports import write_findings_csv, write_workbook
 from audits.runner import run_audit
 from audits.store import connect
 
+identity.require_page("audit")  # the roles that see this page: audits/access.py
+
 LIMIT = 5000  # rows in the findings table; the CSV has them all
 month = _db.selected_month()
 st.title(f"Monthly audit {month or ''}".strip())
@@ -27,11 +31,12 @@ if not month:
         "No claims yet. Upload the credentialing workbook, a claims export and the remittances "
         "on the Upload & data quality page, then run the audit here."
     )
-    st.page_link("app_pages/upload.py", label="Go to Upload & data quality", icon=":material/upload_file:")
+    links.page(links.UPLOAD, label="Go to Upload & data quality", icon=":material/upload_file:")
     st.stop()
 
 top_left, top_right = st.columns([3, 1])
-if top_right.button(f"Run the audit for {month}", type="primary"):
+if identity.can("run audit") and top_right.button(f"Run the audit for {month}", type="primary"):
+    identity.require("run audit")
     bar = st.progress(0.0, text="Starting the audit...")
     with _db.write() as con:
         try:
@@ -39,7 +44,7 @@ if top_right.button(f"Run the audit for {month}", type="primary"):
                 con, month, progress=lambda f, m="": bar.progress(min(max(f, 0.0), 1.0), text=m)
             )
         except ClearToBillError as exc:
-            st.error(str(exc))
+            st.error(fmt.plain(exc))
             st.stop()
     bar.empty()
     st.success(
@@ -112,7 +117,10 @@ with _db.read() as data:
         key="finding_pick",
         placeholder="Choose a finding (or select a row above)",
     )
-    if picked:
+    if picked and not identity.can("finding detail"):
+        st.info("Opening the claim line behind a finding is for practice managers.")
+    elif picked:
+        identity.viewed(f"finding {picked} ({month})")
         record_view(explore.finding_record(data.con, picked, month))
 
 _queue.render(month)
@@ -131,17 +139,20 @@ def _export(writer, suffix: str):
     return build
 
 
+if not identity.can_download("findings"):
+    st.caption("The findings exports are for practice managers.")
+    st.stop()
 e1, e2 = st.columns(2)
 e1.download_button(
     "Download findings (CSV)",
-    _export(write_findings_csv, ".csv"),
+    identity.export("findings", _export(write_findings_csv, ".csv"), f"findings-{month}.csv"),
     file_name=f"findings-{month}.csv",
     mime="text/csv",
     on_click="ignore",
 )
 e2.download_button(
     "Download the audit workbook (Excel)",
-    _export(write_workbook, ".xlsx"),
+    identity.export("findings", _export(write_workbook, ".xlsx"), f"cleartobill-audit-{month}.xlsx"),
     file_name=f"cleartobill-audit-{month}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     on_click="ignore",

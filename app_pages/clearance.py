@@ -12,12 +12,15 @@ from app_pages import _clearance as grid
 from app_pages import _dates as dates
 from app_pages import _db, _gate
 from app_pages import _format as fmt
+from app_pages import _identity as identity
 from app_pages import _links as links
 from app_pages import _precheck as results
 from app_pages._tables import show
 from audits import explore, months
 from audits.errors import ClearToBillError
 from audits.precheck import check_file, check_line
+
+identity.require_page("clearance")  # the roles that see this page: audits/access.py
 
 TABS = ["Enrollment matrix", "Who can bill", "Pre-check a line", "Pre-check a file", "Gate a batch"]
 
@@ -40,7 +43,7 @@ if people.empty or payers.empty:
     st.info(
         "No roster yet. Upload the credentialing workbook (providers, enrollments, payers) to see who is cleared."
     )
-    st.page_link(links.UPLOAD, label="Go to Upload & data quality", icon=":material/upload_file:")
+    links.page(links.UPLOAD, label="Go to Upload & data quality", icon=":material/upload_file:")
     st.stop()
 payer_labels = dict(zip(payers["payer_id"], payers["payer_name"].fillna(payers["payer_id"]), strict=False))
 people_labels = dict(zip(people["npi"], people["provider_name"].fillna(people["npi"]), strict=False))
@@ -88,7 +91,7 @@ with who_tab:
             try:
                 judged = explore.who_can_bill(data.con, code, payer, on_date)
             except ClearToBillError as exc:
-                st.error(str(exc))
+                st.error(fmt.plain(exc))
                 st.stop()
         st.markdown(
             f"**{int(judged['cleared'].sum())}** of {len(people)} active providers can bill "
@@ -115,6 +118,7 @@ with check_tab:
         state = f.text_input("Service state (optional)", key="check_state")
         submitted = st.form_submit_button("Check", key="check_submit")
     if submitted and dos is not None:
+        identity.require("pre-check")
         with _db.read() as data:
             try:
                 verdict = check_line(
@@ -127,7 +131,7 @@ with check_tab:
                     state=state.strip().upper() or None,
                 )
             except ClearToBillError as exc:
-                st.error(str(exc))
+                st.error(fmt.plain(exc))
                 st.stop()
         results.verdict(verdict, people_labels[npi], code.strip(), payer_labels[payer], dos)
 
@@ -137,6 +141,7 @@ with batch_tab:
     )
     batch = st.file_uploader("Claims to pre-check", type=["csv", "xlsx"], key="batch_file")
     if batch is not None and st.button("Pre-check the file", key="batch_run"):
+        identity.require("pre-check")
         with tempfile.TemporaryDirectory() as tmp:
             source = Path(tmp) / Path(batch.name).name
             source.write_bytes(batch.getvalue())
@@ -151,14 +156,23 @@ with batch_tab:
                         progress=lambda x, m="": bar.progress(min(max(x, 0.0), 1.0), text=m),
                     )
                 except ClearToBillError as exc:
-                    st.error(str(exc))
+                    st.error(fmt.plain(exc))
                     st.stop()
             bar.empty()
             st.session_state["batch_result"] = (target.name, target.read_bytes(), checked)
     if "batch_result" in st.session_state:
         name, content, checked = st.session_state["batch_result"]
         results.batch_table(checked)
-        st.download_button("Download the annotated file", content, file_name=name, on_click="ignore")
+        if identity.can_download("pre-check results"):
+            st.download_button(
+                "Download the annotated file",
+                identity.export("pre-check results", content, name, len(checked)),
+                file_name=name,
+                on_click="ignore",
+            )
 
 with gate_tab:
-    _gate.render()
+    if identity.can("gate"):
+        _gate.render()
+    else:
+        st.info("The pre-submission gate is for coders.")

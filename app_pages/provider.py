@@ -9,11 +9,14 @@ import streamlit as st
 
 from app_pages import _db, _exposure, _screening
 from app_pages import _format as fmt
+from app_pages import _identity as identity
 from app_pages import _links as links
 from app_pages import _profile as sections
 from app_pages import _words as words
 from app_pages._tables import findings_table, show
 from audits import explore
+
+identity.require_page("provider")  # the roles that see this page: audits/access.py
 
 st.title("Provider profile")
 month = _db.selected_month()
@@ -24,7 +27,7 @@ with _db.read() as data:
         st.info(
             "No providers yet. Upload the credentialing workbook (roster) on the Upload & data quality page."
         )
-        st.page_link(links.UPLOAD, label="Go to Upload & data quality", icon=":material/upload_file:")
+        links.page(links.UPLOAD, label="Go to Upload & data quality", icon=":material/upload_file:")
         st.stop()
     linked = links.arrived("npi")  # a link from a finding or the clearance page names the provider
     if linked is not None:

@@ -8,9 +8,12 @@ import streamlit as st
 
 from app_pages import _db, _retro
 from app_pages import _format as fmt
+from app_pages import _identity as identity
 from app_pages import _links as links
 from app_pages import _trends as sections
 from audits import explore, measures
+
+identity.require_page("trends")  # the roles that see this page: audits/access.py
 
 month = _db.selected_month()
 today = dt.date.today()
@@ -20,7 +23,7 @@ if not month:
     st.info(
         "No claims yet. Load claims and remittances on the Upload & data quality page to see denial trends."
     )
-    st.page_link(links.UPLOAD, label="Go to Upload & data quality", icon=":material/upload_file:")
+    links.page(links.UPLOAD, label="Go to Upload & data quality", icon=":material/upload_file:")
     st.stop()
 st.caption(f"Twelve service months ending {month}.")
 

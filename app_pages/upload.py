@@ -13,6 +13,7 @@ import streamlit as st
 
 from app_pages import _db, _mapping
 from app_pages import _format as fmt
+from app_pages import _identity as identity
 from app_pages import _words as words
 from app_pages._mapping import SUMMARY_COLUMNS, mapping_editor, result_row, summary_row
 from app_pages._quality import data_problems, payer_names_to_confirm, roster_snapshots
@@ -20,6 +21,8 @@ from app_pages._tables import show, show_source_rows, source_rows
 from audits import explore
 from audits.errors import ClearToBillError
 from audits.reports import table_bytes  # neutralised and quoted, as every export (SPEC 7)
+
+identity.require_page("upload")  # the roles that see this page: audits/access.py
 
 KINDS = ["roster", "claims", "remits", "835", "837"]
 ingest = _db.optional_module("audits.ingest")
@@ -41,7 +44,8 @@ files = st.file_uploader(
     disabled=ingest_file is None,
 )
 if "upload_dir" not in st.session_state:
-    st.session_state["upload_dir"] = tempfile.mkdtemp(prefix="cleartobill-upload-")
+    st.session_state["upload_dir"] = tempfile.mkdtemp(prefix=identity.UPLOAD_PREFIX)
+Path(st.session_state["upload_dir"]).mkdir(mode=0o700, exist_ok=True)  # swept while the tab slept
 staged: list[tuple[str, Path]] = []
 for upload in files or []:
     folder = Path(st.session_state["upload_dir"]) / upload.file_id
@@ -50,6 +54,9 @@ for upload in files or []:
     if not path.exists():
         path.write_bytes(upload.getvalue())
     staged.append((upload.file_id, path))
+for folder in Path(st.session_state["upload_dir"]).iterdir():  # a file taken out of the uploader: discarded
+    if folder.name not in {file_id for file_id, _path in staged}:
+        shutil.rmtree(folder, ignore_errors=True)
 
 plans = st.session_state.setdefault("upload_plans", {})
 if staged:
@@ -76,6 +83,7 @@ if staged:
 if staged and st.button(
     f"Load {len(staged)} file{'s' if len(staged) > 1 else ''}", type="primary", key="load_files"
 ):
+    identity.require("upload")
     results = []
     bar = st.progress(0.0, text="Loading...")
     with _db.write() as con:
@@ -162,7 +170,9 @@ if not with_rejects.empty:
     show_source_rows(rejected, height=300)
     st.download_button(
         "Download rejected rows (CSV)",
-        table_bytes(source_rows(rejected, marked=False)),
+        identity.export(
+            "rejected rows", table_bytes(source_rows(rejected, marked=False)), f"upload {pick}", len(rejected)
+        ),
         file_name=f"rejected-rows-upload-{pick}.csv",
         mime="text/csv",
         on_click="ignore",

@@ -88,6 +88,7 @@ def record(
     rows: int | None = None,
     sha256: str | None = None,
     actor: Actor | None = None,
+    when: dt.datetime | None = None,
 ) -> int:
     """Append one event; returns its id. Inside the caller's transaction when it has one (an upload
     that rolls back leaves no event of a load that did not happen)."""
@@ -101,7 +102,7 @@ def record(
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             event_id,
-            dt.datetime.now(),
+            when or dt.datetime.now(),
             who.user,
             who.role,
             action,

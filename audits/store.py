@@ -124,7 +124,9 @@ def connect(
     target = db_path(path)
     if timeout_s is None:
         timeout_s = float(os.environ.get("CLEARTOBILL_LOCK_TIMEOUT", "10"))
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_files()
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    owner_only(target)
     if read_only:
         needs_migration = not target.exists()
         if not needs_migration:
@@ -143,6 +145,27 @@ def connect(
         yield con
     finally:
         con.close()
+
+
+def private_files() -> None:
+    """From now on this process creates files and folders for their owner only (umask 077): the
+    database, its WAL, exports and temporary copies hold protected health information (SPEC 7)."""
+    current = os.umask(0o077)
+    os.umask(current | 0o077)
+
+
+def owner_only(target: Path) -> None:
+    """A database file (and its WAL) that others can read is made owner-only, when it is ours."""
+    for path in (target, target.with_name(target.name + ".wal")):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        if info.st_mode & 0o077 and info.st_uid == os.getuid():
+            try:
+                os.chmod(path, 0o600)
+            except OSError:  # pragma: no cover - a file system without modes
+                pass
 
 
 def transaction(con: duckdb.DuckDBPyConnection):

@@ -42,6 +42,7 @@ COMMANDS = (
     "pack",
     "retro",
     "export-parquet",
+    "users",
 )
 
 
@@ -86,7 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
             help="database file (default: $CLEARTOBILL_DB, else data/cleartobill.duckdb)",
         )
         module.arguments(p)
-        p.set_defaults(_run=module.run)
+        if "--as" not in p._option_string_actions:  # (payers confirm uses --as for the payer it means)
+            p.add_argument(
+                "--as",
+                dest="as_user",
+                metavar="USER",
+                help="act as this user of the users file (AUTH_MODE password/oidc; default: the user mapped "
+                "to your OS account)",
+            )
+        p.set_defaults(_run=module.run, _command=name)
     return parser
 
 
@@ -94,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        refused = authorise(args)
+        if refused:
+            print(f"Error: {refused}", file=sys.stderr)
+            return 1
         return args._run(args) or 0
     except NotADatabase as exc:
         print(f"Error: {exc.what} - check --db PATH or CLEARTOBILL_DB.", file=sys.stderr)
@@ -110,6 +123,71 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Error: interrupted - nothing was committed by the interrupted step.", file=sys.stderr)
         return 130
+
+
+def authorise(args: argparse.Namespace) -> str | None:
+    """Who runs this command, and may they (audits/access.py)? Sets the audit trail's actor; returns the
+    refusal (recorded as access denied when the database exists) or None. With AUTH_MODE none the CLI
+    is unrestricted: the actor is --as USER, else the OS account, with no role."""
+    import getpass
+    import os
+
+    from audits import access, audit_log, users
+
+    mode = users.auth_mode()
+    account = audit_log.os_user()
+    as_user = getattr(args, "as_user", None)
+    if mode == "none":
+        audit_log.set_actor(as_user or account, None, "cli")
+        return None
+    if as_user:
+        user = users.find(as_user)
+        if user is None:
+            return f"There is no user {as_user} in the users file - check the name with `users list`."
+        mapped = users.by_os_user(account)
+        if mapped is None or mapped.name != user.name:  # acting as someone else: prove it
+            password = os.environ.get("CLEARTOBILL_PASSWORD")
+            if password is None and sys.stdin.isatty():
+                password = getpass.getpass(f"Password of {user.name}: ")
+            if not password or users.verify(user.name, password) is None:
+                audit_log.set_actor(as_user, None, "cli")
+                _denied(args, "failed login", f"cli --as {user.name}")
+                return (
+                    f"--as {user.name} needs that user's password (asked on the terminal, or "
+                    "$CLEARTOBILL_PASSWORD) unless your OS account is mapped to them (users add --os-user)."
+                )
+    else:
+        user = users.by_os_user(account)
+        if user is None:
+            if args._command == "users" and not users.has_admin():
+                audit_log.set_actor(account, None, "cli")
+                return None  # the first admin is made by whoever holds the users file
+            return (
+                f"AUTH_MODE is {mode} and the OS account {account} is not mapped to a ClearToBill user - pass "
+                "--as USER, or map the account with `users add NAME --role ROLE --os-user ACCOUNT`."
+            )
+    audit_log.set_actor(user.name, user.role, "cli")
+    if args._command == "users" and not users.has_admin():
+        return None
+    kind, name = access.COMMANDS.get(args._command, ("action", args._command))
+    if access.can(user.role, kind, name):
+        return None
+    _denied(args, "access denied", f"command {args._command}")
+    return access.refusal(kind, name, user.role, label=f"The command {args._command}")
+
+
+def _denied(args: argparse.Namespace, action: str, what: str) -> None:
+    """Record a refusal in the database the command named, when it exists (a refusal creates nothing)."""
+    from audits import audit_log
+    from audits.config import db_path
+    from audits.store import connect
+
+    if db_path(args.db).exists():
+        try:
+            with connect(args.db) as con:
+                audit_log.record(con, action, what)
+        except ClearToBillError:
+            pass  # a busy or foreign file: the refusal itself still stands
 
 
 if __name__ == "__main__":

@@ -4,13 +4,18 @@ of rejected rows with patient identifiers replaced by their keyed hash.
 Decisions:
 - patient_key is the keyed hash of the member id when the file has one, else of name + birth date;
   only the birth year is kept. Each distinct identifier is hashed once.
-- In rejected rows the patient cells are replaced by their keyed hash and the row's patient_key /
-  birth year travel as `__patient_key__` / `__patient_birth_year__` (so a held row can load again).
-  Columns whose header looks like a patient identifier (patient, member, subscriber, insured, DOB,
-  birth, SSN, MRN) are hashed in rejected rows even when unmapped.
+- In a rejected row a cell is kept as it was only when its column is mapped to a canonical column that
+  is not a patient identifier (SPEC 7); every other cell - patient columns, and every unmapped column
+  whatever its header says (Pt Name, Guarantor, MBI, Soc Sec #, address, phone, e-mail) - is kept as
+  its keyed hash. The row's patient_key / birth year travel as `__patient_key__` /
+  `__patient_birth_year__` (so a held row can load again).
+- A row with a cell under no header (more cells than the header row: an unquoted comma shifted it) has
+  every cell in the wrong column, so all of its cells are hashed and its reason quotes none of them.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
@@ -93,32 +98,82 @@ def looks_like_patient_header(header: str) -> bool:
     return any(word in norm for word in _PATIENT_WORDS) or norm == "name"
 
 
-class RawRowHasher:
-    """A rejected row's raw cells with patient identifiers replaced by their keyed hash (module doc), and
-    the row's patient key and birth year added. Whether a header holds patient identifiers, and each
-    identifier's hash, are worked out once per upload (a file can hold many rejected rows)."""
+_HEADERLESS = re.compile(r"column \d+")  # the name claims.sheet_rows gives a column with no header cell
+SHIFTED_NOTE = "the row has more cells than the header row (a comma inside an unquoted cell?)"
 
-    def __init__(self, patient_headers: set[str], key: bytes):
+
+class RawRowHasher:
+    """A rejected row's raw cells, each hashed unless its column is mapped to a non-patient canonical
+    column (module doc), and the row's patient key and birth year added. Which headers are kept, and each
+    value's hash, are worked out once per upload (a file can hold many rejected rows).
+
+    `kept_headers` None: the records are canonical cells (an X12 line), kept unless a patient column."""
+
+    def __init__(self, patient_headers: set[str], key: bytes, kept_headers: set[str] | None = None):
+        from audits.ingest.claims import PATIENT_RAW
+
         self.patient_headers = patient_headers
+        self.kept_headers = kept_headers
         self.key = key
-        self._is_patient: dict[str, bool] = {}
+        self._patient_canonical = {*PATIENT_RAW, *mapping_mod.PATIENT_COLUMNS}
+        self._is_kept: dict[str, bool] = {}
+        self._canonical = False
         self._hashes: dict[str, str] = {}
 
+    def _kept(self, header: str) -> bool:
+        kept = self._is_kept.get(header)
+        if kept is None:
+            if header.startswith("__") and header.endswith("__"):  # markers: canonical flags, adjustments
+                kept = True
+            elif header in self.patient_headers:
+                kept = False
+            elif self.kept_headers is None or self._canonical:
+                kept = header not in self._patient_canonical and not looks_like_patient_header(header)
+            else:
+                kept = header in self.kept_headers
+            self._is_kept[header] = kept
+        return kept
+
+    def shifted(self, record: dict) -> bool:
+        """A cell under no header: the row's cells are not under their own headers."""
+        if self.kept_headers is None or record.get("__canonical__"):
+            return False
+        return any(
+            value is not None and header not in self.kept_headers and _HEADERLESS.fullmatch(header)
+            for header, value in record.items()
+        )
+
+    def reason(self, record: dict, reason: object) -> object:
+        """The rejection reason of a shifted row quotes no cell: its head and what went wrong."""
+        if reason is None or not self.shifted(record):
+            return reason
+        head = str(reason).split(":", 1)[0].split(" - ", 1)[0]
+        return f"{head} - {SHIFTED_NOTE}"
+
+    def _hash(self, value: str) -> str:
+        if value.startswith("hmac:"):  # a held row coming back already hashed
+            return value
+        hashed = self._hashes.get(value)
+        if hashed is None:
+            hashed = "hmac:" + (privacy.patient_key_of(value, self.key) or "")
+            self._hashes[value] = hashed
+        return hashed
+
     def __call__(self, record: dict, patient_key: object, birth_year: object) -> dict:
+        if bool(record.get("__canonical__")) != self._canonical:  # X12 lines hold canonical cells
+            self._canonical = not self._canonical
+            self._is_kept.clear()
+        shifted = self.shifted(record)
         out = {}
         for header, value in record.items():
-            is_patient = self._is_patient.get(header)
-            if is_patient is None:
-                is_patient = header in self.patient_headers or looks_like_patient_header(header)
-                self._is_patient[header] = is_patient
-            if value is not None and is_patient:
-                hashed = self._hashes.get(value)
-                if hashed is None:
-                    hashed = "hmac:" + (privacy.patient_key_of(value, self.key) or "")
-                    self._hashes[value] = hashed
-                out[header] = hashed
-            else:
+            if (
+                value is None
+                or (not shifted and self._kept(header))
+                or (header.startswith("__") and header.endswith("__"))
+            ):
                 out[header] = value
+            else:
+                out[header] = self._hash(str(value))
         if patient_key is not None and patient_key == patient_key:
             out[PATIENT_KEY_FIELD] = patient_key
         if birth_year is not None and birth_year == birth_year:

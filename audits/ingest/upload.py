@@ -329,7 +329,8 @@ def _rejected_rows(batch: Batch, labels: pd.Index, keys: pd.Series | None, years
     columns = batch.column.loc[labels].tolist()
     reasons = batch.reason.loc[labels].tolist()
     none = [None] * len(labels)
-    if hasher is not None:
+    if hasher is not None:  # patient cells hashed, and a shifted row's reason quotes no cell (#14)
+        reasons = [hasher.reason(r, why) for r, why in zip(records, reasons, strict=True)]
         keys_ = keys.loc[labels].tolist() if keys is not None else none
         years_ = years.loc[labels].tolist() if years is not None else none
         records = [hasher(r, k, y) for r, k, y in zip(records, keys_, years_, strict=True)]
@@ -344,7 +345,8 @@ def _rejected_rows(batch: Batch, labels: pd.Index, keys: pd.Series | None, years
 
 
 def _hasher(batch: Batch, key: bytes) -> RawRowHasher:
-    return RawRowHasher(set(batch.patient_headers), key)
+    kept = None if batch.kind == "835" else set(batch.kept_headers)
+    return RawRowHasher(set(batch.patient_headers), key, kept)
 
 
 # --------------------------------------------------------------------------------------------
