@@ -154,3 +154,22 @@ def test_cli_payers_and_payers_confirm(tmp_path, capsys):
     assert "No rows are held" in capsys.readouterr().out
     assert main(["payers", "--db", str(db), "confirm", "Aetna Gold"]) == 1
     assert "--as" in capsys.readouterr().err
+
+
+def test_held_rows_that_cannot_be_read_again_stay_held_and_the_roster_upload_says_so(con, tmp_path):
+    claims = ingest_file(
+        con,
+        _write(tmp_path, "c.csv", "Claim ID,Rendering NPI,Payer,DOS,CPT,Charges\n"
+               f"C1,{A},Aetna,2024-01-05,99213,1\n"),
+    )  # fmt: skip
+    assert claims.rows_rejected == 1
+    # the saved mapping no longer fits the held cells (as if it had been edited by hand)
+    con.execute(
+        'UPDATE uploads SET mapping_json = \'{"columns": {"claim_id": "Gone"}}\' WHERE upload_id = ?',
+        [claims.upload_id],
+    )
+    roster = ingest_file(con, _roster(tmp_path / "roster.xlsx"))
+    assert roster.status == "loaded" and roster.reloaded == []
+    assert any(f"held rows of upload {claims.upload_id} stay held" in w for w in roster.warnings)
+    entry = next(h for h in held_payers(con) if h.name == "Aetna")
+    assert entry.rows == {"claims": 1} and entry.resolves_to == "AET"

@@ -215,7 +215,9 @@ def ingest_file(
         if result.status == "loaded":  # its payers may be the ones rows were held for
             from audits.ingest.reload import load_resolvable
 
-            result.reloaded = load_resolvable(con)
+            notes: list[str] = []
+            result.reloaded = load_resolvable(con, notes=notes)
+            result.warnings += notes
         return result
     incoming = Incoming(path.name, kind, sha, [], uploaded_by=uploaded_by)
     if kind in ("claims", "remits"):

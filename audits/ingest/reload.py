@@ -76,12 +76,16 @@ def _held_name(held_payer: str | None, reason: str) -> str | None:
 
 
 def load_resolvable(
-    con: duckdb.DuckDBPyConnection, upload_id: int | None = None, names: set[str] | None = None
+    con: duckdb.DuckDBPyConnection,
+    upload_id: int | None = None,
+    names: set[str] | None = None,
+    notes: list[str] | None = None,
 ) -> list[UploadResult]:
     """Load again every held row whose payer now resolves (of one upload, or of all; of the payer
     names whose payer_key is in `names`, or of every name): each original upload's rows (per sheet, or
     per roster table) become one new upload. Rows whose payer still resolves to nothing stay held,
-    untouched. Returns the new uploads ([] when nothing resolves)."""
+    untouched. Returns the new uploads ([] when nothing resolves). A group that cannot be loaded again
+    (its saved mapping no longer reads it) stays held, and says why in `notes` when given (else raises)."""
     directory = PayerDirectory(con)
     where, params = "true", []
     if upload_id is not None:
@@ -113,10 +117,16 @@ def load_resolvable(
     for (origin, sheet), rows in groups.items():
         kind, mapping_json = rows[0][1], rows[0][2]
         records = [(r[3], r[4], json.loads(r[5])) for r in rows]
-        if kind == "roster":
-            result = _reload_roster(con, directory, origin, sheet, records)
-        else:
-            result = _reload_group(con, directory, origin, records[0][0], kind, mapping_json, records)
+        try:
+            if kind == "roster":
+                result = _reload_roster(con, directory, origin, sheet, records)
+            else:
+                result = _reload_group(con, directory, origin, records[0][0], kind, mapping_json, records)
+        except InputError as exc:
+            if notes is None:
+                raise
+            notes.append(f"the {len(rows)} held rows of upload {origin} stay held: {exc}")
+            continue
         if result is not None:
             results.append(result)
     return results
