@@ -154,11 +154,14 @@ def record_rejected(con: duckdb.DuckDBPyConnection, upload_id: int, rows: Iterab
         raws.append(_JSON.encode(raw_row))
         columns.append(None if column is None else str(column))
         reasons.append(str(reason))
-        payers.append(_held_payer(row[5] if len(row) > 5 else None, reasons[-1]))
-        dates.append(_date(row[6]) if len(row) > 6 else None)
+        payers.append(row[5] if len(row) > 5 else None)
+        dates.append(row[6] if len(row) > 6 else None)
     if not numbers:
         return 0
     import pyarrow as pa
+
+    payers = _held_payers(payers, reasons)
+    dates = _dates(dates)
 
     table = pa.table(
         {
@@ -168,7 +171,7 @@ def record_rejected(con: duckdb.DuckDBPyConnection, upload_id: int, rows: Iterab
             "column_name": pa.array(columns, type=pa.string()),
             "reason": pa.array(reasons, type=pa.string()),
             "held_payer": pa.array(payers, type=pa.string()),
-            "service_date": pa.array(dates, type=pa.date32()),
+            "service_date": dates,
         }
     )
     con.register("_rejected_incoming", table)
@@ -184,22 +187,38 @@ def record_rejected(con: duckdb.DuckDBPyConnection, upload_id: int, rows: Iterab
     return len(numbers)
 
 
+def _held_payers(written: list, reasons: list[str]) -> list[str | None]:
+    """The payer name each row is held for (None unless its reason is the unknown-payer one); each
+    distinct name is looked at once."""
+    prefix = UNKNOWN_PAYER + ":"
+    seen: dict[tuple, str | None] = {}
+    out = []
+    for name, reason in zip(written, reasons, strict=True):
+        if not reason.startswith(prefix):
+            out.append(None)
+            continue
+        key = (name, reason if name is None else None)
+        if key not in seen:
+            seen[key] = _held_payer(name, reason)
+        out.append(seen[key])
+    return out
+
+
 def _held_payer(written: object, reason: str) -> str | None:
-    """The payer name a row is held for (None unless its reason is the unknown-payer one)."""
-    if not reason.startswith(UNKNOWN_PAYER + ":"):
-        return None
     text = cell_text(written)
     return text if text is not None else held_name_from_reason(reason)
 
 
-def _date(value: object):
-    if value is None:
-        return None
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        return None
-    return None if pd.isna(stamp) else stamp.date()
+def _dates(values: list):
+    """An Arrow date array of date-like values (None / unreadable: null), converted together."""
+    import pyarrow as pa
+
+    if all(v is None for v in values):
+        return pa.nulls(len(values), type=pa.date32())
+    stamps = pd.to_datetime(pd.Series(values, dtype=object), errors="coerce")
+    return pa.array(stamps.to_numpy(dtype="datetime64[ns]"), type=pa.timestamp("ns"), from_pandas=True).cast(
+        pa.date32()
+    )
 
 
 def reason_counts(reasons: Iterable[str]) -> dict[str, int]:
