@@ -24,6 +24,7 @@ from app_pages._tables import label as _table_label
 from audits import explore
 from audits.errors import ClearToBillError
 from audits.ingest import recognise
+from audits.ingest.upload import outcome
 
 AUTO = "detect"
 NOT_MAPPED = ""
@@ -488,18 +489,14 @@ def _roster_editor(file_id: str, path: Path, plan: dict) -> dict:
 
 
 def status_words(result) -> str:
-    """What happened to an upload, in words: loaded, loaded with rows held, nothing loaded (held),
-    failed, duplicate."""
-    status = str(getattr(result, "status", "") or "")
-    if status in words.UPLOAD_STATUS.values() and status != "loaded":
-        return status
-    if status in words.UPLOAD_STATUS and status != "loaded":
-        return words.UPLOAD_STATUS[status]
-    loaded = getattr(result, "rows_loaded", 0) or 0
-    held = getattr(result, "rows_rejected", 0) or 0
-    if status == "loaded" and held:
-        return words.UPLOAD_STATUS["loaded_held"] if loaded else words.UPLOAD_STATUS["held"]
-    return status
+    """What happened to an upload, in words (the core's outcome): loaded, loaded with rows held, nothing
+    loaded (held), nothing loaded, failed, duplicate, undone."""
+    return outcome(
+        str(getattr(result, "status", "") or ""),
+        getattr(result, "rows_read", 0) or 0,
+        getattr(result, "rows_loaded", 0) or 0,
+        getattr(result, "rows_rejected", 0) or 0,
+    )
 
 
 def result_row(result, file_name: str) -> dict:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-from types import ModuleType
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -17,7 +15,7 @@ from app_pages._mapping import result_row
 from app_pages._tables import label, show
 from audits import explore, measures
 from audits.errors import ClearToBillError
-from audits.ingest import roster
+from audits.ingest import confirm_payer, held_payers, roster
 from audits.store import transaction
 
 
@@ -183,67 +181,57 @@ def roster_snapshots() -> None:
 # ------------------------------------------------------------------------------------- payer names
 
 
-def payer_names_to_confirm(ingest: ModuleType | None) -> None:
-    """Unknown payer names with their held rows: confirm which payer each means, then its uploads reload."""
+def payer_names_to_confirm() -> None:
+    """Payer names rows are held for: confirm which payer each means, and every row held for that name,
+    whatever its kind, loads again (one confirm per name; the name then leaves the list)."""
     with _db.read() as data:
-        unknown = explore.unknown_payer_names(data.con)
+        held = held_payers(data.con)
         payers = explore.payers(data.con)
-        suggest = getattr(ingest, "suggest_payers", None)
-        suggestions = {
-            name: (suggest(data.con, name) if suggest else []) for name in unknown["name"].head(20)
-        }
-
-    if unknown.empty:
+    done = st.session_state.pop("confirm_message", None)
+    if done:
+        st.success(fmt.plain(done))
+    if not held:
         return
     st.subheader("Payer names to confirm")
     st.caption(
-        "Rows with these payer names are held back. Confirm which payer each name means; the held rows load again."
+        "Rows with these payer names are held back. Confirm which payer each name means; "
+        "every row held for that name loads again."
     )
-    confirm = getattr(ingest, "confirm_payer_alias", None)
-    reload_rejected = getattr(ingest, "reload_rejected", None)
     payer_labels = dict(
         zip(payers["payer_id"], payers["payer_name"].fillna(payers["payer_id"]), strict=False)
     )
-    for row in unknown.head(20).itertuples():
-        ranked = [s[0] for s in suggestions.get(row.name, [])]
+    for entry in held[:20]:
+        ranked = [c[0] for c in entry.close]
+        if entry.resolves_to and entry.resolves_to not in ranked:
+            ranked.insert(0, entry.resolves_to)
         options = ranked + [p for p in payer_labels if p not in ranked]
+        kinds = ", ".join(
+            f"{n:,} {words.KIND.get(k, k).lower()}"
+            for k, n in sorted(entry.rows.items(), key=lambda kv: -kv[1])
+        )
         left, mid, right = st.columns([2, 2, 1])
-        left.markdown(f"**{fmt.plain(row.name)}** · {row.rows:,} row{'s' if row.rows != 1 else ''} held")
+        left.markdown(
+            f"**{fmt.plain(entry.name)}** · {entry.total:,} row{'s' if entry.total != 1 else ''} held ({fmt.plain(kinds)})"
+        )
         choice = mid.selectbox(
             "Payer",
             options,
             format_func=lambda p: f"{payer_labels.get(p, p)} ({p})",
-            key=f"alias_{row.name}",
+            key=f"alias_{entry.name}",
             label_visibility="collapsed",
             index=0 if options else None,
         )
-        if right.button("Confirm and reload", key=f"confirm_{row.name}", disabled=not (confirm and choice)):
+        if right.button("Confirm and reload", key=f"confirm_{entry.name}", disabled=not choice):
             identity.require("confirm alias")
-            reloaded, problems = [], []
             with _db.write() as con:
-                try:
-                    confirm(con, row.name, choice)
+                try:  # every row held for this name, whatever its kind, loads again as new uploads
+                    confirmed = confirm_payer(con, entry.name, choice)
                 except ClearToBillError as exc:
                     st.error(fmt.plain(exc))
                     st.stop()
-                for upload_id in row.upload_ids if reload_rejected else []:
-                    try:  # each upload that holds the name loads its resolvable rows again as a new upload
-                        reloaded.append(
-                            result_row(reload_rejected(con, upload_id), f"held rows of upload {upload_id}")
-                        )
-                    except (ClearToBillError, duckdb.Error) as exc:
-                        problems.append(f"Upload {upload_id}: {_db.sentence(exc)}")
-            st.session_state["upload_results"] = reloaded + [
-                {
-                    "file": p,
-                    "kind": "",
-                    "status": "failed",
-                    "read": 0,
-                    "loaded": 0,
-                    "rejected": 0,
-                    "message": p,
-                    "upload_id": None,
-                }
-                for p in problems
+            _db.clear_caches()
+            st.session_state["upload_results"] = [
+                result_row(u, f"held rows of upload {u.upload_id}") for u in confirmed.uploads
             ]
+            st.session_state["confirm_message"] = confirmed.summary()
             st.rerun()

@@ -18,6 +18,7 @@ from app_pages import _words as words
 from app_pages._mapping import SUMMARY_COLUMNS, mapping_editor, result_row, summary_row
 from app_pages._quality import data_problems, payer_names_to_confirm, roster_snapshots
 from app_pages._tables import show, show_source_rows, source_rows
+from app_pages._undo import undo_section
 from audits import explore
 from audits.errors import ClearToBillError
 from audits.reports import table_bytes  # neutralised and quoted, as every export (SPEC 7)
@@ -136,7 +137,7 @@ if results:
         if row["status"] == "failed":
             st.error(f"{fmt.plain(row['file'])}: {fmt.plain(row['message'])}")
 
-payer_names_to_confirm(ingest)
+payer_names_to_confirm()
 with _db.read() as data:
     history = explore.upload_history(data.con)
 
@@ -153,6 +154,7 @@ shown["status"] = [  # in words: loaded, loaded with rows held, nothing loaded (
     for s, n, r in zip(history["status"], history["rows_loaded"], history["rows_rejected"], strict=True)
 ]
 show(shown)
+undo_section(history)
 with_rejects = history[history["rows_rejected"] > 0]
 if not with_rejects.empty:
     by_id = history.set_index("upload_id")

@@ -170,3 +170,75 @@ def test_an_unreadable_or_unrecognised_file_is_one_sentence_naming_no_command_li
         assert "--" not in text and "\n" not in text and "Traceback" not in text, text
     with connect(db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM claim_lines").fetchone()[0] == 4  # nothing changed
+
+
+def _load(at):
+    at.button(key="load_files").click().run()
+    no_exception(at)
+    return _frame_with(at, "loaded")
+
+
+def test_an_upload_is_undone_on_the_page_and_loads_again_with_a_corrected_mapping(monkeypatch, tmp_path):
+    db = build_small_practice(tmp_path / "p.duckdb")
+    at = _staged(open_app(monkeypatch, db, "upload"), ("odd.csv", ODD_CLAIMS, "text/csv"))
+    file_id = _file_id(at)
+    at.selectbox(key=f"kind_{file_id}").set_value("claims").run()
+    at.selectbox(key=f"map_{file_id}_claims_claim_id").set_value("Zork").run()
+    at.selectbox(key=f"map_{file_id}_claims_billed_amount").set_value("Seq").run()  # the wrong column
+    assert _load(at)["status"].tolist() == ["loaded"]
+    with connect(db, read_only=True) as con:
+        wrong = con.execute("SELECT sum(billed_amount) FROM claim_lines WHERE claim_id LIKE 'Z%'")
+        assert float(wrong.fetchone()[0]) == 3.0  # 1 + 1 + 1: the line numbers
+        upload_id = con.execute("SELECT max(upload_id) FROM uploads").fetchone()[0]
+    at.selectbox(key="undo_pick").set_value(upload_id).run()
+    at.button(key="undo_upload").click().run()
+    no_exception(at)
+    assert len(at.success) == 1  # the core's sentence for what was undone
+    history = _frame_with(at, "File")
+    assert history.set_index("File").loc["odd.csv", "Status"] == "undone"
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM claim_lines").fetchone()[0] == 4  # as before the upload
+    # the same file again, mapped right: not refused as a duplicate
+    at = _staged(at, ("odd.csv", ODD_CLAIMS, "text/csv"))
+    file_id = _file_id(at)
+    at.selectbox(key=f"kind_{file_id}").set_value("claims").run()
+    at.selectbox(key=f"map_{file_id}_claims_claim_id").set_value("Zork").run()
+    assert _load(at)["status"].tolist() == ["loaded"]
+    with connect(db, read_only=True) as con:
+        rows = con.execute("SELECT claim_id, billed_amount FROM claim_lines ORDER BY claim_id").fetchall()
+    assert [(c, float(b)) for c, b in rows][3:] == [("C4", 150.0), ("Z1", 120.0), ("Z2", 150.0), ("Z3", 90.0)]
+
+
+def test_one_confirm_per_payer_name_loads_its_held_rows_of_every_kind(monkeypatch, tmp_path):
+    db = build_small_practice(tmp_path / "p.duckdb")
+    claims = (
+        "Claim #,Line #,Rendering Provider NPI,Primary Insurance,Date of Service,CPT/HCPCS,Charges\n"
+        f"N7,1,{A},Zeta Health Plan,10/21/2026,99214,$150.00\n"
+        f"N8,1,{A},Zeta Health Plan,10/22/2026,99213,$120.00\n"
+    ).encode()
+    remits = (
+        b"Claim #,Line #,Payer,CPT,Billed,Paid Amount,Adj Reason\n"
+        b"C1,1,Zeta Health Plan,99213,120.00,0.00,CO-45\n"
+    )
+    at = _staged(
+        open_app(monkeypatch, db, "upload"),
+        ("zeta-claims.csv", claims, "text/csv"),
+        ("zeta-remits.csv", remits, "text/csv"),
+    )
+    loads = _load(at)
+    assert sorted(loads["status"]) == ["nothing loaded (held)", "nothing loaded (held)"]
+    held = [m.value for m in at.markdown if m.value.startswith("**Zeta Health Plan**")]
+    assert len(held) == 1 and "3 rows held" in held[0]  # one name, both files' rows
+    at.selectbox(key="alias_Zeta Health Plan").set_value("AET")
+    at.button(key="confirm_Zeta Health Plan").click().run()
+    no_exception(at)
+    assert not any(m.value.startswith("**Zeta Health Plan**") for m in at.markdown)  # resolved: gone
+    with connect(db, read_only=True) as con:
+        lines = con.execute(
+            "SELECT claim_id FROM claim_lines WHERE claim_id IN ('N7', 'N8') ORDER BY 1"
+        ).fetchall()
+        remitted = con.execute("SELECT count(*) FROM remit_lines WHERE payer_id = 'AET'").fetchone()[0]
+    assert lines == [("N7",), ("N8",)] and remitted == 1
+    # nothing grows on another look: the page reruns, no name is listed again
+    at.run()
+    assert not any(m.value.startswith("**Zeta Health Plan**") for m in at.markdown)
