@@ -14,6 +14,7 @@ Same seed and end month give byte-identical files. The pieces:
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 import re
@@ -43,8 +44,12 @@ from audits.runner import run_audit
 DEFAULT_OUT_DIR = DATA_DIR / "demo"
 DEMO_UPLOADER = "demo"
 MIN_LINES = 500
+CORRECTION_FILE = "credentialing_correction.xlsx"
+# The roster correction loaded after the twelve audits (retro-billing, audits/retro.py): every payer but
+# Medicaid approved the new hires' enrollments back to their start dates, over lines it had denied.
+CORRECTION_PROVIDERS, CORRECTION_EXCEPT = ("fm_np2", "im6", "peds5", "lcsw1"), ("MCD",)
 _OUR_FILES = re.compile(
-    r"^(credentialing_workbook\.xlsx|claims_\d{4}-\d{2}\.csv|remits_\d{4}-\d{2}\.(csv|xlsx)|era_[A-Z]+_\d{4}-\d{2}\.835)$"
+    r"^(credentialing_workbook\.xlsx|credentialing_correction\.xlsx|claims_\d{4}-\d{2}\.csv|remits_\d{4}-\d{2}\.(csv|xlsx)|era_[A-Z]+_\d{4}-\d{2}\.835)$"
 )
 
 Progress = Callable[[str], None]
@@ -96,6 +101,7 @@ def generate_files(
     payer = frame["payer"].to_numpy()
 
     files = [write_roster_workbook(out / "credentialing_workbook.xlsx", roster)]
+    write_roster_workbook(out / CORRECTION_FILE, corrected_roster(roster))
     month_rows = []
     for month in roster.months:
         rows = np.flatnonzero(month_of_line == np.datetime64(month, "M"))
@@ -129,6 +135,17 @@ def generate_files(
                 write_remits_csv(out / f"remits_{month:%Y-%m}.csv", practice, rows, remit_seed, recoup_rows)
             )
     return files + era_files
+
+
+def corrected_roster(roster):
+    """The roster as a later upload has it: the enrolled rows of CORRECTION_PROVIDERS (new hires) with
+    every payer but CORRECTION_EXCEPT effective from the hire date (they were effective weeks after it)."""
+    corrected = copy.deepcopy(roster)
+    hired = {corrected.provider(key).npi: corrected.provider(key).hire_date for key in CORRECTION_PROVIDERS}
+    for row in corrected.enrollments:
+        if row.npi in hired and row.payer_id not in CORRECTION_EXCEPT and row.status == "enrolled":
+            row.effective_date = min(row.effective_date, hired[row.npi])
+    return corrected
 
 
 def _say(progress: Progress | None, message: str) -> None:
@@ -214,11 +231,14 @@ def build_demo(
         started = time.perf_counter()
         audits = run_audits(con, months, progress)
         audited = time.perf_counter() - started
+        _say(progress, "Loading the roster correction that came after the audits (retro-billing):")
+        correction = load_files(con, [out / CORRECTION_FILE], progress)
     return {
         "out_dir": str(out),
         "files": [str(f) for f in files],
         "uploads": uploads,
         "audits": audits,
+        "correction": correction,
         "seconds": {"generate": round(generated, 2), "ingest": round(loaded, 2), "audit": round(audited, 2)},
         "end_month": f"{end:%Y-%m}",
         "seed": seed,
