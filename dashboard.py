@@ -15,6 +15,7 @@ from app_pages import _links as links  # noqa: E402
 from app_pages import _words as words  # noqa: E402
 from app_pages._format import when  # noqa: E402
 from audits import explore  # noqa: E402
+from audits import findings as findings_model  # noqa: E402
 
 st.set_page_config(page_title="ClearToBill", page_icon=":material/verified:", layout="wide")
 
@@ -33,7 +34,7 @@ page = st.navigation([p for key, p in pages.items() if who.can("page", key)])  #
 
 with _db.read() as data:
     months = sorted(
-        set(explore.service_months(data.con)) | set(explore.audited_months(data.con)), reverse=True
+        set(explore.service_months(data.con)) | set(findings_model.audited_months(data.con)), reverse=True
     )
     default = explore.default_month(data.con)
     demo = explore.is_demo(data.con)

@@ -16,6 +16,7 @@ from app_pages import _words as words
 from app_pages._finding import record_view
 from app_pages._tables import findings_table
 from audits import explore, measures
+from audits import findings as findings_model
 from audits.errors import ClearToBillError
 from audits.reports import write_findings_csv, write_workbook
 from audits.runner import run_audit
@@ -52,16 +53,16 @@ if identity.can("run audit") and top_right.button(f"Run the audit for {month}", 
     )
 
 with _db.read() as data:
-    run = explore.current_run(data.con, month)
+    run = findings_model.current_run(data.con, month)
     if run is None:
         top_left.warning(f"{month} has not been audited yet: run the audit to see its findings.")
     else:
-        top_left.caption(f"Last audited {fmt.when(run['finished_at'])}, with the roster as it stood then.")
+        top_left.caption(f"Last audited {fmt.when(run.finished_at)}, with the roster as it stood then.")
     payers = explore.payers(data.con)
     payer_names = dict(zip(payers["payer_id"], payers["payer_name"], strict=False))
     summary = data.try_agg(measures.month_summary, month, what="The month's measures")
-    by_rule = data.agg(explore.findings_by_rule, month)
-    matrix = data.agg(explore.misalignment_matrix, month)
+    by_rule = data.agg(findings_model.findings_by_rule, month)
+    matrix = data.agg(findings_model.misalignment_matrix, month)
     sections.tiles(summary, by_rule)
     if run is not None and by_rule.empty:
         st.success(f"No findings in {month}: every audited line is aligned.")
@@ -85,8 +86,8 @@ with _db.read() as data:
         set(matrix["payer_id"]) | set(payers["payer_id"]), key=lambda p: str(words.payer(p, payer_names))
     )
     chosen = sections.filters(rules, providers, payer_names, payer_ids)
-    shown = explore.findings(data.con, month, **chosen, limit=LIMIT)
-    total, at_risk = explore.findings_total(data.con, month, **chosen)
+    shown = findings_model.findings(data.con, month, **chosen, limit=LIMIT)
+    total, at_risk = findings_model.findings_total(data.con, month, **chosen)
     st.caption(
         f"{total:,} findings, {fmt.money(at_risk)} at risk"
         + (f" (showing the {LIMIT:,} largest; download the CSV for all)" if total > LIMIT else "")
@@ -121,7 +122,7 @@ with _db.read() as data:
         st.info("Opening the claim line behind a finding is for practice managers.")
     elif picked:
         identity.viewed(f"finding {picked} ({month})")
-        record_view(explore.finding_record(data.con, picked, month))
+        record_view(findings_model.finding_record(data.con, picked, month))
 
 _queue.render(month)
 

@@ -15,6 +15,7 @@ from app_pages import _profile as sections
 from app_pages import _words as words
 from app_pages._tables import findings_table, show
 from audits import explore
+from audits import findings as findings_model
 
 identity.require_page("provider")  # the roles that see this page: audits/access.py
 
@@ -55,7 +56,7 @@ with _db.read() as data:
     credentials = explore.provider_credentials(data.con, npi, today)
     enrollments = explore.provider_enrollments(data.con, npi)
     scope = explore.provider_scope(data.con, npi)
-    this_month = explore.findings(data.con, month, npis=[npi]) if month else pd.DataFrame()
+    this_month = findings_model.findings(data.con, month, npis=[npi]) if month else pd.DataFrame()
     history = data.agg(explore.provider_findings_by_month, npi, month) if month else pd.DataFrame()
     denials = data.agg(explore.provider_denials_by_month, npi, month) if month else pd.DataFrame()
 

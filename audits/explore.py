@@ -14,19 +14,9 @@ import re
 import duckdb
 import pandas as pd
 
-from audits.months import add_months, month_end, month_label, month_start
+from audits.months import add_months, month_label, month_start
 
 CLEARANCE_STATUSES = ("cleared", "not yet effective", "terminated", "pending", "denied", "not enrolled")
-
-
-def rule_action(rule_id: str) -> str:
-    """What the user should do about a finding: the `action` of the rule's header (audits/sql/rules)."""
-    from audits.rules import get_rule
-
-    try:
-        return get_rule(rule_id).action
-    except (KeyError, LookupError, ValueError):
-        return "Review the finding's detail and correct the claim or the roster."
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[tuple]:
@@ -88,14 +78,11 @@ def service_months(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [month_label(r[0]) for r in rows]
 
 
-def audited_months(con: duckdb.DuckDBPyConnection) -> list[str]:
-    rows = _rows(con, "SELECT DISTINCT month FROM audit_runs WHERE status = 'done' ORDER BY month DESC")
-    return [month_label(r[0]) for r in rows]
-
-
 def default_month(con: duckdb.DuckDBPyConnection) -> str | None:
     """The latest audited month, else the latest month with at least half the lines of the busiest month
     (a month of a few stray lines - a typo'd date, an early claim - is not where a user starts), else None."""
+    from audits.findings import audited_months
+
     audited = audited_months(con)
     if audited:
         return audited[0]
@@ -106,17 +93,6 @@ def default_month(con: duckdb.DuckDBPyConnection) -> str | None:
     )
     busiest = max((n for _m, n in rows), default=0)
     return next((month_label(m) for m, n in rows if 2 * n >= busiest), None)
-
-
-def current_run(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> dict | None:
-    """The month's latest finished run, as a dict, or None."""
-    frame = _frame(
-        con,
-        "SELECT run_id, month, started_at, finished_at, snapshot_id, rules_version, lines_audited, findings,"
-        " amount_at_risk FROM audit_runs WHERE month = ? AND status = 'done' ORDER BY run_id DESC LIMIT 1",
-        [month_start(month)],
-    )
-    return None if frame.empty else frame.iloc[0].to_dict()
 
 
 def payers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -139,169 +115,6 @@ def providers(con: duckdb.DuckDBPyConnection, active_only: bool = False) -> pd.D
     if active_only:
         sql += " WHERE status = 'active'"
     return _frame(con, sql + " ORDER BY provider_name, npi")
-
-
-# ---------------------------------------------------------------------------------------------- findings
-
-_FINDING_COLUMNS = """
-    f.finding_id, f.rule_id, f.severity, f.claim_id, f.line_no, f.rendering_npi, p.provider_name,
-    f.payer_id, y.payer_name, f.procedure_code, f.date_of_service, f.amount_at_risk, f.detail
-"""
-
-
-def findings(
-    con: duckdb.DuckDBPyConnection,
-    month: str | dt.date,
-    *,
-    rule_ids: list[str] | None = None,
-    severities: list[str] | None = None,
-    npis: list[str] | None = None,
-    payer_ids: list[str] | None = None,
-    code: str | None = None,
-    limit: int | None = None,
-) -> pd.DataFrame:
-    """The month's current findings (latest finished run), filtered, largest first; no patient data."""
-    where, params = _finding_filters(con, month, rule_ids, severities, npis, payer_ids, code)
-    sql = f"""
-        SELECT {_FINDING_COLUMNS}
-        FROM findings f
-        LEFT JOIN (SELECT npi, max(provider_name) AS provider_name FROM providers GROUP BY npi) p
-               ON p.npi = f.rendering_npi
-        LEFT JOIN (SELECT payer_id, max(payer_name) AS payer_name FROM payers GROUP BY payer_id) y
-               ON y.payer_id = f.payer_id
-        WHERE {where}
-        ORDER BY CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
-                 f.amount_at_risk DESC NULLS LAST, f.rule_id, f.claim_id, f.line_no
-        LIMIT ?
-    """  # noqa: S608 - only placeholders are joined in; every value is bound
-    return _frame(con, sql, [*params, limit if limit is not None else 2**62])
-
-
-def findings_total(
-    con: duckdb.DuckDBPyConnection,
-    month: str | dt.date,
-    *,
-    rule_ids: list[str] | None = None,
-    severities: list[str] | None = None,
-    npis: list[str] | None = None,
-    payer_ids: list[str] | None = None,
-    code: str | None = None,
-) -> tuple[int, float]:
-    """(count, dollars at risk) of the filtered findings, for the caption over a truncated table."""
-    where, params = _finding_filters(con, month, rule_ids, severities, npis, payer_ids, code)
-    sql = f"SELECT count(*), coalesce(sum(f.amount_at_risk), 0) FROM findings f WHERE {where}"  # noqa: S608
-    count, dollars = _rows(con, sql, params)[0]
-    return int(count), float(dollars)
-
-
-def _finding_filters(con, month, rule_ids, severities, npis, payer_ids, code) -> tuple[str, list]:
-    run = current_run(con, month)
-    run_id = run["run_id"] if run else -1
-    where = ["f.run_id = ?"]
-    params: list = [run_id]
-    for column, values in (
-        ("f.rule_id", rule_ids),
-        ("f.severity", severities),
-        ("f.rendering_npi", npis),
-        ("f.payer_id", payer_ids),
-    ):
-        if values:
-            where.append(f"{column} IN ({', '.join('?' for _ in values)})")
-            params.extend(values)
-    if code:
-        where.append("upper(f.procedure_code) LIKE ?")
-        params.append(code.strip().upper() + "%")
-    return " AND ".join(where), params
-
-
-def findings_by_rule(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> pd.DataFrame:
-    """rule_id, severity, findings, amount_at_risk of the month's current run."""
-    run = current_run(con, month)
-    return _frame(
-        con,
-        "SELECT rule_id, severity, count(*) AS findings, coalesce(sum(amount_at_risk), 0) AS amount_at_risk"
-        " FROM findings WHERE run_id = ? GROUP BY rule_id, severity ORDER BY findings DESC, rule_id",
-        [run["run_id"] if run else -1],
-    )
-
-
-def misalignment_matrix(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> pd.DataFrame:
-    """Provider x payer: findings and dollars at risk of the month's findings that name both."""
-    run = current_run(con, month)
-    return _frame(
-        con,
-        """
-        SELECT f.rendering_npi AS npi, coalesce(max(p.provider_name), f.rendering_npi) AS provider_name,
-               f.payer_id, count(*) AS findings, coalesce(sum(f.amount_at_risk), 0) AS amount_at_risk
-        FROM findings f
-        LEFT JOIN providers p ON p.npi = f.rendering_npi
-        WHERE f.run_id = ? AND f.rendering_npi IS NOT NULL AND f.payer_id IS NOT NULL
-        GROUP BY f.rendering_npi, f.payer_id
-        """,
-        [run["run_id"] if run else -1],
-    )
-
-
-def finding_record(con: duckdb.DuckDBPyConnection, finding_id: str, month: str | dt.date) -> dict:
-    """The records behind one finding: the finding, its claim line (no patient data), the remittances,
-    and the provider's enrollments with that payer, credentials and approved scope."""
-    run = current_run(con, month)
-    found = _frame(
-        con,
-        f"""
-        SELECT {_FINDING_COLUMNS}
-        FROM findings f
-        LEFT JOIN providers p ON p.npi = f.rendering_npi
-        LEFT JOIN payers y ON y.payer_id = f.payer_id
-        WHERE f.run_id = ? AND f.finding_id = ?
-        LIMIT 1
-        """,  # noqa: S608 - constant column list
-        [run["run_id"] if run else -1, finding_id],
-    )
-    if found.empty:
-        return {}
-    finding = found.iloc[0].to_dict()
-    npi, payer_id = finding["rendering_npi"], finding["payer_id"]
-    claim_id, line_no = finding["claim_id"], finding["line_no"]
-    has_line = claim_id is not None and not pd.isna(claim_id)
-    record: dict = {"finding": finding, "action": rule_action(finding["rule_id"])}
-    record["claim_line"] = _frame(
-        con,
-        """
-        SELECT claim_id, line_no, rendering_npi, billing_npi, payer_id, date_of_service, submitted_date,
-               procedure_code, modifier_1, modifier_2, modifier_3, modifier_4,
-               diagnosis_1, diagnosis_2, diagnosis_3, diagnosis_4, pos, units, billed_amount, service_state
-        FROM claim_lines WHERE claim_id = ? AND line_no = ?
-        """,
-        [claim_id if has_line else "", int(line_no) if has_line and not pd.isna(line_no) else -1],
-    )
-    record["remits"] = _frame(
-        con,
-        """
-        SELECT r.payer_id, r.claim_status, r.adjudication_date, r.billed_amount, r.paid_amount, r.source,
-               a.level, a.group_code, a.carc, c.description AS carc_description, a.amount
-        FROM remit_lines r
-        LEFT JOIN remit_adjustments a ON a.remit_line_id = r.remit_line_id
-        LEFT JOIN ref_carc c ON c.code = a.carc
-        WHERE r.claim_id = ? AND (r.line_no = ? OR r.line_no IS NULL)
-        ORDER BY r.adjudication_date, r.remit_line_id, a.position
-        """,
-        [claim_id if has_line else "", int(line_no) if has_line and not pd.isna(line_no) else -1],
-    )
-    record["enrollments"] = _frame(
-        con,
-        """
-        SELECT e.payer_id, y.payer_name, e.status, e.status_label, e.submitted_date, e.effective_date,
-               e.termination_date, e.allowed_pos
-        FROM enrollments e LEFT JOIN payers y ON y.payer_id = e.payer_id
-        WHERE e.npi = ? AND (? IS NULL OR e.payer_id = ?)
-        ORDER BY e.payer_id, e.effective_date NULLS LAST
-        """,
-        [npi or "", payer_id, payer_id],
-    )
-    record["credentials"] = provider_credentials(con, npi or "", month_end(month))
-    record["scope"] = provider_scope(con, npi or "")
-    return record
 
 
 # ---------------------------------------------------------------------------------------------- providers

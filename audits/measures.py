@@ -15,10 +15,11 @@ from collections import OrderedDict
 import duckdb
 import pandas as pd
 
+from audits import findings as findings_model
 from audits import reference
 from audits.errors import InputError
-from audits.rules import all_rules
-from audits.runner import month_bounds
+from audits.months import month_bounds
+from audits.rules import registry_frame
 from audits.views import ensure_views, views_version
 
 NUMERIC_KEYS = (
@@ -296,12 +297,7 @@ def _rule_breakdown(con: duckdb.DuckDBPyConnection, month_start: dt.date) -> pd.
         "FROM findings WHERE month = ? GROUP BY rule_id",
         [month_start],
     ).df()
-    registry = pd.DataFrame(
-        [
-            {"rule_id": r.rule_id, "severity": r.severity, "description": r.description, "action": r.action}
-            for r in all_rules()
-        ]
-    )
+    registry = registry_frame(con)[["rule_id", "severity", "description", "action"]]
     frame = registry.merge(counts, on="rule_id", how="inner")
     frame["findings"] = frame.findings.astype("int64")
     frame["amount_at_risk"] = frame.amount_at_risk.astype(float)
@@ -329,44 +325,18 @@ def denied_by_root_cause(con: duckdb.DuckDBPyConnection, end_month, months: int 
     return frame.reset_index(drop=True)
 
 
-FINDING_COLUMNS = (
-    "rule_id",
-    "severity",
-    "claim_id",
-    "line_no",
-    "rendering_npi",
-    "payer_id",
-    "procedure_code",
-    "date_of_service",
-    "amount_at_risk",
-    "detail",
-)
+FINDING_COLUMNS = findings_model.FINDING_COLUMNS
 _FILTERABLE = ("rule_id", "severity", "rendering_npi", "payer_id", "procedure_code", "category", "claim_id")
 
 
 def findings_frame(con: duckdb.DuckDBPyConnection, month, filters: dict | None = None) -> pd.DataFrame:
     """The month's current findings: SPEC 4 columns in order, then finding_id, provider_name,
     payer_name, category, description, action. filters: {column: value or list of values}."""
-    month_start, _end = month_bounds(month)
-    frame = con.execute(
-        "SELECT f.rule_id, f.severity, f.claim_id, f.line_no, f.rendering_npi, f.payer_id, f.procedure_code, "
-        "f.date_of_service, f.amount_at_risk, f.detail, f.finding_id, p.provider_name, y.payer_name "
-        "FROM findings AS f "
-        "LEFT JOIN (SELECT npi, max(provider_name) AS provider_name FROM providers GROUP BY npi) AS p "
-        "ON p.npi = f.rendering_npi "
-        "LEFT JOIN (SELECT payer_id, max(payer_name) AS payer_name FROM payers GROUP BY payer_id) AS y "
-        "ON y.payer_id = f.payer_id "
-        "WHERE f.month = ? ORDER BY f.amount_at_risk DESC, f.rule_id, f.claim_id, f.line_no, f.rendering_npi",
-        [month_start],
-    ).df()
-    registry = pd.DataFrame(
-        [
-            {"rule_id": r.rule_id, "category": r.category, "description": r.description, "action": r.action}
-            for r in all_rules()
-        ]
-    )
-    frame = frame.merge(registry, on="rule_id", how="left")
-    frame["line_no"] = frame["line_no"].astype("Int64")
+    frame = findings_model.findings(con, month, order="amount")
+    frame = frame.merge(registry_frame(con)[["rule_id", "description"]], on="rule_id", how="left")
+    frame = frame[
+        [*FINDING_COLUMNS, "finding_id", "provider_name", "payer_name", "category", "description", "action"]
+    ]
     frame["amount_at_risk"] = frame["amount_at_risk"].astype(float)
     for column, wanted in (filters or {}).items():
         if wanted is None or wanted == [] or wanted == "":

@@ -1,9 +1,9 @@
 """The coder's pre-check: is this provider cleared to bill this code with this payer on this date?
 
-NOT CLEARED when any blocking finding of SPEC 4 would fire (INVALID_NPI, UNKNOWN_PROVIDER, the
-enrollment findings, POS_NOT_ENROLLED, OUT_OF_SCOPE, LICENSE_INVALID). The candidate lines go into the
+NOT CLEARED when any blocking finding of SPEC 4 would fire: a rule the registry marks blocking
+(rule_registry, from the rule headers) marks the line in line_findings. The candidate lines go into the
 TEMP table `audit_lines` and are judged by the same staging and rule SQL as the monthly audit
-(audits.views.prepare_lines + the rule files), so the two can never disagree. TEMP tables work on a
+(audits.views.prepare_lines builds the line tables, line_findings included), so the two can never disagree. TEMP tables work on a
 read-only connection, so the dashboard can check while nothing else writes.
 
 POS and state are judged only when given (SPEC 6): without a POS, POS_NOT_ENROLLED cannot fire;
@@ -14,6 +14,7 @@ CLEARED (a coder must not submit that line whatever the state turns out to be).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -25,8 +26,7 @@ import pandas as pd
 
 from audits.errors import InputError
 from audits.reports import write_table
-from audits.rules import all_rules
-from audits.runner import AUDIT_LINE_COLUMNS, bind
+from audits.runner import AUDIT_LINE_COLUMNS
 from audits.views import drop_lines, ensure_views, prepare_lines
 
 Progress = Callable[[float, str], None]
@@ -96,11 +96,11 @@ def _clean(value) -> str | None:
     return text or None
 
 
-def evaluate(con: duckdb.DuckDBPyConnection, candidates: pd.DataFrame) -> dict[str, list[tuple[str, str]]]:
-    """Run the blocking rules over candidate lines (_CANDIDATE_COLUMNS; key unique, dates as date).
-    Returns key -> [(rule_id, detail)] in SPEC order."""
-    if candidates.empty:
-        return {}
+@contextlib.contextmanager
+def judged_lines(con: duckdb.DuckDBPyConnection, candidates: pd.DataFrame, upto: str = "line_findings"):
+    """Candidate lines (_CANDIDATE_COLUMNS; key unique, dates as date) as `audit_lines`, claim_id = key,
+    and the line tables built over them up to `upto` - the audit's own SQL on the candidates' dates.
+    The TEMP tables are dropped on exit (they belong to this connection only)."""
     ensure_views(con)
     frame = candidates[list(_CANDIDATE_COLUMNS)].astype(object)
     con.register("precheck_candidates", frame)
@@ -115,19 +115,29 @@ def evaluate(con: duckdb.DuckDBPyConnection, candidates: pd.DataFrame) -> dict[s
             "CAST(date_of_service AS DATE), CAST(procedure_code AS VARCHAR), CAST(pos AS VARCHAR), "
             "CAST(service_state AS VARCHAR), 0 FROM precheck_candidates"
         )
-        prepare_lines(con, upto="line_facts")
-        dates = [d for d in frame.date_of_service if d is not None]
-        values = {"month_start": min(dates), "month_end": max(dates)} if dates else {}
-        found: dict[str, list[tuple[str, str]]] = {}
-        for rule in all_rules():
-            if not rule.blocking:
-                continue
-            sql = f"SELECT claim_id, detail FROM (\n{rule.sql}\n) AS r ORDER BY claim_id"  # noqa: S608
-            for key, detail in con.execute(sql, bind(sql, values)).fetchall():
-                found.setdefault(key, []).append((rule.rule_id, detail))
+        dates = [d for d in frame.date_of_service if d is not None and not pd.isna(d)]
+        first, last = (min(dates), max(dates)) if dates else (dt.date(1900, 1, 1), dt.date(1900, 1, 1))
+        prepare_lines(con, {"month_start": first, "month_end": last}, upto=upto)
+        yield
     finally:
         con.unregister("precheck_candidates")
         drop_lines(con)
+
+
+def evaluate(con: duckdb.DuckDBPyConnection, candidates: pd.DataFrame) -> dict[str, list[tuple[str, str]]]:
+    """The blocking findings of candidate lines (_CANDIDATE_COLUMNS): the lines line_findings holds for
+    a rule rule_registry says is blocking. Returns key -> [(rule_id, detail)] in SPEC order."""
+    if candidates.empty:
+        return {}
+    found: dict[str, list[tuple[str, str]]] = {}
+    with judged_lines(con, candidates):
+        rows = con.execute(
+            "SELECT f.claim_id, f.rule_id, f.detail FROM line_findings AS f "
+            "INNER JOIN rule_registry AS r ON r.rule_id = f.rule_id AND r.blocking "
+            "ORDER BY f.claim_id, r.spec_order, f.detail"
+        ).fetchall()
+    for key, rule_id, detail in rows:
+        found.setdefault(key, []).append((rule_id, detail))
     return found
 
 

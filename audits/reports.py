@@ -28,8 +28,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from audits.errors import InputError, NotAudited
-from audits.measures import FINDING_COLUMNS  # SPEC 4: the CSV contract, in order
+from audits.errors import InputError
+from audits.findings import FINDING_COLUMNS, RunInfo, audited_months, require_run  # noqa: F401 - re-exported
+from audits.findings import findings as findings_read
 from audits.months import month_label, month_start
 
 # SPEC 7: text that a spreadsheet would read as a formula or command (a line feed first, too: some
@@ -53,64 +54,13 @@ def neutralise(value: Any) -> Any:
 
 # --------------------------------------------------------------------------- the month's run
 
-
-@dataclass(frozen=True)
-class RunInfo:
-    run_id: int
-    month: dt.date
-    started_at: Any
-    finished_at: Any
-    snapshot_id: int | None
-    rules_version: str | None
-    lines_audited: int | None
-    findings: int | None
+# The current run and the named findings come from the findings read model (audits.findings).
+current_run = require_run
 
 
-def current_run(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> RunInfo:
-    """The month's current audit run (latest finished run); NotFound when the month was never audited."""
-    first = month_start(month)
-    rows = con.execute(
-        """
-        SELECT run_id, month, started_at, finished_at, snapshot_id, rules_version, lines_audited, findings
-        FROM audit_runs
-        WHERE month = ? AND status = 'done'
-        ORDER BY run_id DESC
-        LIMIT 1
-        """,
-        [first],
-    ).fetchall()
-    if not rows:
-        raise NotAudited(month_label(first))
-    return RunInfo(*rows[0])
-
-
-def audited_months(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Months ('YYYY-MM') with a finished audit run, newest first."""
-    rows = con.execute(
-        "SELECT DISTINCT month FROM audit_runs WHERE status = 'done' ORDER BY month DESC"
-    ).fetchall()
-    return [month_label(r[0]) for r in rows]
-
-
-_FINDINGS_SQL = """
-SELECT f.rule_id, f.severity, f.claim_id, f.line_no, f.rendering_npi, f.payer_id, f.procedure_code,
-       f.date_of_service, f.amount_at_risk, f.detail,
-       p.provider_name, y.payer_name
-FROM findings AS f
-LEFT JOIN (SELECT npi, min(provider_name) AS provider_name FROM providers GROUP BY npi) AS p
-       ON p.npi = f.rendering_npi
-LEFT JOIN (SELECT payer_id, min(payer_name) AS payer_name FROM payers GROUP BY payer_id) AS y
-       ON y.payer_id = f.payer_id
-WHERE f.run_id = ?
-ORDER BY CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
-         f.rule_id, f.claim_id, f.line_no, f.rendering_npi, f.payer_id, f.detail
-"""
-
-
-def _run_findings(con: duckdb.DuckDBPyConnection, run_id: int) -> tuple[list[str], list[tuple]]:
-    result = con.execute(_FINDINGS_SQL, [run_id])
-    columns = [d[0] for d in result.description]
-    return columns, result.fetchall()
+def _run_findings(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame:
+    """The month's current findings with names and actions, in export order (errors, then by rule)."""
+    return findings_read(con, month, order="rule")
 
 
 # --------------------------------------------------------------------------- writing files safely
@@ -214,15 +164,16 @@ def write_findings_csv(con: duckdb.DuckDBPyConnection, month: str | dt.date, pat
     """Write the month's current findings as CSV with exactly the columns of SPEC 4; returns the row count."""
     target = _check_out_path(path, (".csv",))
     run = current_run(con, month)
-    columns, rows = _run_findings(con, run.run_id)
-    wanted = [columns.index(name) for name in FINDING_COLUMNS]
+    frame = _run_findings(con, run.month)
+    frame["amount_at_risk"] = [None if pd.isna(v) else Decimal(f"{v:.2f}") for v in frame["amount_at_risk"]]
+    rows = list(frame[list(FINDING_COLUMNS)].itertuples(index=False, name=None))
 
     def write(tmp: Path) -> None:
         with tmp.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(FINDING_COLUMNS)
             for row in rows:
-                writer.writerow([_csv_cell(row[i]) for i in wanted])
+                writer.writerow([_csv_cell(_plain(v)) for v in row])
 
     _replace_atomically(target, write)
     return len(rows)
@@ -367,15 +318,7 @@ def collect_workbook_data(con: duckdb.DuckDBPyConnection, month: str | dt.date) 
             frame = frame.sort_values(sort_key, ascending=False, kind="stable")
         breakdowns[title] = frame.reset_index(drop=True)
     trend = measures.monthly_trend(con, label, 12)
-    columns, rows = _run_findings(con, run.run_id)
-    detail = pd.DataFrame.from_records(rows, columns=columns)
-    actions = breakdowns["By rule"]
-    if {"rule_id", "action"} <= set(actions.columns):
-        lookup = dict(zip(actions["rule_id"], actions["action"], strict=False))
-        detail["action"] = detail["rule_id"].map(lookup)
-    else:
-        detail["action"] = None
-    detail = detail[list(DETAIL_COLUMNS)]
+    detail = _run_findings(con, first)[list(DETAIL_COLUMNS)]
     return WorkbookData(
         month=first, run=run, summary=summary, breakdowns=breakdowns, trend=trend, detail=detail
     )

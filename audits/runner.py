@@ -6,9 +6,11 @@ and its rows become findings with an amount at risk and a stable finding_id comp
 only say which rows violate). The month's earlier findings are replaced; earlier audit_runs rows stay,
 marked 'superseded'.
 
-amount_at_risk (SPEC 4): the line's billed amount; the paid amount for PAID_DESPITE_FINDING; for
-provider-level findings the provider's billed amount over the 90 days up to month_end, i.e. dates of
-service in (month_end - 90 days, month_end], with that payer when the finding names one.
+amount_at_risk (SPEC 4), by the rule header's `amount`: billed - the line's billed amount; paid - its
+paid amount (PAID_DESPITE_FINDING); provider_billed_90d - the provider's billed amount over the 90 days up
+to month_end, i.e. dates of service in (month_end - 90 days, month_end], with that payer when the finding
+names one; provider_billed_since - the provider's billed amount from the row's amount_since to month_end
+(PROVIDER_EXCLUDED: from EXCLDATE).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import duckdb
 import pandas as pd
 
 from audits import audit_log
-from audits.errors import InputError, NotFound
+from audits.errors import InputError
 from audits.months import month_bounds, month_label
 from audits.rules import Rule, all_rules, rules_version
 from audits.store import transaction
@@ -39,7 +41,7 @@ _RUN_FINDINGS = """
 CREATE OR REPLACE TEMP TABLE run_findings (
     rule_id VARCHAR, severity VARCHAR, level VARCHAR, amount_kind VARCHAR,
     claim_id VARCHAR, line_no INTEGER, rendering_npi VARCHAR, payer_id VARCHAR, procedure_code VARCHAR,
-    date_of_service DATE, subject VARCHAR, detail VARCHAR
+    date_of_service DATE, subject VARCHAR, detail VARCHAR, amount_since DATE
 )
 """
 FINDINGS_INSERT = """
@@ -56,6 +58,7 @@ SELECT
     CASE f.amount_kind
         WHEN 'billed' THEN b.billed_amount
         WHEN 'paid' THEN p.paid_amount
+        WHEN 'provider_billed_since' THEN coalesce(s.billed, 0)
         ELSE coalesce(v.billed, 0)
     END,
     f.detail
@@ -66,6 +69,22 @@ LEFT JOIN line_remit_facts AS p
     ON f.amount_kind = 'paid' AND p.claim_id = f.claim_id AND p.line_no = f.line_no
 LEFT JOIN provider_billed_90d AS v
     ON f.amount_kind = 'provider_billed_90d' AND v.npi = f.rendering_npi AND v.payer_id = coalesce(f.payer_id, '*')
+LEFT JOIN (
+    SELECT k.rendering_npi AS npi, k.amount_since, sum(c.billed_amount) AS billed
+    FROM (
+        SELECT DISTINCT rendering_npi, amount_since FROM run_findings WHERE amount_kind = 'provider_billed_since'
+    ) AS k
+    INNER JOIN claim_lines AS c
+        ON trim(c.rendering_npi) = k.rendering_npi AND c.date_of_service >= k.amount_since
+        AND c.date_of_service <= $month_end
+    GROUP BY k.rendering_npi, k.amount_since
+) AS s
+    ON f.amount_kind = 'provider_billed_since' AND s.npi = f.rendering_npi AND s.amount_since = f.amount_since
+"""
+# The lines the `-- lines:` sections block (not findings of their own), kept for the measures.
+FINDING_LINES_INSERT = """
+INSERT INTO finding_lines (run_id, month, rule_id, claim_id, line_no, detail)
+SELECT $run_id, $audit_month, rule_id, claim_id, line_no, detail FROM line_findings WHERE from_lines
 """
 _PROVIDER_BILLED_90D = """
 CREATE OR REPLACE TEMP TABLE provider_billed_90d AS
@@ -106,14 +125,18 @@ def bind(sql: str, values: dict) -> dict:
 
 
 def rule_select_sql(rule: Rule) -> str:
-    """The rule's violating rows, tagged with its id, severity, level and amount kind, into run_findings."""
+    """The rule's violating rows, tagged with its id, severity, level and amount kind, into run_findings.
+    A rule whose lines are already in the line table line_findings is read from there (not run twice)."""
+    since = "r.amount_since" if rule.amount == "provider_billed_since" else "CAST(NULL AS DATE)"
+    if rule.marks_lines and rule.lines_sql is None:
+        source = "(SELECT * FROM line_findings WHERE rule_id = $rule_id AND NOT from_lines)"
+    else:
+        source = f"(\n{rule.sql}\n)"
     return f"""
 INSERT INTO run_findings
 SELECT $rule_id, $severity, $level, $amount_kind, r.claim_id, r.line_no, r.rendering_npi, r.payer_id,
-       r.procedure_code, r.date_of_service, r.subject, r.detail
-FROM (
-{rule.sql}
-) AS r
+       r.procedure_code, r.date_of_service, r.subject, r.detail, {since}
+FROM {source} AS r
 """  # noqa: S608 - the rule body is our own file; values are bound
 
 
@@ -137,12 +160,13 @@ AUDIT_LINE_COLUMNS = ", ".join(
 
 def create_month_lines(con: duckdb.DuckDBPyConnection, month_start: dt.date, month_end: dt.date) -> int:
     """The month's claim lines as TEMP `audit_lines`, then the line tables. Returns the line count."""
+    values = {"month_start": month_start, "month_end": month_end}
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE audit_lines AS SELECT {AUDIT_LINE_COLUMNS} FROM claim_lines "  # noqa: S608
         "WHERE date_of_service BETWEEN $month_start AND $month_end",
-        {"month_start": month_start, "month_end": month_end},
+        values,
     )
-    prepare_lines(con)
+    prepare_lines(con, values)
     return con.execute("SELECT count(*) FROM audit_lines").fetchall()[0][0]
 
 
@@ -202,6 +226,8 @@ def run_audit(
             )
             con.execute("DELETE FROM findings WHERE month = ?", [month_start])
             con.execute(FINDINGS_INSERT, bind(FINDINGS_INSERT, {**values, "run_id": run_id}))
+            con.execute("DELETE FROM finding_lines WHERE month = ?", [month_start])
+            con.execute(FINDING_LINES_INSERT, bind(FINDING_LINES_INSERT, {**values, "run_id": run_id}))
             report(0.95, "Findings written")
             totals = con.execute(
                 "SELECT rule_id, count(*), coalesce(sum(amount_at_risk), 0) FROM findings "
@@ -247,26 +273,6 @@ def run_audit(
         amounts=amounts,
         seconds=time.perf_counter() - began,
     )
-
-
-def latest_run(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> dict | None:
-    """The month's current (latest finished) audit run as a dict, or None when it was never audited."""
-    month_start, _end = month_bounds(month)
-    frame = con.execute(
-        "SELECT * FROM audit_runs WHERE month = ? AND status = 'done' ORDER BY run_id DESC LIMIT 1",
-        [month_start],
-    ).df()
-    if frame.empty:
-        return None
-    return frame.iloc[0].to_dict()
-
-
-def require_run(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> dict:
-    run = latest_run(con, month)
-    if run is None:
-        label = month_label(month)
-        raise NotFound(f"{label} has not been audited yet - run the audit for {label} first.")
-    return run
 
 
 def run_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -3,7 +3,7 @@
 Two halves, so the data can travel to wherever Spark runs:
 - `export_parquet(con, out)` (DuckDB side, `python -m audits export-parquet --out DIR`) writes every
   table the audit SQL reads as DIR/<table>.parquet, found by parsing that SQL (so a new rule that
-  reads a new table exports it too), and the rule registry as DIR/rule_registry.parquet.
+  reads a new table exports it too: the rule registry, rule_registry, is one of them).
 - `run_spark(spark, input_dir, month, out)` (`python -m audits run --engine spark --input DIR
   --month YYYY-MM --out DIR`) registers those Parquet files as views, builds `audit_lines` and the
   line tables in the order audits.views gives them, runs each rule's SELECT as the DuckDB runner
@@ -46,11 +46,12 @@ FINDINGS_COLUMNS = (
 def _statements() -> list[tuple[str, str]]:
     """(name, DuckDB SQL) of every statement the audit runs, in the order a run needs them."""
     found = [(path.stem, views._body(path)) for path in views.view_files()]
-    found += [(path.stem, views._body(path)) for path in views.line_files()]
+    found += views.line_statements()
     for rule in all_rules():
         found.append((rule.rule_id, runner.rule_select_sql(rule)))
     found.append(("provider_billed_90d", runner._PROVIDER_BILLED_90D))
     found.append(("findings", runner.FINDINGS_INSERT))
+    found.append(("finding_lines", runner.FINDING_LINES_INSERT))
     return found
 
 
@@ -81,26 +82,13 @@ def export_parquet(con, out: str | os.PathLike) -> list[Path]:
     """Write the audit's input tables and the rule registry as Parquet files in `out`; return them."""
     target = Path(out)
     target.mkdir(parents=True, exist_ok=True)
+    views.ensure_views(con)  # rule_registry (read by the SQL, so one of the input tables) is current
     written = []
     for table in input_tables():
         path = target / f"{table}.parquet"
         literal = str(path).replace("'", "''")
         con.execute(f"COPY (SELECT * FROM {table}) TO '{literal}' (FORMAT parquet)")  # noqa: S608 - our names
         written.append(path)
-    registry = [
-        (r.rule_id, r.severity, r.category, r.level, r.amount, r.description, r.action, r.source)
-        for r in all_rules()
-    ]
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE rule_registry_export (rule_id VARCHAR, severity VARCHAR, category VARCHAR, "
-        "level VARCHAR, amount VARCHAR, description VARCHAR, action VARCHAR, source VARCHAR)"
-    )
-    con.executemany("INSERT INTO rule_registry_export VALUES (?, ?, ?, ?, ?, ?, ?, ?)", registry)
-    path = target / "rule_registry.parquet"
-    literal = str(path).replace("'", "''")
-    con.execute(f"COPY rule_registry_export TO '{literal}' (FORMAT parquet)")  # noqa: S608 - our path
-    con.execute("DROP TABLE temp.rule_registry_export")
-    written.append(path)
     return written
 
 
@@ -212,8 +200,8 @@ def run_spark(spark, input_dir: str | os.PathLike, month: str | dt.date, out: st
         args={"month_start": month_start, "month_end": month_end},
     )
     _materialise(lines, "audit_lines")
-    for path in views.line_files():
-        _materialise(_sql(spark, views._body(path), values), path.stem)
+    for name, sql in views.line_statements():
+        _materialise(_sql(spark, sql, values), name)
     _materialise(_sql(spark, runner._PROVIDER_BILLED_90D, values), "provider_billed_90d")
     parts = []
     for rule in all_rules():
@@ -221,7 +209,7 @@ def run_spark(spark, input_dir: str | os.PathLike, month: str | dt.date, out: st
         parts.append(_sql(spark, runner.rule_select_sql(rule), {**params, "amount_kind": rule.amount}))
     found = functools.reduce(lambda a, b: a.unionAll(b), parts)
     names = ["rule_id", "severity", "level", "amount_kind", "claim_id", "line_no", "rendering_npi", "payer_id",
-             "procedure_code", "date_of_service", "subject", "detail"]  # fmt: skip
+             "procedure_code", "date_of_service", "subject", "detail", "amount_since"]  # fmt: skip
     _materialise(found.toDF(*names), "run_findings")
     findings = _sql(spark, runner.FINDINGS_INSERT, {**values, "run_id": None}).toDF(*FINDINGS_COLUMNS)
     findings = findings.withColumn("run_id", findings["run_id"].cast("int"))
@@ -230,6 +218,12 @@ def run_spark(spark, input_dir: str | os.PathLike, month: str | dt.date, out: st
     # The measures read the stored findings: the other months' as exported, this month's as just found.
     others = spark.table("findings").where(f"month <> DATE '{month_start.isoformat()}'")
     others.select(*FINDINGS_COLUMNS).unionByName(written).createOrReplaceTempView("findings")
+    blocked = _sql(spark, runner.FINDING_LINES_INSERT, {**values, "run_id": None})
+    blocked = blocked.toDF("run_id", "month", "rule_id", "claim_id", "line_no", "detail")
+    earlier = spark.table("finding_lines").where(f"month <> DATE '{month_start.isoformat()}'")
+    _materialise(
+        earlier.unionByName(blocked.withColumn("run_id", blocked["run_id"].cast("int"))), "finding_lines"
+    )
     _create_views(spark, values, measures, materialise=False)
     spark.table("msr_claim_line").write.mode("overwrite").parquet(str(target / "msr_claim_line"))
     counts = {row["rule_id"]: row["count"] for row in written.groupBy("rule_id").count().collect()}

@@ -7,8 +7,11 @@ Two kinds (see docs/ARCHITECTURE.md):
   are current; when they are missing or older than the files, the same SQL is created as TEMP views
   for that connection (DuckDB allows TEMP objects on a read-only connection, and they shadow main).
 - line tables over `audit_lines` (the lines under audit): audits/sql/staging/line_*.sql, created as
-  TEMP tables by `prepare_lines(con)`, in LINE_TABLES order, once `audit_lines` exists. The runner
-  fills `audit_lines` with the month's claim lines, the pre-check with candidate lines.
+  TEMP tables by `prepare_lines(con, values)`, in LINE_TABLES order, once `audit_lines` exists. The runner
+  fills `audit_lines` with the month's claim lines, the pre-check with candidate lines. One line table is
+  written from the registry instead of a file: `line_findings` (line_findings_sql), the lines each rule
+  that marks lines fires on (a blocking or credentialing line rule, or a rule's `-- lines:` section).
+- the table `rule_registry`: every rule's header (audits.rules.write_registry), rewritten with the views.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from audits import rules as rules_module
+
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 STAGING_DIR = SQL_DIR / "staging"
 MEASURES_DIR = SQL_DIR / "measures"
@@ -26,9 +31,12 @@ LINE_TABLES = (
     "line_enrollment",
     "line_scope",
     "line_credentials",
+    "line_exclusions",
     "line_facts",
+    "line_findings",
     "line_remit_facts",
 )
+GENERATED_LINE_TABLES = ("line_findings",)
 _META_NAME = "views"
 
 
@@ -38,7 +46,51 @@ def view_files() -> list[Path]:
 
 
 def line_files() -> list[Path]:
-    return [STAGING_DIR / f"{name}.sql" for name in LINE_TABLES]
+    return [STAGING_DIR / f"{name}.sql" for name in LINE_TABLES if name not in GENERATED_LINE_TABLES]
+
+
+def line_findings_sql(rules=None) -> str:
+    """line_findings: claim_id, line_no, rendering_npi, payer_id, procedure_code, date_of_service, subject,
+    detail, rule_id, from_lines - the rows of every rule that marks lines (rules.Rule.marks_lines): a
+    line rule's own findings (from_lines false, the runner writes them as that rule's findings), a
+    `-- lines:` section's blocked lines (from_lines true: not findings of their own)."""
+    parts = []
+    for rule in rules if rules is not None else rules_module.all_rules():
+        if not rule.marks_lines:
+            continue
+        if rule.lines_sql is None:
+            columns = (
+                "claim_id, line_no, rendering_npi, payer_id, procedure_code, date_of_service, subject, detail"
+            )
+            select = f"SELECT {columns}, '{rule.rule_id}' AS rule_id, false AS from_lines"  # noqa: S608
+            parts.append(f"{select} FROM (\n{rule.sql}\n) AS r")
+        if rule.lines_sql is not None:
+            columns = (
+                "b.claim_id, b.line_no, b.rendering_npi, b.payer_id, b.procedure_code, b.date_of_service"
+            )
+            join = "INNER JOIN line_base AS b ON b.claim_id = r.claim_id AND b.line_no = r.line_no"
+            parts.append(
+                f"SELECT {columns}, CAST(NULL AS VARCHAR) AS subject, r.detail, '{rule.rule_id}' AS rule_id, "  # noqa: S608
+                f"true AS from_lines FROM (\n{rule.lines_sql}\n) AS r {join}"
+            )
+    if not parts:
+        parts.append(
+            "SELECT CAST(NULL AS VARCHAR) AS claim_id, CAST(NULL AS INTEGER) AS line_no, CAST(NULL AS VARCHAR) "
+            "AS rendering_npi, CAST(NULL AS VARCHAR) AS payer_id, CAST(NULL AS VARCHAR) AS procedure_code, "
+            "CAST(NULL AS DATE) AS date_of_service, CAST(NULL AS VARCHAR) AS subject, CAST(NULL AS VARCHAR) "
+            "AS detail, CAST(NULL AS VARCHAR) AS rule_id, false AS from_lines WHERE false"
+        )
+    return "\nUNION ALL\n".join(parts)
+
+
+def line_statements() -> list[tuple[str, str]]:
+    """(name, SQL) of every line table, in LINE_TABLES order."""
+    out = []
+    for name in LINE_TABLES:
+        out.append(
+            (name, line_findings_sql() if name == "line_findings" else _body(STAGING_DIR / f"{name}.sql"))
+        )
+    return out
 
 
 def _body(path: Path) -> str:
@@ -46,7 +98,9 @@ def _body(path: Path) -> str:
 
 
 def views_version() -> str:
+    """Hash of the view files and the rule files (the views read rule_registry)."""
     digest = hashlib.sha256()
+    digest.update(rules_module.rules_version().encode())
     for path in view_files():
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -64,6 +118,9 @@ def _stored_version(con: duckdb.DuckDBPyConnection) -> str | None:
 
 def _existing_views(con: duckdb.DuckDBPyConnection) -> set[str]:
     rows = con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+    rows += con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE table_name = 'rule_registry'"
+    ).fetchall()
     return {r[0] for r in rows}
 
 
@@ -92,24 +149,34 @@ def ensure_views(con: duckdb.DuckDBPyConnection) -> None:
     except duckdb.Error:
         pass
     version = views_version()
-    names = {path.stem for path in view_files()}
+    names = {path.stem for path in view_files()} | {"rule_registry"}
     if is_read_only(con):
         if _stored_version(con) == version and names <= _existing_views(con):
             return
+        if con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'rule_registry' AND temporary"
+        ).fetchall()[0][0] and names <= _existing_views(con):
+            return  # this connection already made its TEMP copies
+        rules_module.write_registry(con, temp=True)
         _create_all(con, temp=True)
         return
     if _stored_version(con) == version and names <= _existing_views(con):
         return
+    rules_module.write_registry(con)
     _create_all(con, temp=False)
     con.execute("DELETE FROM ref_meta WHERE name = ?", [_META_NAME])
     con.execute("INSERT INTO ref_meta (name, sha256) VALUES (?, ?)", [_META_NAME, version])
 
 
-def prepare_lines(con: duckdb.DuckDBPyConnection, upto: str = LINE_TABLES[-1]) -> None:
+def prepare_lines(con: duckdb.DuckDBPyConnection, values: dict, upto: str = LINE_TABLES[-1]) -> None:
     """Build the TEMP line tables from `audit_lines` (which the caller created), in order, up to and
-    including `upto` (the pre-check stops at line_facts: it needs no remittances)."""
-    for path in line_files()[: LINE_TABLES.index(upto) + 1]:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {path.stem} AS {_body(path)}")  # noqa: S608 - our own file
+    including `upto` (the pre-check stops at line_findings: it needs no remittances). `values` holds
+    $month_start and $month_end for the rule SQL of line_findings."""
+    from audits.runner import bind
+
+    for name, sql in line_statements()[: LINE_TABLES.index(upto) + 1]:
+        statement = f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}"  # noqa: S608 - our own SQL
+        con.execute(statement, bind(statement, values))
 
 
 def drop_lines(con: duckdb.DuckDBPyConnection) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from audits import demo, explore
+from audits import demo
+from audits import findings as findings_model
 from audits.store import connect
 
 pytestmark = pytest.mark.xdist_group("demo")
@@ -66,7 +67,7 @@ def test_drill_down_on_the_demo(monkeypatch, demo_db):
     pick = at.selectbox(key="finding_pick")
     assert pick.options, "the demo month has findings"
     with connect(demo_db, read_only=True) as con:
-        first = explore.findings(con, at.sidebar.selectbox[0].value)["finding_id"].iloc[0]
+        first = findings_model.findings(con, at.sidebar.selectbox[0].value)["finding_id"].iloc[0]
     pick.set_value(first).run()
     assert not at.exception
     assert any(w.value.startswith("What to do:") for w in at.warning)

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from audits import explore
+from audits import explore, months
+from audits import findings as findings_model
 from audits.rules import get_rule
 
 A, B, C = "1234567893", "1987654328", "1543210987"
@@ -140,20 +141,24 @@ def _findings(con):
 def test_findings_come_from_the_current_run_and_filter(con):
     _roster(con)
     _findings(con)
-    every = explore.findings(con, "2026-10")
+    every = findings_model.findings(con, "2026-10")
     assert list(every["finding_id"]) == ["f1", "f3", "f2"]  # errors first, then by dollars
     assert every.loc[0, "provider_name"] == "Avery Stone" and every.loc[0, "payer_name"] == "Aetna"
-    assert list(explore.findings(con, "2026-10", rule_ids=["INVALID_MODIFIER"])["finding_id"]) == ["f2"]
-    assert list(explore.findings(con, "2026-10", severities=["warning"], npis=[B])["finding_id"]) == ["f3"]
-    assert list(explore.findings(con, "2026-10", code="930")["finding_id"]) == ["f2"]
-    assert list(explore.findings(con, "2026-10", payer_ids=["AET"])["finding_id"]) == ["f1", "f2"]
-    assert explore.findings(con, "2026-09").empty
-    by_rule = explore.findings_by_rule(con, "2026-10").set_index("rule_id")
+    assert list(findings_model.findings(con, "2026-10", rule_ids=["INVALID_MODIFIER"])["finding_id"]) == [
+        "f2"
+    ]
+    assert list(findings_model.findings(con, "2026-10", severities=["warning"], npis=[B])["finding_id"]) == [
+        "f3"
+    ]
+    assert list(findings_model.findings(con, "2026-10", code="930")["finding_id"]) == ["f2"]
+    assert list(findings_model.findings(con, "2026-10", payer_ids=["AET"])["finding_id"]) == ["f1", "f2"]
+    assert findings_model.findings(con, "2026-09").empty
+    by_rule = findings_model.findings_by_rule(con, "2026-10").set_index("rule_id")
     assert (
         by_rule.loc["NOT_ENROLLED", "findings"] == 1
         and float(by_rule.loc["NOT_ENROLLED", "amount_at_risk"]) == 120
     )
-    matrix = explore.misalignment_matrix(con, "2026-10")
+    matrix = findings_model.misalignment_matrix(con, "2026-10")
     assert len(matrix) == 1 and matrix.loc[0, "findings"] == 2  # f3 names no payer
 
 
@@ -170,13 +175,13 @@ def test_finding_record_has_the_line_and_enrollments_but_no_patient(con):
         " (?, 'MCR', 'enrolled', NULL)",
         [A, A],
     )
-    record = explore.finding_record(con, "f1", "2026-10")
+    record = findings_model.finding_record(con, "f1", "2026-10")
     assert record["finding"]["rule_id"] == "NOT_ENROLLED"
     assert record["action"] == get_rule("NOT_ENROLLED").action  # the rule file's header says what to do
     assert list(record["claim_line"]["claim_id"]) == ["C1"]
     assert "patient_key" not in record["claim_line"].columns
     assert list(record["enrollments"]["payer_id"]) == ["AET"]  # only the finding's payer
-    assert explore.finding_record(con, "old", "2026-10") == {}  # superseded run
+    assert findings_model.finding_record(con, "old", "2026-10") == {}  # superseded run
 
 
 def test_unknown_payer_names_group_held_rows(con):
@@ -216,13 +221,13 @@ def test_months_and_default_month(con):
     ],
 )
 def test_month_bounds(month, start, end):
-    assert explore.month_start(month) == start and explore.month_end(month) == end
+    assert months.month_start(month) == start and months.month_end(month) == end
 
 
 def test_add_months_crosses_years():
-    assert explore.add_months("2026-01", -1) == D(2025, 12, 1)
-    assert explore.add_months("2025-12", 1) == D(2026, 1, 1)
-    assert explore.add_months("2026-10", -11) == D(2025, 11, 1)
+    assert months.add_months("2026-01", -1) == D(2025, 12, 1)
+    assert months.add_months("2025-12", 1) == D(2026, 1, 1)
+    assert months.add_months("2026-10", -11) == D(2025, 11, 1)
 
 
 def test_data_version_changes_with_uploads_and_runs(con):

@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from audit_rows import NPI_A, add_credentialed_provider, add_line, add_paid_history, findings, open_copy
 
-from audits.errors import InputError, NotFound
+from audits.errors import InputError, NotAudited
+from audits.findings import current_run, require_run
 from audits.rules import rules_version
-from audits.runner import latest_run, month_bounds, require_run, run_audit, run_history
+from audits.runner import month_bounds, run_audit, run_history
 from audits.store import connect
 
 
@@ -63,9 +64,9 @@ def test_run_records_snapshot_rules_version_and_totals(acon):
     assert result.month == "2026-10" and result.snapshot_id == 5
     assert result.rules_version == rules_version()
     assert result.amounts["NOT_ENROLLED"] == 200 and result.amount_at_risk == 200
-    run = latest_run(acon, "2026-10")
-    assert run["status"] == "done" and run["snapshot_id"] == 5 and run["lines_audited"] == 2
-    assert run["rules_version"] == rules_version() and float(run["amount_at_risk"]) == 200.0
+    run = current_run(acon, "2026-10")
+    assert run.status == "done" and run.snapshot_id == 5 and run.lines_audited == 2
+    assert run.rules_version == rules_version() and float(run.amount_at_risk) == 200.0
     history = run_history(acon)
     assert history.month.tolist() == ["2026-10"]
 
@@ -92,8 +93,8 @@ def test_month_bounds():
 
 
 def test_latest_run_of_unaudited_month(acon):
-    assert latest_run(acon, "2026-10") is None
-    with pytest.raises(NotFound, match="2026-10 has not been audited yet"):
+    assert current_run(acon, "2026-10") is None
+    with pytest.raises(NotAudited, match="2026-10 has not been audited yet"):
         require_run(acon, "2026-10")
 
 
@@ -112,7 +113,10 @@ def test_failed_rule_rolls_back_everything(acon, monkeypatch):
     import audits.runner as runner
 
     broken = runner.all_rules()[:2]
-    bad = broken[1].__class__(**{**broken[1].__dict__, "sql": "SELECT no_such_column FROM line_facts"})
+    # a rule that marks no lines (so its own SQL runs, after the line tables)
+    bad = broken[1].__class__(
+        **{**broken[1].__dict__, "sql": "SELECT no_such_column FROM line_facts", "blocking": False}
+    )
     monkeypatch.setattr(runner, "all_rules", lambda: (broken[0], bad))
     with pytest.raises(Exception, match="no_such_column"):
         run_audit(acon, "2026-10")

@@ -11,15 +11,11 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
-from audits import runner
+from audits import runner, views
 from audits.rules import all_rules
 
 SQL_DIR = Path(runner.__file__).resolve().parent / "sql"
-FILES = (
-    sorted(SQL_DIR.glob("staging/*.sql"))
-    + sorted(SQL_DIR.glob("rules/*.sql"))
-    + sorted(SQL_DIR.glob("measures/*.sql"))
-)
+FILES = sorted(SQL_DIR.glob("staging/*.sql")) + sorted(SQL_DIR.glob("measures/*.sql"))
 
 # sqlglot expression names of the functions we allow (each exists in DuckDB and Spark SQL).
 PORTABLE_FUNCTIONS = {
@@ -36,9 +32,14 @@ FORBIDDEN_SQL = ("ASOF", "REGEXP", "LIST_", "ARRAY_", "UNNEST", "STRUCT_PACK", "
 
 def statements() -> list[tuple[str, str]]:
     found = [(path.relative_to(SQL_DIR).as_posix(), path.read_text(encoding="utf-8")) for path in FILES]
-    for rule in all_rules():
+    for rule in all_rules():  # a rule file is its body and, when it has one, its `-- lines:` section
+        found.append((f"rules/{rule.rule_id}.sql", rule.sql))
+        if rule.lines_sql is not None:
+            found.append((f"rules/{rule.rule_id}.sql lines", rule.lines_sql))
         found.append((f"runner select {rule.rule_id}", runner.rule_select_sql(rule)))
+    found.append(("line_findings (from the registry)", views.line_findings_sql()))
     found.append(("runner findings insert", runner.FINDINGS_INSERT))
+    found.append(("runner finding_lines insert", runner.FINDING_LINES_INSERT))
     found.append(("runner provider_billed_90d", runner._PROVIDER_BILLED_90D))
     return found
 

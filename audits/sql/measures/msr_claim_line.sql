@@ -4,8 +4,9 @@
 --  * denied dollars = billed of denied lines; partially denied dollars = the non-'other' adjustments
 --    of lines paid in part (stg_remit_line_facts);
 --  * credentialing-related denied dollars = denied dollars with root cause credentialing or scope;
---  * preventable dollars = denied dollars on lines carrying a blocking finding (SPEC 4) among the
---    month's current findings (the findings table holds only each month's current run);
+--  * preventable dollars = denied dollars on lines carrying a blocking finding (SPEC 4: the rules
+--    rule_registry marks blocking) among the month's current findings (the findings table holds only
+--    each month's current run), or blocked by one (finding_lines: e.g. PROVIDER_EXCLUDED's lines);
 --  * remitted billed = billed of remitted lines, the denominator of the dollar denial rate.
 -- Months are service months: callers filter on date_of_service (pushed down to claim_lines).
 
@@ -22,20 +23,25 @@ remit_facts AS (
     FROM stg_remit_line_facts
 ),
 
+registry AS (
+    SELECT rule_id, blocking FROM rule_registry
+),
+
+marked AS (
+    SELECT claim_id, line_no, rule_id, 1 AS is_finding FROM findings WHERE claim_id IS NOT NULL
+    UNION ALL
+    SELECT claim_id, line_no, rule_id, 0 AS is_finding FROM finding_lines
+),
+
 line_findings AS (
     SELECT
-        claim_id,
-        line_no,
-        count(*) AS findings,
-        max(CASE
-            WHEN rule_id IN ('INVALID_NPI', 'UNKNOWN_PROVIDER', 'AFTER_TERMINATION', 'BEFORE_EFFECTIVE',
-                             'ENROLLMENT_NOT_APPROVED', 'NOT_ENROLLED', 'POS_NOT_ENROLLED', 'OUT_OF_SCOPE',
-                             'LICENSE_INVALID')
-            THEN 1 ELSE 0
-        END) AS has_blocking_finding
-    FROM findings
-    WHERE claim_id IS NOT NULL
-    GROUP BY claim_id, line_no
+        m.claim_id,
+        m.line_no,
+        CAST(sum(m.is_finding) AS BIGINT) AS findings,
+        max(CASE WHEN r.blocking THEN 1 ELSE 0 END) AS has_blocking_finding
+    FROM marked AS m
+    LEFT JOIN registry AS r ON r.rule_id = m.rule_id
+    GROUP BY m.claim_id, m.line_no
 ),
 
 -- logic

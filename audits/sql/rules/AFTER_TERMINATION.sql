@@ -1,8 +1,13 @@
 -- id: AFTER_TERMINATION
+-- title: Billed after the enrollment ended
 -- severity: error
 -- category: enrollment
--- level: line
+-- kind: line
+-- horizon: month
 -- amount: billed
+-- blocking: yes
+-- credentialing: yes
+-- enrollment_order: 1
 -- description: The provider's enrollment with the payer had ended before the date of service.
 -- action: Hold the claim; reinstate or re-enroll the provider with the payer, or bill under a provider enrolled on that date.
 -- source: SPEC 4; CMS Medicare enrollment rules (42 CFR 424.535 revocation, 424.540 deactivation: no payment after billing privileges end; https://www.law.cornell.edu/cfr/text/42/424.535)

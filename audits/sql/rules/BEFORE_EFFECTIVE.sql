@@ -1,8 +1,13 @@
 -- id: BEFORE_EFFECTIVE
+-- title: Billed before the enrollment began
 -- severity: error
 -- category: enrollment
--- level: line
+-- kind: line
+-- horizon: month
 -- amount: billed
+-- blocking: yes
+-- credentialing: yes
+-- enrollment_order: 2
 -- description: The date of service is before the provider's enrollment with the payer became effective.
 -- action: Hold the claim until the effective date is confirmed, or ask the payer for a retroactive effective date.
 -- source: SPEC 4; CMS enrollment effective-date rules (42 CFR 424.520(d): the later of the filing date and the first service at the location; 424.521: retrospective billing up to 30 days; https://www.law.cornell.edu/cfr/text/42/424.521)

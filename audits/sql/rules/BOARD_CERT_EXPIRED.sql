@@ -1,8 +1,12 @@
 -- id: BOARD_CERT_EXPIRED
+-- title: Board certification lapsed
 -- severity: warning
 -- category: licensure
--- level: line
+-- kind: line
+-- horizon: month
 -- amount: billed
+-- blocking: no
+-- credentialing: no
 -- description: The provider has board certifications but none covers the date of service.
 -- action: Update the board certification in the roster, or confirm the payer does not require it.
 -- source: SPEC 4; payer credentialing standards (e.g. NCQA CR board certification verification)

@@ -1,8 +1,12 @@
 -- id: CREDENTIAL_EXPIRING
+-- title: Credential expiring within 90 days
 -- severity: warning
 -- category: roster
--- level: provider
+-- kind: provider
+-- horizon: ahead
 -- amount: provider_billed_90d
+-- blocking: no
+-- credentialing: no
 -- description: A state licence, board certification, DEA registration or malpractice policy of an active provider expires within 90 days after month end, with no renewal on file.
 -- action: Start the renewal now and add the renewed credential to the roster before it expires.
 -- source: SPEC 4; state board / DEA / carrier renewal cycles (90-day look-ahead)
@@ -66,7 +70,10 @@ final AS (
             CASE WHEN e.state <> '' THEN concat(' ', e.state) ELSE '' END,
             CASE WHEN e.number <> '' THEN concat(' ', e.number) ELSE '' END,
             ' expires ', CAST(e.expiration_date AS VARCHAR), '; no renewal on file'
-        ) AS detail
+        ) AS detail,
+        -- for the 90-day action list (audits.profiles), not part of the finding
+        concat(e.credential_type, CASE WHEN e.state <> '' THEN concat(' ', e.state) ELSE '' END) AS what,
+        e.expiration_date AS due_date
     FROM expiring AS e
     LEFT JOIN renewed AS r
         ON r.npi = e.npi AND r.credential_type = e.credential_type AND r.state = e.state

@@ -1,8 +1,12 @@
 -- id: DENIAL_EXPLAINED
+-- title: Credentialing denial the roster explains
 -- severity: info
 -- category: remit
--- level: line
+-- kind: remit
+-- horizon: month
 -- amount: billed
+-- blocking: no
+-- credentialing: no
 -- description: The payer denied the line for credentialing, and the roster explains why (the line has a blocking finding).
 -- action: Fix the credentialing problem the line's other findings name, then correct and resubmit or appeal within the payer's timely-filing limit.
 -- source: SPEC 4; X12 835 CARC/RARC code lists (credentialing categories in data/reference/carc_codes.csv)

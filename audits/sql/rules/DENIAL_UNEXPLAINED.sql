@@ -1,8 +1,12 @@
 -- id: DENIAL_UNEXPLAINED
+-- title: Credentialing denial the roster does not explain
 -- severity: error
 -- category: remit
--- level: line
+-- kind: remit
+-- horizon: month
 -- amount: billed
+-- blocking: no
+-- credentialing: no
 -- description: The payer denied the line for credentialing, but the roster shows no blocking problem: the roster or the payer's file is wrong.
 -- action: Compare the roster with the payer's provider file (enrollment dates, NPI, scope) and have the payer correct its file, or correct the roster.
 -- source: SPEC 4; X12 835 CARC/RARC code lists (credentialing categories in data/reference/carc_codes.csv)

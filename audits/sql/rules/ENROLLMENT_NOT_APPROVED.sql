@@ -1,8 +1,13 @@
 -- id: ENROLLMENT_NOT_APPROVED
+-- title: Enrollment not approved
 -- severity: error
 -- category: enrollment
--- level: line
+-- kind: line
+-- horizon: month
 -- amount: billed
+-- blocking: yes
+-- credentialing: yes
+-- enrollment_order: 3
 -- description: The provider's enrollment with the payer is pending or was denied; nothing covers the date of service.
 -- action: Hold the claim; follow up the application with the payer (or appeal the denial) before billing.
 -- source: SPEC 4

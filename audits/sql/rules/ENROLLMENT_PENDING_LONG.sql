@@ -1,8 +1,12 @@
 -- id: ENROLLMENT_PENDING_LONG
+-- title: Enrollment pending over 90 days
 -- severity: warning
 -- category: roster
--- level: provider
+-- kind: provider
+-- horizon: ahead
 -- amount: provider_billed_90d
+-- blocking: no
+-- credentialing: no
 -- description: An enrollment of an active provider has been pending for more than 90 days at month end.
 -- action: Call the payer's provider enrollment line about the application and record the outcome in the roster.
 -- source: SPEC 4; payer enrollment processing times (most complete within 60-90 days)

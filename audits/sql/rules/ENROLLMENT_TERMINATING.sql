@@ -1,8 +1,12 @@
 -- id: ENROLLMENT_TERMINATING
+-- title: Enrollment ending within 90 days
 -- severity: warning
 -- category: roster
--- level: provider
+-- kind: provider
+-- horizon: ahead
 -- amount: provider_billed_90d
+-- blocking: no
+-- credentialing: no
 -- description: An enrollment of an active provider ends within 90 days after month end, with no enrollment on file for the day after.
 -- action: Ask the payer why the enrollment ends (revalidation, contract end, a move) and file the renewal or a new enrollment before the termination date.
 -- source: SPEC 4; payer revalidation and re-credentialing cycles (e.g. CMS revalidation every 5 years, 42 CFR 424.515; commercial re-credentialing every 3 years)
@@ -77,7 +81,10 @@ final AS (
         CAST(NULL AS VARCHAR) AS subject,
         concat(coalesce(n.payer_name, g.payer_id), ' enrollment ends ', CAST(g.termination_date AS VARCHAR),
                '; no enrollment on file from ', CAST(CAST(g.termination_date + INTERVAL 1 DAY AS DATE) AS VARCHAR))
-            AS detail
+            AS detail,
+        -- for the 90-day action list (audits.profiles), not part of the finding
+        CAST(NULL AS VARCHAR) AS what,
+        g.termination_date AS due_date
     FROM gaps AS g
     LEFT JOIN payer_names AS n ON n.payer_id = g.payer_id
 )

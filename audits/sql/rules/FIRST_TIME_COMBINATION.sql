@@ -1,8 +1,12 @@
 -- id: FIRST_TIME_COMBINATION
+-- title: First claim of this provider, payer and code
 -- severity: info
 -- category: history
--- level: line
+-- kind: line
+-- horizon: month
 -- amount: billed
+-- blocking: no
+-- credentialing: no
 -- description: A provider billed a payer for a procedure code that no earlier month has a paid line of.
 -- action: Check that the payer approved this service for this provider (scope, taxonomy, POS) before more lines of it go out.
 -- source: SPEC 4

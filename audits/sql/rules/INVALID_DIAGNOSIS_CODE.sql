@@ -1,8 +1,12 @@
 -- id: INVALID_DIAGNOSIS_CODE
+-- title: Invalid diagnosis code
 -- severity: error
 -- category: coding
--- level: line
+-- kind: line
+-- horizon: month
 -- amount: billed
+-- blocking: no
+-- credentialing: no
 -- description: A diagnosis code is not a billable ICD-10-CM code.
 -- action: Correct the diagnosis codes to billable (most specific) ICD-10-CM codes.
 -- source: SPEC 4; CMS ICD-10-CM code set (April 2026 release, via simple-icd-10-cm)

@@ -1,8 +1,12 @@
 -- id: INVALID_MODIFIER
+-- title: Invalid modifier
 -- severity: warning
 -- category: coding
--- level: line
+-- kind: line
+-- horizon: month
 -- amount: billed
+-- blocking: no
+-- credentialing: no
 -- description: A modifier is not 2 letters or digits.
 -- action: Correct the modifiers on the claim.
 -- source: SPEC 4; CPT/HCPCS modifiers are two characters

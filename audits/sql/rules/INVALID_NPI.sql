@@ -1,8 +1,12 @@
 -- id: INVALID_NPI
+-- title: Invalid rendering NPI
 -- severity: error
 -- category: identity
--- level: line
+-- kind: line
+-- horizon: month
 -- amount: billed
+-- blocking: yes
+-- credentialing: no
 -- description: The rendering NPI is not 10 digits or fails the NPI check digit.
 -- action: Correct the rendering NPI on the claim (check the provider's NPPES record) before submitting.
 -- source: SPEC 4; CMS NPI standard: 10 digits, Luhn check digit over prefix 80840 + first 9 digits

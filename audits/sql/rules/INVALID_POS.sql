@@ -1,8 +1,12 @@
 -- id: INVALID_POS
+-- title: Invalid place of service
 -- severity: warning
 -- category: coding
--- level: line
+-- kind: line
+-- horizon: month
 -- amount: billed
+-- blocking: no
+-- credentialing: no
 -- description: The place of service is empty or not a CMS place-of-service code.
 -- action: Enter the CMS place-of-service code where the service was performed.
 -- source: SPEC 4; CMS Place of Service Code Set

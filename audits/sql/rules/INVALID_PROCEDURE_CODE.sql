@@ -1,8 +1,12 @@
 -- id: INVALID_PROCEDURE_CODE
+-- title: Invalid procedure code
 -- severity: error
 -- category: coding
--- level: line
+-- kind: line
+-- horizon: month
 -- amount: billed
+-- blocking: no
+-- credentialing: no
 -- description: The procedure code is empty or is not a CPT (I, II, III), PLA or HCPCS Level II code.
 -- action: Correct the procedure code on the claim.
 -- source: SPEC 4; AMA CPT code formats, CMS HCPCS Level II format (letter + 4 digits)

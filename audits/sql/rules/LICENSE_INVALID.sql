@@ -1,8 +1,12 @@
 -- id: LICENSE_INVALID
+-- title: No state licence in force
 -- severity: error
 -- category: licensure
--- level: line
+-- kind: line
+-- horizon: month
 -- amount: billed
+-- blocking: yes
+-- credentialing: yes
 -- description: No state licence of the provider covers the date of service in the service state.
 -- action: Hold the claim; renew or obtain the state licence (and update the roster) before billing.
 -- source: SPEC 4; state medical board licensure requirements

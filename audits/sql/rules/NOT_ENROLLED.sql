@@ -1,8 +1,13 @@
 -- id: NOT_ENROLLED
+-- title: Not enrolled with the payer
 -- severity: error
 -- category: enrollment
--- level: line
+-- kind: line
+-- horizon: month
 -- amount: billed
+-- blocking: yes
+-- credentialing: yes
+-- enrollment_order: 4
 -- description: The provider has no enrollment at all with the claim's payer.
 -- action: Do not bill this payer under this provider; start an enrollment application or bill under an enrolled provider.
 -- source: SPEC 4

@@ -1,8 +1,12 @@
 -- id: OUT_OF_SCOPE
+-- title: Code outside the approved scope
 -- severity: error
 -- category: scope
--- level: line
+-- kind: line
+-- horizon: month
 -- amount: billed
+-- blocking: yes
+-- credentialing: yes
 -- description: The procedure code is outside the services the payer approved for the provider.
 -- action: Check the provider's approved services with the payer; bill under a provider approved for the code, or request the scope change.
 -- source: SPEC 4; payer credentialing delineation of privileges (service scope)

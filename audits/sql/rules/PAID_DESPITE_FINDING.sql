@@ -1,8 +1,12 @@
 -- id: PAID_DESPITE_FINDING
+-- title: Paid despite a credentialing problem
 -- severity: error
 -- category: remit
--- level: line
+-- kind: remit
+-- horizon: month
 -- amount: paid
+-- blocking: no
+-- credentialing: no
 -- description: The payer paid a line that has a credentialing finding: the payment can be recouped.
 -- action: Confirm the provider's credentialing for the date of service; if the finding stands, set the payment aside and fix the enrollment before the payer audits it.
 -- source: SPEC 4; payer overpayment recovery (e.g. CMS 42 CFR 405.371 suspension, offset and recoupment of Medicare payments)

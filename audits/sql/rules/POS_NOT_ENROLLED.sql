@@ -1,8 +1,12 @@
 -- id: POS_NOT_ENROLLED
+-- title: Place of service not enrolled
 -- severity: error
 -- category: enrollment
--- level: line
+-- kind: line
+-- horizon: month
 -- amount: billed
+-- blocking: yes
+-- credentialing: yes
 -- description: The provider is enrolled on the date of service, but not for the line's place of service.
 -- action: Add the place of service to the provider's enrollment with the payer, or correct the POS on the claim.
 -- source: SPEC 4; CMS place-of-service code set

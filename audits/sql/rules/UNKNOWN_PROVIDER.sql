@@ -1,8 +1,12 @@
 -- id: UNKNOWN_PROVIDER
+-- title: Provider not on the roster
 -- severity: error
 -- category: identity
--- level: line
+-- kind: line
+-- horizon: month
 -- amount: billed
+-- blocking: yes
+-- credentialing: no
 -- description: The rendering NPI is valid but the provider is not in the credentialing roster.
 -- action: Add the provider to the credentialing workbook, or correct the rendering NPI on the claim.
 -- source: SPEC 4

@@ -2,8 +2,10 @@
 -- which enrollment rows cover the DOS and, when none does, the one enrollment finding that applies.
 -- Why: SPEC 4 - a row covers DOS when its status is enrolled/terminated and
 -- effective_date <= DOS <= termination_date (open when empty); pending and denied rows never cover.
--- A line gets at most one enrollment finding, first that applies in the order
--- AFTER_TERMINATION, BEFORE_EFFECTIVE, ENROLLMENT_NOT_APPROVED, NOT_ENROLLED.
+-- A line gets at most one enrollment finding: of those that apply, the one with the smallest
+-- enrollment_order in rule_registry (the rule headers; SPEC 4 lists AFTER_TERMINATION,
+-- BEFORE_EFFECTIVE, ENROLLMENT_NOT_APPROVED, NOT_ENROLLED). An enrollment rule not in the registry
+-- never names a line.
 -- A line without POS ('' key) is not judged for POS (INVALID_POS says it is empty).
 -- Computed per distinct key (far fewer than lines), then joined back in line_facts.
 
@@ -25,6 +27,10 @@ enrollment_rows AS (
         termination_date,
         replace(coalesce(allowed_pos, ''), ' ', '') AS allowed_pos
     FROM enrollments
+),
+
+enrollment_rules AS (
+    SELECT rule_id, enrollment_order FROM rule_registry WHERE enrollment_order IS NOT NULL
 ),
 
 -- logic: each row judged against the DOS
@@ -74,26 +80,52 @@ summarised AS (
     GROUP BY npi, payer_id, date_of_service, pos_key
 ),
 
+-- each enrollment finding that applies to a key (NOT_ENROLLED: no row at all; the others: rows, none covers)
+applicable AS (
+    SELECT npi, payer_id, date_of_service, pos_key, 'NOT_ENROLLED' AS rule_id
+    FROM summarised WHERE has_rows = 0
+    UNION ALL
+    SELECT npi, payer_id, date_of_service, pos_key, 'AFTER_TERMINATION' AS rule_id
+    FROM summarised WHERE has_rows = 1 AND covered = 0 AND terminated_on IS NOT NULL
+    UNION ALL
+    SELECT npi, payer_id, date_of_service, pos_key, 'BEFORE_EFFECTIVE' AS rule_id
+    FROM summarised WHERE has_rows = 1 AND covered = 0 AND effective_on IS NOT NULL
+    UNION ALL
+    SELECT npi, payer_id, date_of_service, pos_key, 'ENROLLMENT_NOT_APPROVED' AS rule_id
+    FROM summarised WHERE has_rows = 1 AND covered = 0 AND unapproved_status IS NOT NULL
+),
+
+first_applicable AS (
+    SELECT
+        a.npi,
+        a.payer_id,
+        a.date_of_service,
+        a.pos_key,
+        a.rule_id,
+        row_number() OVER (
+            PARTITION BY a.npi, a.payer_id, a.date_of_service, a.pos_key ORDER BY r.enrollment_order, a.rule_id
+        ) AS n
+    FROM applicable AS a
+    INNER JOIN enrollment_rules AS r ON r.rule_id = a.rule_id
+),
+
 final AS (
     SELECT
-        npi,
-        payer_id,
-        date_of_service,
-        pos_key,
-        covered = 1 AS covered,
-        CASE
-            WHEN has_rows = 0 THEN 'NOT_ENROLLED'
-            WHEN covered = 1 THEN NULL
-            WHEN terminated_on IS NOT NULL THEN 'AFTER_TERMINATION'
-            WHEN effective_on IS NOT NULL THEN 'BEFORE_EFFECTIVE'
-            WHEN unapproved_status IS NOT NULL THEN 'ENROLLMENT_NOT_APPROVED'
-        END AS enrollment_finding,
-        covered = 1 AND pos_key <> '' AND pos_allowed = 0 AS pos_not_enrolled,
-        allowed_pos_on_dos,
-        terminated_on,
-        effective_on,
-        unapproved_status
-    FROM summarised
+        s.npi,
+        s.payer_id,
+        s.date_of_service,
+        s.pos_key,
+        s.covered = 1 AS covered,
+        f.rule_id AS enrollment_finding,
+        s.covered = 1 AND s.pos_key <> '' AND s.pos_allowed = 0 AS pos_not_enrolled,
+        s.allowed_pos_on_dos,
+        s.terminated_on,
+        s.effective_on,
+        s.unapproved_status
+    FROM summarised AS s
+    LEFT JOIN first_applicable AS f
+        ON f.n = 1 AND f.npi = s.npi AND f.payer_id = s.payer_id AND f.date_of_service = s.date_of_service
+        AND f.pos_key = s.pos_key
 )
 
 SELECT * FROM final

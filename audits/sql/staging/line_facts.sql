@@ -1,9 +1,7 @@
 -- line_facts: one row per line under audit with every fact the line rules of SPEC 4 test.
--- Why one table: the rules are thin filters over it, and the line's credentialing and blocking
--- findings (needed by DENIAL_EXPLAINED / DENIAL_UNEXPLAINED / PAID_DESPITE_FINDING and by the
--- pre-check) are defined once, here, from the same flags the rules fire on.
---  * credentialing findings: the enrollment findings, POS_NOT_ENROLLED, OUT_OF_SCOPE, LICENSE_INVALID;
---  * blocking findings: those plus INVALID_NPI and UNKNOWN_PROVIDER.
+-- Why one table: the rules are thin filters over it. Which findings are blocking or credentialing is
+-- no business of this table: the rule headers say it (rule_registry), and line_findings collects the
+-- lines those rules fire on (audits.views), for line_remit_facts and the pre-check.
 -- OUT_OF_SCOPE is judged only for valid codes (no INVALID_PROCEDURE_CODE), the provider rules only for
 -- known providers (the staging tables hold no row for other lines).
 
@@ -55,13 +53,7 @@ joined AS (
 ),
 
 final AS (
-    SELECT
-        *,
-        enrollment_finding IS NOT NULL OR pos_not_enrolled OR out_of_scope OR license_invalid
-            AS has_credentialing_finding,
-        enrollment_finding IS NOT NULL OR pos_not_enrolled OR out_of_scope OR license_invalid
-            OR invalid_npi OR unknown_provider AS has_blocking_finding
-    FROM joined
+    SELECT * FROM joined
 )
 
 SELECT * FROM final

@@ -1,16 +1,24 @@
--- line_remit_facts: the remittance facts (stg_remit_line_facts) of the lines under audit, with the
--- line's credentialing and blocking findings, for the remit rules of SPEC 4.
+-- line_remit_facts: the remittance facts (stg_remit_line_facts) of the lines under audit, with
+-- whether the line has a credentialing and a blocking finding, for the remit rules of SPEC 4.
 -- Why: remit lines whose claim line is outside the month are not audited, so the join to the
 -- lines under audit is the filter; stg_remit_line_facts already kept only the claim's payer.
+-- A line's blocking / credentialing findings are its rows in line_findings (the lines each rule marks)
+-- whose rule the registry (rule_registry, from the rule headers) says is blocking / credentialing.
 
 WITH
 
 -- import
 lines AS (
-    SELECT
-        claim_id, line_no, rendering_npi, payer_id, payer_label, date_of_service, procedure_code,
-        has_credentialing_finding, has_blocking_finding, enrollment_finding
+    SELECT claim_id, line_no, rendering_npi, payer_id, payer_label, date_of_service, procedure_code, enrollment_finding
     FROM line_facts
+),
+
+marked AS (
+    SELECT claim_id, line_no, rule_id FROM line_findings
+),
+
+registry AS (
+    SELECT rule_id, blocking, credentialing FROM rule_registry
 ),
 
 remit_facts AS (
@@ -20,11 +28,28 @@ remit_facts AS (
     FROM stg_remit_line_facts
 ),
 
+-- logic
+line_flags AS (
+    SELECT
+        m.claim_id,
+        m.line_no,
+        max(CASE WHEN r.blocking THEN 1 ELSE 0 END) AS blocking,
+        max(CASE WHEN r.credentialing THEN 1 ELSE 0 END) AS credentialing
+    FROM marked AS m
+    INNER JOIN registry AS r ON r.rule_id = m.rule_id
+    GROUP BY m.claim_id, m.line_no
+),
+
 final AS (
-    SELECT l.*, r.remittances, r.paid_amount, r.denied, r.denied_for_credentialing, r.root_cause,
-           r.credentialing_adjustment
+    SELECT
+        l.*,
+        coalesce(g.credentialing, 0) = 1 AS has_credentialing_finding,
+        coalesce(g.blocking, 0) = 1 AS has_blocking_finding,
+        r.remittances, r.paid_amount, r.denied, r.denied_for_credentialing, r.root_cause,
+        r.credentialing_adjustment
     FROM lines AS l
     INNER JOIN remit_facts AS r ON r.claim_id = l.claim_id AND r.line_no = l.line_no
+    LEFT JOIN line_flags AS g ON g.claim_id = l.claim_id AND g.line_no = l.line_no
 )
 
 SELECT * FROM final

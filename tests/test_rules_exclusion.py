@@ -1,6 +1,4 @@
-"""(Pending: see audits/sql/rules_pending/README.md; not collected until renamed test_rules_exclusion.py.)
-
-PROVIDER_EXCLUDED (SPEC 4), from the contract with hand-written rows: a roster provider matched to an
+"""PROVIDER_EXCLUDED (SPEC 4), from the contract with hand-written rows: a roster provider matched to an
 exclusion by NPI, or by a name match a person confirmed, with EXCLDATE <= month_end and no REINDATE <=
 month_end; amount at risk = the provider's billed amount from EXCLDATE to month_end; and every line billed
 on or after EXCLDATE (before a reinstatement) is blocking: the pre-check says NOT CLEARED, the gate holds it.
