@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 from collections.abc import Callable, Iterator
-from types import ModuleType
 
 import duckdb
 import streamlit as st
@@ -37,22 +36,16 @@ class PageData:
         patient-level data goes through the cache."""
         return _cached(self.con, self.path, self.version, fn.__module__, fn.__qualname__, args)
 
-    def try_agg(self, fn: Callable | None, *args, what: str = "This view"):
-        """Like agg, but a missing function or a failing query shows an info box and returns None."""
-        if fn is None:
-            st.info(f"{what} is not available in this build yet.")
-            return None
+    def try_agg(self, fn: Callable, *args, what: str = "This view"):
+        """Like agg, but a failing query shows an info box and returns None."""
         try:
             return self.agg(fn, *args)
         except (ClearToBillError, duckdb.Error) as exc:
             st.info(f"{what} is not available: {sentence(exc)}")
             return None
 
-    def call(self, fn: Callable | None, *args, what: str = "This view"):
+    def call(self, fn: Callable, *args, what: str = "This view"):
         """fn(con, *args) uncached (results with line-level rows), with the same guard as try_agg."""
-        if fn is None:
-            st.info(f"{what} is not available in this build yet.")
-            return None
         try:
             return fn(self.con, *args)
         except (ClearToBillError, duckdb.Error) as exc:
@@ -95,21 +88,6 @@ def write() -> Iterator[duckdb.DuckDBPyConnection]:
     except ClearToBillError as exc:
         st.error(fmt.plain(exc))
         st.stop()
-
-
-def optional(module: str, name: str) -> Callable | None:
-    """A function of a core module that may not have landed yet, or None."""
-    found = optional_module(module)
-    return getattr(found, name, None) if found else None
-
-
-def optional_module(module: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return None
-        raise
 
 
 def selected_month() -> str | None:

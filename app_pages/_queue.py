@@ -15,12 +15,7 @@ UNASSIGNED = "Unassigned"
 
 
 def _user() -> str:
-    """Who acts: the signed-in user once roles land (app_pages._identity.current_user), else the login."""
-    current = _db.optional("app_pages._identity", "current_user")
-    if current is not None:
-        name = current()
-        if name:
-            return str(getattr(name, "name", name))
+    """Who acts: the login (app_pages._identity.current_user, once it lands, is to be called here directly)."""
     from audits.held_claims import who
 
     return who(None)

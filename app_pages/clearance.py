@@ -16,7 +16,7 @@ from app_pages import _identity as identity
 from app_pages import _links as links
 from app_pages import _precheck as results
 from app_pages._tables import show
-from audits import explore, months
+from audits import explore, months, profiles
 from audits.errors import ClearToBillError
 from audits.precheck import check_file, check_line
 
@@ -74,7 +74,7 @@ with matrix_tab:
     problems_only = right.toggle("Only providers with a gap", key="matrix_gaps")
     if on is not None:
         with _db.read() as data:
-            matrix = data.agg(explore.clearance_matrix, on)
+            matrix = data.agg(profiles.clearance_matrix, on)
             licences = data.agg(explore.licence_status, on)
         grid.matrix_view(matrix, licences, on, chosen, problems_only)
 
@@ -89,7 +89,7 @@ with who_tab:
     if asked and code.strip() and on_date is not None:
         with _db.read() as data:
             try:
-                judged = explore.who_can_bill(data.con, code, payer, on_date)
+                judged = profiles.who_can_bill(data.con, code, payer, on_date)
             except ClearToBillError as exc:
                 st.error(fmt.plain(exc))
                 st.stop()

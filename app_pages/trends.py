@@ -11,7 +11,7 @@ from app_pages import _format as fmt
 from app_pages import _identity as identity
 from app_pages import _links as links
 from app_pages import _trends as sections
-from audits import explore, measures
+from audits import explore, measures, profiles
 
 identity.require_page("trends")  # the roles that see this page: audits/access.py
 
@@ -31,7 +31,7 @@ with _db.read() as data:
     trend = data.try_agg(measures.monthly_trend, month, 12, what="The monthly trend")
     causes = data.try_agg(measures.denied_by_root_cause, month, 12, what="Denials by root cause")
     tops = data.agg(explore.top_denials, month, 10)
-    actions = data.agg(explore.action_items, today, 90)
+    actions = data.agg(profiles.action_items, today)
 
 if trend is not None and not trend.empty:
     trend = sections.month_axis(trend)

@@ -19,30 +19,26 @@ from app_pages._mapping import SUMMARY_COLUMNS, mapping_editor, result_row, summ
 from app_pages._quality import data_problems, payer_names_to_confirm, roster_snapshots
 from app_pages._tables import show, show_source_rows, source_rows
 from app_pages._undo import undo_section
-from audits import explore
+from audits import explore, ingest
 from audits.errors import ClearToBillError
+from audits.ingest import ingest_file
+from audits.reference import ensure_reference
 from audits.reports import table_bytes  # neutralised and quoted, as every export (SPEC 7)
 
 identity.require_page("upload")  # the roles that see this page: audits/access.py
 
 KINDS = ["roster", "claims", "remits", "835", "837"]
-ingest = _db.optional_module("audits.ingest")
-ingest_file = getattr(ingest, "ingest_file", None)
-ensure_reference = _db.optional("audits.reference", "ensure_reference")
 
 st.title("Upload & data quality")
 st.caption(
     "Load the credentialing workbook, claims exports, remittance/denial exports and 835 files. "
     "Each file's kind and columns are detected; check the mapping, then load."
 )
-if ingest_file is None:
-    st.info("Loading files is not available in this build yet.")
 
 files = st.file_uploader(
     "Files (.xlsx, .csv, 835/837 text)",
     accept_multiple_files=True,
     key=f"uploads_{st.session_state.get('upload_round', 0)}",  # a new key empties the uploader after a load
-    disabled=ingest_file is None,
 )
 if "upload_dir" not in st.session_state:
     st.session_state["upload_dir"] = tempfile.mkdtemp(prefix=identity.UPLOAD_PREFIX)
@@ -88,8 +84,7 @@ if staged and st.button(
     results = []
     bar = st.progress(0.0, text="Loading...")
     with _db.write() as con:
-        if ensure_reference is not None:  # CARC root causes and POS codes, for the data-quality lists below
-            ensure_reference(con, icd10=False)
+        ensure_reference(con, icd10=False)  # CARC root causes and POS codes, for the data-quality lists below
         for index, (file_id, path) in enumerate(staged):
             plan = plans.get(file_id) or {}  # files whose mapping was not opened: ingest decides
 

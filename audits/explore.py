@@ -16,8 +16,6 @@ import pandas as pd
 
 from audits.months import add_months, month_label, month_start
 
-CLEARANCE_STATUSES = ("cleared", "not yet effective", "terminated", "pending", "denied", "not enrolled")
-
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[tuple]:
     return con.execute(sql, params or []).fetchall()
@@ -249,85 +247,6 @@ def top_denials(con: duckdb.DuckDBPyConnection, month: str | dt.date, n: int = 1
 # ---------------------------------------------------------------------------------------------- clearance
 
 
-def clearance_matrix(con: duckdb.DuckDBPyConnection, on_date: dt.date) -> pd.DataFrame:
-    """Active provider x payer enrollment status on a date: one of CLEARANCE_STATUSES.
-
-    The precedence follows SPEC 4's enrollment findings: a row that covers the date clears;
-    otherwise terminated before the date, then not yet effective, then pending, then denied.
-    """
-    return _frame(
-        con,
-        """
-        WITH active_providers AS (
-            SELECT npi, max(provider_name) AS provider_name, max(specialty) AS specialty
-            FROM providers WHERE status = 'active' GROUP BY npi
-        ),
-        known_payers AS (
-            SELECT payer_id, max(payer_name) AS payer_name FROM (
-                SELECT payer_id, payer_name FROM payers
-                UNION ALL SELECT DISTINCT payer_id, CAST(NULL AS VARCHAR) FROM enrollments
-            ) AS p WHERE payer_id <> '*' GROUP BY payer_id
-        ),
-        by_pair AS (
-            SELECT npi, payer_id,
-                max(CASE WHEN status IN ('enrolled', 'terminated') AND effective_date <= $d
-                          AND (termination_date IS NULL OR termination_date >= $d) THEN 1 ELSE 0 END) AS covers,
-                max(CASE WHEN status IN ('enrolled', 'terminated') AND termination_date < $d
-                         THEN 1 ELSE 0 END) AS ended,
-                max(CASE WHEN status IN ('enrolled', 'terminated') AND effective_date > $d
-                         THEN 1 ELSE 0 END) AS future,
-                max(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending,
-                max(CASE WHEN status = 'denied' THEN 1 ELSE 0 END) AS denied
-            FROM enrollments GROUP BY npi, payer_id
-        )
-        SELECT a.npi, a.provider_name, a.specialty, k.payer_id, coalesce(k.payer_name, k.payer_id) AS payer_name,
-            CASE WHEN b.npi IS NULL THEN 'not enrolled'
-                 WHEN b.covers = 1 THEN 'cleared'
-                 WHEN b.ended = 1 THEN 'terminated'
-                 WHEN b.future = 1 THEN 'not yet effective'
-                 WHEN b.pending = 1 THEN 'pending'
-                 WHEN b.denied = 1 THEN 'denied'
-                 ELSE 'not enrolled' END AS status
-        FROM active_providers a
-        CROSS JOIN known_payers k
-        LEFT JOIN by_pair b ON b.npi = a.npi AND b.payer_id = k.payer_id
-        ORDER BY a.provider_name, a.npi, payer_name
-        """,
-        {"d": on_date},
-    )
-
-
-def who_can_bill(con: duckdb.DuckDBPyConnection, code: str, payer_id: str, on_date: dt.date) -> pd.DataFrame:
-    """Active providers enrolled with the payer on the date, each judged by the pre-check's blocking rules
-    for the code (audits.precheck.evaluate: the audit's own rule SQL; licence in any state):
-    provider_name, npi, cleared, why_not. Cleared providers first."""
-    from audits.precheck import evaluate
-
-    matrix = clearance_matrix(con, on_date)
-    enrolled = matrix[(matrix["payer_id"] == payer_id) & (matrix["status"] == "cleared")]
-    candidates = pd.DataFrame(
-        {
-            "key": enrolled["npi"].astype(str),
-            "rendering_npi": enrolled["npi"].astype(str),
-            "payer_id": payer_id,
-            "date_of_service": on_date,
-            "procedure_code": code.strip().upper(),
-            "pos": None,
-            "service_state": None,
-        }
-    )
-    found = evaluate(con, candidates) if not candidates.empty else {}
-    frame = pd.DataFrame(
-        {
-            "provider_name": enrolled["provider_name"].tolist(),
-            "npi": enrolled["npi"].tolist(),
-            "cleared": [not found.get(n) for n in enrolled["npi"]],
-            "why_not": ["; ".join(d for _r, d in found.get(n, [])) for n in enrolled["npi"]],
-        }
-    )
-    return frame.sort_values(["cleared", "provider_name"], ascending=[False, True], ignore_index=True)
-
-
 def licence_status(con: duckdb.DuckDBPyConnection, on_date: dt.date) -> pd.DataFrame:
     """Per active provider: 'valid' when a state licence covers the date (any state), else 'expired' or
     'none'; the states covered and the soonest expiry of a covering licence."""
@@ -350,42 +269,6 @@ def licence_status(con: duckdb.DuckDBPyConnection, on_date: dt.date) -> pd.DataF
         GROUP BY p.npi
         """,
         {"d": on_date},
-    )
-
-
-def action_items(con: duckdb.DuckDBPyConnection, as_of: dt.date, days: int = 90) -> pd.DataFrame:
-    """Credentials and enrollments of active providers that need action within `days` of as_of:
-    credentials expiring, enrollments terminating, and pending applications (with their age)."""
-    horizon = as_of + dt.timedelta(days=days)
-    return _frame(
-        con,
-        """
-        SELECT * FROM (
-            SELECT 'credential expires' AS item, c.npi, p.provider_name,
-                   c.credential_type || coalesce(' ' || c.state, '') AS what,
-                   c.expiration_date AS due_date, date_diff('day', $as_of, c.expiration_date) AS days_left
-            FROM credentials c JOIN providers p ON p.npi = c.npi
-            WHERE p.status = 'active' AND c.expiration_date BETWEEN $as_of AND $horizon
-              AND NOT EXISTS (
-                  SELECT 1 FROM credentials r
-                  WHERE r.npi = c.npi AND r.credential_type = c.credential_type
-                    AND coalesce(r.state, '') = coalesce(c.state, '') AND r.expiration_date > $horizon)
-            UNION ALL
-            SELECT 'enrollment terminates', e.npi, p.provider_name, coalesce(y.payer_name, e.payer_id),
-                   e.termination_date, date_diff('day', $as_of, e.termination_date)
-            FROM enrollments e JOIN providers p ON p.npi = e.npi
-            LEFT JOIN payers y ON y.payer_id = e.payer_id
-            WHERE p.status = 'active' AND e.termination_date BETWEEN $as_of AND $horizon
-            UNION ALL
-            SELECT 'application pending', e.npi, p.provider_name, coalesce(y.payer_name, e.payer_id),
-                   e.submitted_date, date_diff('day', $as_of, e.submitted_date)
-            FROM enrollments e JOIN providers p ON p.npi = e.npi
-            LEFT JOIN payers y ON y.payer_id = e.payer_id
-            WHERE p.status = 'active' AND e.status = 'pending'
-        ) AS items
-        ORDER BY days_left NULLS FIRST, provider_name
-        """,
-        {"as_of": as_of, "horizon": horizon},
     )
 
 

@@ -288,12 +288,3 @@ def registry_frame(con=None):
         ensure_views(con)
         return con.execute("SELECT * FROM rule_registry ORDER BY spec_order").df()
     return pd.DataFrame(registry_rows(), columns=[name for name, _kind in REGISTRY_COLUMNS])
-
-
-def blocking_rule_ids(con) -> tuple[str, ...]:
-    """The blocking rules, as the rule_registry table says (SPEC order)."""
-    from audits.views import ensure_views
-
-    ensure_views(con)
-    rows = con.execute("SELECT rule_id FROM rule_registry WHERE blocking ORDER BY spec_order").fetchall()
-    return tuple(r[0] for r in rows)

@@ -45,10 +45,6 @@ def view_files() -> list[Path]:
     return sorted(STAGING_DIR.glob("stg_*.sql")) + sorted(MEASURES_DIR.glob("*.sql"))
 
 
-def line_files() -> list[Path]:
-    return [STAGING_DIR / f"{name}.sql" for name in LINE_TABLES if name not in GENERATED_LINE_TABLES]
-
-
 def line_findings_sql(rules=None) -> str:
     """line_findings: claim_id, line_no, rendering_npi, payer_id, procedure_code, date_of_service, subject,
     detail, rule_id, from_lines - the rows of every rule that marks lines (rules.Rule.marks_lines): a

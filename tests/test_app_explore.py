@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from audits import explore, months
+from audits import explore, months, profiles
 from audits import findings as findings_model
 from audits.rules import get_rule
 
@@ -65,7 +65,7 @@ def test_clearance_matrix_status_on_a_date(con, rows, on, expected):
             " VALUES (?, 'AET', ?, ?, ?, ?)",
             [A, status, submitted, effective, terminated],
         )
-    matrix = explore.clearance_matrix(con, on)
+    matrix = profiles.clearance_matrix(con, on)
     assert _status(matrix, A, "AET") == expected
     assert _status(matrix, A, "MCR") == "not enrolled"
     assert C not in set(matrix["npi"])  # inactive providers are not in the matrix
@@ -113,7 +113,7 @@ def test_action_items_within_90_days(con):
         " (?, 'MCR', 'pending', '2026-05-01', NULL, NULL)",
         [B, A],
     )
-    items = explore.action_items(con, as_of, 90)
+    items = profiles.action_items(con, as_of)
     got = sorted(zip(items["item"], items["npi"], items["what"], items["days_left"], strict=True))
     assert got == [
         ("application pending", A, "Medicare", -153),
@@ -322,8 +322,8 @@ def test_who_can_bill_judges_enrolled_providers_with_the_rules(con):
         "INSERT INTO service_scope (npi, payer_id, code_from, code_to, approved) VALUES (?, '*', '10000', '19999', true)",
         [B],
     )
-    judged = explore.who_can_bill(con, "93000", "AET", D(2026, 10, 5))
+    judged = profiles.who_can_bill(con, "93000", "AET", D(2026, 10, 5))
     assert list(zip(judged["npi"], judged["cleared"], strict=True)) == [(A, True), (B, False)]
     assert "93000" in judged.loc[1, "why_not"]
-    assert explore.who_can_bill(con, "11102", "AET", D(2026, 10, 5))["cleared"].tolist() == [True, True]
-    assert explore.who_can_bill(con, "11102", "MCR", D(2026, 10, 5))["npi"].tolist() == [B]  # A not enrolled
+    assert profiles.who_can_bill(con, "11102", "AET", D(2026, 10, 5))["cleared"].tolist() == [True, True]
+    assert profiles.who_can_bill(con, "11102", "MCR", D(2026, 10, 5))["npi"].tolist() == [B]  # A not enrolled

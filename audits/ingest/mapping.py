@@ -111,7 +111,7 @@ def read_mapping_file(path: str | Path) -> MappingOverride:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
-        raise InputError(f"Mapping file {path} does not exist - check the --mapping path.") from None
+        raise InputError(f"Mapping file {path} does not exist - check the mapping file's path.") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(
             f"Mapping file {path.name} is not valid JSON ({exc.__class__.__name__}) - fix it."
