@@ -15,10 +15,11 @@ UNASSIGNED = "Unassigned"
 
 
 def _user() -> str:
-    """Who acts: the login (app_pages._identity.current_user, once it lands, is to be called here directly)."""
+    """Who acts: the signed-in user (app_pages._identity), else the login."""
+    from app_pages import _identity
     from audits.held_claims import who
 
-    return who(None)
+    return _identity.current().user or who(None)
 
 
 def _shown(frame):
