@@ -377,7 +377,7 @@ def test_selecting_a_table_row_opens_its_finding(monkeypatch, small_db):
 def test_markdown_in_data_is_shown_as_text():
     from app_pages._format import plain
 
-    assert plain("[click](http://example.org)") == "\\[click\\](http://example.org)"
+    assert plain("[click](http://example.org)") == "\\[click\\](http\\:\\/\\/example.org)"
     assert plain("**Dr** <b>x</b>") == "\\*\\*Dr\\*\\* \\<b\\>x\\</b\\>"
     assert plain("# big") == "\\# big" and plain("Avery Stone") == "Avery Stone" and plain(None) == ""
 
