@@ -41,6 +41,22 @@ EXPECTED_CLAIMS = {
         ("A300", 1, "1111111112", "CIG", D(2026, 10, 20), "99214", None, "11", None, M("150.00"), "I10"),
         ("A300", 2, "1111111112", "CIG", D(2026, 10, 20), "36415", None, "11", None, M("10.00"), "I10"),
     ],
+    # held-out layouts of session 2 (the probe): NextGen EPM report, Epic Clarity, athenaOne data model
+    "nextgen_epm_charges.csv": [
+        ("N700", 1, "1234567893", "AET", D(2026, 10, 2), "99213", "25", "11", 1.0, M("120.00"), "I10"),
+        ("N700", 2, "1234567893", "AET", D(2026, 10, 2), "93000", None, "11", 1.0, M("45.50"), "I10"),
+        ("N701", 1, "1111111112", "MCR", D(2026, 10, 5), "99204", None, "22", 1.0, M("250.00"), "R079"),
+    ],
+    "epic_clarity_transactions.csv": [
+        ("80001", 1, "1234567893", "AET", D(2026, 10, 7), "99214", None, "11", 1.0, M("130.00"), "J069"),
+        ("80001", 2, "1234567893", "AET", D(2026, 10, 7), "87880", "QW", "11", 1.0, M("25.00"), "J069"),
+        ("80002", 1, "1111111112", "CIG", D(2026, 10, 8), "99212", None, "11", 1.0, M("90.00"), "J029"),
+    ],
+    "athena_claim_api.csv": [
+        ("A900", 1, "2222222228", "AET", D(2026, 10, 7), "99392", None, "11", 1.0, M("180.00"), "Z00129"),
+        ("A900", 2, "2222222228", "AET", D(2026, 10, 7), "90460", "25", "11", 2.0, M("60.00"), "Z23"),
+        ("A901", 1, "2222222228", "CIG", D(2026, 10, 14), "99213", None, "11", 1.0, M("120.00"), "J029"),
+    ],
     "cms_style_claims.csv": [
         ("M400", 1, "1234567893", "MCR", D(2026, 10, 21), "99215", None, "11", 1.0, M("210.00"), None),
         ("M401", 1, "2222222228", "MCR", D(2026, 10, 22), "99392", None, "11", 1.0, M("180.00"), None),
@@ -51,6 +67,16 @@ EXPECTED_REMITS = {
         [("T100", None, "AET", "paid", D(2026, 10, 28), M("120.00"), M("96.00")),
          ("T101", None, "MCR", "denied", D(2026, 10, 30), M("250.00"), M("0.00"))],
         [("CO", "45", M("24.00")), ("CO", "B7", M("250.00"))],
+    ),
+    "waystar_denials.csv": (
+        [("W500", 1, "AET", "denied", D(2026, 11, 3), M("120.00"), M("0.00")),
+         ("W501", 1, "CIG", "paid", D(2026, 10, 30), M("120.00"), M("96.00"))],
+        [("CO", "45", M("24.00")), ("CO", "B7", M("120.00"))],
+    ),
+    "drchrono_remits.csv": (
+        [("D300", 1, "MCR", "paid", D(2026, 10, 21), M("180.00"), M("150.00")),
+         ("D301", 1, "AET", "denied", D(2026, 10, 30), M("120.00"), M("0.00"))],
+        [("CO", "16", M("120.00")), ("PR", "2", M("30.00"))],
     ),
     "era_style_remit.csv": (
         [("S200", 1, "AET", "paid", D(2026, 11, 2), M("130.00"), M("104.00")),
@@ -77,6 +103,16 @@ EXPECTED_ROSTER = {
             ("1234567893", "MCR", "enrolled", None, D(2020, 1, 1), None),
         ]
     },
+    "medallion_enrollments.csv": {
+        "enrollments": [
+            ("1111111112", "CIG", "pending", D(2026, 5, 1), None, None),
+            ("1234567893", "AET", "enrolled", None, D(2020, 1, 1), None),
+            ("1234567893", "MCR", "terminated", None, D(2019, 1, 1), D(2026, 10, 15)),
+        ]
+    },
+    "delegated_scope.csv": {
+        "service_scope": [("1234567893", "*", "99202", "99215", True), ("1234567893", "AET", "93000", "93010", False)]
+    },
     "expirables_tracker.csv": {
         "providers": [("1111111112", "Brooks, Ben", None, "active"), ("1234567893", "Alvarez, Ana", None, "active")],
         "credentials": [
@@ -92,6 +128,7 @@ ROSTER_COLUMNS = {
     "providers": "npi, provider_name, taxonomy_code, status",
     "credentials": "npi, credential_type, number, state, issue_date, expiration_date",
     "enrollments": "npi, payer_id, status, submitted_date, effective_date, termination_date",
+    "service_scope": "npi, payer_id, code_from, code_to, approved",
 }
 
 

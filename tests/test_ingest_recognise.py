@@ -175,3 +175,184 @@ def test_scope_words_beyond_approved_and_excluded(label, approved):
     from audits.ingest.normalize import scope_approved
 
     assert scope_approved(pd.Series([label], dtype=object)).iloc[0] is approved
+
+
+# --------------------------------------------------------------------------------------------
+# held-out layouts (the probe of session 2): evidence from values, structure and the database
+
+
+def test_effective_and_termination_read_the_wrong_way_round_are_swapped_by_their_values():
+    """SPEC 1: an enrollment covers effective_date <= DOS <= termination_date; a column that comes
+    after the other on every row is the end, whatever the close header words said."""
+    frame = _frame(
+        ["NPI", "Payer", "Status", "Par Term Dt", "Par Start"],
+        [NPI_A, "Aetna", "Termed", "2026-10-15", "2019-01-01"],
+        [NPI_B, "Cigna", "Participating", None, "2021-01-01"],
+        [NPI_C, "Aetna", "Termed", "2025-06-30", "2024-01-01"],
+    )
+    reading = recognise.read_as(frame, "enrollments", 0)
+    assert reading.columns["effective_date"].source == "Par Start"
+    assert reading.columns["termination_date"].source == "Par Term Dt"
+
+
+def test_a_scope_code_column_beside_a_range_end_is_the_range_start():
+    frame = _frame(
+        ["NPI", "Health Plan", "Starting CPT", "CPT Range End", "Privilege"],
+        [NPI_A, "Aetna", "99202", "99215", "Covered"],
+        [NPI_A, "Cigna", "93000", "93010", "Not covered"],
+    )
+    reading = recognise.read_as(frame, "service_scope", 0)
+    assert (reading.columns["code_from"].source, reading.columns["code_to"].source) == (
+        "Starting CPT",
+        "CPT Range End",
+    )
+
+
+def test_amounts_are_not_line_numbers():
+    frame = _frame(
+        ["Encounter", "Charge Seq", "Item Extended Price", "Rendering NPI", "Payer", "DOS", "CPT"],
+        ["E1", "1", "120.00", NPI_A, "Aetna", "2026-10-02", "99213"],
+        ["E1", "2", "45.50", NPI_A, "Aetna", "2026-10-02", "93000"],
+        ["E2", "1", "160.00", NPI_B, "Cigna", "2026-10-03", "99214"],
+    )
+    reading = recognise.read_as(frame, "claims", 0)
+    assert (
+        reading.columns.get("line_no") is None or reading.columns["line_no"].source != "Item Extended Price"
+    )
+
+
+def test_a_payer_column_under_an_unknown_header_is_found_by_the_payers_the_database_holds():
+    """athenaOne's charge entry calls the payer 'Policy'; its cells are payer names the roster defined."""
+    frame = _frame(
+        ["Claim #", "Rendering Provider NPI", "Policy", "From", "CPT", "Charge"],
+        ["C1", NPI_A, "Aetna", "10/02/2026", "99213", "120.00"],
+        ["C2", NPI_B, "BCBS TX", "10/03/2026", "99214", "160.00"],
+        ["C3", NPI_C, "Cigna Healthcare", "10/04/2026", "99213", "120.00"],
+    )
+    from audits.ingest.normalize import payer_key
+
+    knowledge = recognise.Knowledge(
+        frozenset(
+            payer_key(p) for p in ("AET", "Aetna", "BCBS", "BCBS TX", "CIG", "Cigna", "Cigna Healthcare")
+        ),
+        frozenset({NPI_A, NPI_B, NPI_C}),
+        None,
+        frozenset(payer_key(p) for p in ("AET", "BCBS", "CIG")),
+    )
+    reading = recognise.read_as(frame, "claims", 0, knowledge=knowledge)
+    assert reading.columns["payer_name"].source == "Policy"
+    assert "payer_id" not in reading.columns  # names are not ids of known payers
+
+
+def test_a_remittance_payer_column_of_names_is_the_payer_name_not_the_id():
+    frame = _frame(
+        ["Claim No", "Payer", "Check Date", "CPT", "Paid", "Adj Code"],
+        ["C1", "Aetna", "2026-10-20", "99213", "96.00", "45"],
+        ["C2", "Cigna", "2026-10-21", "99214", "0.00", "16"],
+    )
+    reading = recognise.read_as(frame, "remits", 0)
+    assert reading.columns["payer_name"].source == "Payer"
+
+
+def test_a_constant_column_is_not_the_claim_id_when_another_tells_the_claims_apart():
+    rows = [["Tax ID", "Charge Ticket", "Rendering NPI", "Payer", "DOS", "CPT", "Charges"]]
+    rows += [
+        ["74-1234567", f"V-{1000 + i}", NPI_A, "Aetna", "2026-10-02", "99213", "120.00"] for i in range(10)
+    ]
+    reading = recognise.read_as(_frame(*rows), "claims", 0, eliminate=True)
+    assert reading.columns["claim_id"].source == "Charge Ticket"
+
+
+def test_values_that_do_not_fit_say_how_many():
+    """'text in an amount' warns with the count of cells that are not amounts (none is shown)."""
+    rows = [["Claim ID", "Rendering NPI", "Payer", "DOS", "CPT", "Charges"]]
+    rows += [[f"C{i}", NPI_A, "Aetna", "2026-10-02", "99213", "120.00"] for i in range(8)]
+    rows += [
+        ["C8", NPI_A, "Aetna", "2026-10-02", "99213", "see note"],
+        ["C9", NPI_A, "Aetna", "2026-10-02", "99213", "TBD"],
+    ]
+    reading = recognise.read_as(_frame(*rows), "claims", 0)
+    assert reading.columns["billed_amount"].source == "Charges"
+    assert any(w.startswith("2 of 10 values in column 'Charges'") for w in reading.warnings), reading.warnings
+
+
+def test_two_headers_that_fit_one_column_are_a_structured_close_call(tmp_path):
+    """Two date columns under 'Service Date' and 'Date of Service': both readings are said, and
+    preview exposes them for the page to ask."""
+    from audits.ingest.preview import explain_file, format_explanation
+
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        "Claim ID,Rendering NPI,Payer,Service Date,Date of Service,CPT,Charges\n"
+        f"C1,{NPI_A},Aetna,2026-10-02,2026-10-02,99213,120.00\nC2,{NPI_B},Aetna,2026-10-03,2026-10-03,99214,80.00\n",
+        encoding="utf-8",
+    )
+    sheet = explain_file(path).sheets[0]
+    calls = {(c.canonical, frozenset((c.chosen, c.alternative))) for c in sheet.column_calls}
+    assert ("date_of_service", frozenset({"Service Date", "Date of Service"})) in calls
+    call = next(c for c in sheet.column_calls if c.canonical == "date_of_service")
+    assert 0 <= call.margin <= 0.05
+    text = "\n".join(format_explanation(explain_file(path)))
+    assert "CLOSE CALL: date_of_service" in text and "'Service Date'" in text and "'Date of Service'" in text
+
+
+def test_a_sheet_that_reads_almost_as_two_kinds_is_a_kind_call():
+    frame = _frame(
+        ["NPI", "Payer", "Status"],
+        [NPI_A, "Aetna", "Approved"],
+        [NPI_B, "Cigna", "Approved"],
+    )
+    found = classify_sheet(frame)
+    if found.close:
+        call = found.kind_call
+        assert call.kind == found.chosen.kind and call.runner_up == found.runner_up.kind
+        assert 0 <= call.margin <= recognise.CLOSE_MARGIN
+    else:
+        assert found.kind_call is None
+
+
+@pytest.mark.parametrize(
+    ("subheader", "field"),
+    [("Network Status", "status"), ("App Sent", "submitted_date"), ("Locations", "allowed_pos"),
+     ("Date Submitted", "submitted_date"), ("Eff", "effective_date"), ("Termed", "termination_date")],
+)  # fmt: skip
+def test_tracker_sub_headers_are_read_through_the_vocabulary(subheader, field):
+    from audits.ingest import normalize
+    from audits.ingest.roster.sheets import _enrollment_subfield
+
+    assert _enrollment_subfield(normalize.normalise_header(subheader)) == field
+
+
+def test_a_one_row_tracker_with_abbreviated_licence_columns_loads_them(con, tmp_path):
+    from openpyxl import Workbook
+
+    from audits.ingest import ingest_file
+
+    con.execute("INSERT INTO payers (payer_id, payer_name, aliases) VALUES ('AET', 'Aetna', NULL)")
+    book = Workbook()
+    sheet = book.active
+    sheet.append(
+        ["NPI #", "Clinician", "Lic No", "Lic St", "Lic Expires", "Aetna - Par Status", "Aetna - Eff"]
+    )
+    sheet.append([NPI_A, "Ana Alvarez", "TX-1001", "TX", "12/31/2027", "Participating", "01/01/2020"])
+    path = tmp_path / "tracker.xlsx"
+    book.save(path)
+    ingest_file(con, path)
+    assert con.execute(
+        "SELECT npi, credential_type, number, state, expiration_date::VARCHAR FROM credentials"
+    ).fetchall() == [(NPI_A, "state_license", "TX-1001", "TX", "2027-12-31")]
+    assert con.execute(
+        "SELECT npi, payer_id, status, effective_date::VARCHAR FROM enrollments"
+    ).fetchall() == [(NPI_A, "AET", "enrolled", "2020-01-01")]
+
+
+def test_a_status_column_named_by_another_word_is_not_a_payer_group():
+    """symplr-style 'Appointment Status' beside NPI and names is the provider's status, not a payer."""
+    frame = _frame(
+        ["Practitioner ID", "NPI #", "Last Name", "First Name", "Primary Specialty", "Appointment Status"],
+        ["P1", NPI_A, "Alvarez", "Ana", "Family Medicine", "Active"],
+        ["P2", NPI_B, "Brooks", "Ben", "Cardiology", "Active"],
+    )
+    found = classify_sheet(frame)
+    assert found.chosen.kind == "providers"
+    assert not any("wide tracker" in r for r in found.reasons)

@@ -53,6 +53,7 @@ class Mapping:
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # where recognition is unsure
     unused: list[str] = field(default_factory=list)  # headers left unmapped
+    column_calls: list = field(default_factory=list)  # recognise.ColumnCall: two headers fit one column
 
     def as_dict(self) -> dict[str, str]:
         return {c: m.source for c, m in self.columns.items()}
@@ -148,6 +149,7 @@ def _as_mapping(reading: recognise.SheetReading, labels: dict) -> Mapping:
         labels=labels,
         warnings=list(reading.warnings),
         unused=list(reading.unused),
+        column_calls=list(reading.column_calls),
     )
     for canonical, column in reading.columns.items():
         mapping.columns[canonical] = ColumnMatch(

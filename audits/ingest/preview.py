@@ -51,6 +51,9 @@ class SheetExplanation:
     unused: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Close calls the page asks about: the kind against the runner-up, and columns two headers fit.
+    kind_call: recognise.KindCall | None = None
+    column_calls: list[recognise.ColumnCall] = field(default_factory=list)
 
 
 @dataclass
@@ -83,6 +86,8 @@ def _sheet(name: str, found: recognise.Classification) -> SheetExplanation:
         unused=list(chosen.unused),
         missing=list(chosen.missing),
         warnings=list(chosen.warnings),
+        kind_call=found.kind_call,
+        column_calls=list(chosen.column_calls),
     )
     for canonical, column in chosen.columns.items():
         sheet.columns.append(
@@ -165,6 +170,17 @@ def format_explanation(found: FileExplanation) -> list[str]:
             lines.append(f"    unused: {', '.join(repr(h) for h in sheet.unused)}")
         if sheet.missing:
             lines.append(f"    missing: {', '.join(sheet.missing)}")
+        if sheet.kind_call is not None:
+            call = sheet.kind_call
+            lines.append(
+                f"    CLOSE CALL: {call.kind} (score {call.score:.1f}) or {call.runner_up} "
+                f"(score {call.runner_up_score:.1f}), margin {call.margin:.0%}: chose {call.kind}"
+            )
+        for call in sheet.column_calls:
+            lines.append(
+                f"    CLOSE CALL: {call.canonical} <- {call.chosen!r} ({call.confidence:.2f}) or "
+                f"{call.alternative!r} ({call.alternative_score:.2f}): chose {call.chosen!r}"
+            )
         for warning in sheet.warnings:
             lines.append(f"    UNSURE: {warning}")
     return lines
@@ -186,6 +202,8 @@ class Preview:
     missing: list[str]
     sample: pd.DataFrame  # first rows under the header, patient columns masked
     message: str = ""
+    column_calls: list[recognise.ColumnCall] = field(default_factory=list)  # two headers fit one column
+    warnings: list[str] = field(default_factory=list)  # where recognition is unsure
 
 
 def preview(
@@ -243,4 +261,6 @@ def preview(
         proposal,
         mapping_mod.missing_required(mapped),
         sample.reset_index(drop=True),
+        column_calls=list(mapped.column_calls),
+        warnings=list(mapped.warnings),
     )

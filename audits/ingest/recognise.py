@@ -175,6 +175,25 @@ def load_vocabulary(extra: Iterable[Path] = ()) -> Vocabulary:
                         into["words"] += [str(w) for w in value]
                     else:
                         into[key] = value
+    # One vocabulary for every kind: a claims export and a remittance export name their shared columns
+    # alike (the claim, its line, payer, procedure, charge), so each learns the other's spellings.
+    # A spelling that already names another column of the receiving kind is not learned ('Patient
+    # Account Number' is a remittance's claim id but a claims export's patient).
+    taken = {
+        kind: {w.lower(): name for name, entry in raw_columns.get(kind, {}).items() for w in entry["words"]}
+        for kind in ("claims", "remits")
+    }
+    shared = {
+        name: (raw_columns["claims"][name]["words"], raw_columns["remits"][name]["words"])
+        for name in _SHARED_EXPORT_COLUMNS
+        if name in raw_columns.get("claims", {}) and name in raw_columns.get("remits", {})
+    }
+    for name, (claims_words, remits_words) in shared.items():
+        for kind, into, other in (
+            ("claims", claims_words, remits_words),
+            ("remits", remits_words, claims_words),
+        ):
+            into += [w for w in other if taken[kind].get(w.lower(), name) == name and w not in into]
     vocabulary = Vocabulary(
         {k: tuple(v.lower().split()) for k, v in abbreviations.items()},
         noise,
@@ -207,6 +226,11 @@ def load_vocabulary(extra: Iterable[Path] = ()) -> Vocabulary:
         for name, spec in specs.items():
             vocabulary._spec_words[(kind, name)] = frozenset(w for phrase in spec.phrases for w in phrase)
     return vocabulary
+
+
+_SHARED_EXPORT_COLUMNS = ("claim_id", "line_no", "patient_id", "patient_name", "patient_first_name",
+                          "patient_last_name", "patient_dob", "payer_id", "payer_name", "procedure_code",
+                          "billed_amount", "date_of_service", "rendering_npi")  # fmt: skip
 
 
 @functools.lru_cache(maxsize=8)
@@ -513,6 +537,8 @@ def _number(value: object) -> float | None:
 
 
 def _t_line_number(value: object) -> float:
+    if isinstance(value, str) and "." in value:
+        return 0.0  # '120.00' is an amount, never a line number
     number = _number(value)
     return 1.0 if number is not None and number.is_integer() and 1 <= number <= 999 else 0.0
 
@@ -800,6 +826,7 @@ class Knowledge:
     payer_keys: frozenset[str] = frozenset()
     npis: frozenset[str] = frozenset()
     claim_ids: object = None  # callable(list[str]) -> set of those already in claim_lines
+    payer_ids: frozenset[str] = frozenset()  # payer ids alone (payer_keys holds ids, names and aliases)
     _known_claims: dict = field(default_factory=dict, repr=False)  # cell text -> already a claim id
 
     @classmethod
@@ -811,7 +838,10 @@ class Knowledge:
                 return []
 
         keys: set[str] = set()
+        ids: set[str] = set()
         for payer_id, name, aliases in rows("SELECT payer_id, payer_name, aliases FROM payers"):
+            if nz.payer_key(payer_id):
+                ids.add(nz.payer_key(payer_id))
             for spelling in [payer_id, name, *str(aliases or "").split("|")]:
                 if nz.payer_key(spelling):
                     keys.add(nz.payer_key(spelling))
@@ -830,7 +860,7 @@ class Knowledge:
                 return set()
             return {str(r[0]) for r in found}
 
-        return cls(frozenset(keys), npis, claim_ids)
+        return cls(frozenset(keys), npis, claim_ids, frozenset(ids))
 
     def prefetch(self, columns: Iterable[ColumnValues]) -> None:
         """Look up, in one query, which of these columns' cells are claim ids already loaded."""
@@ -864,6 +894,9 @@ class Knowledge:
 
     def _evidence(self, kind: str, canonical: str, column: ColumnValues) -> tuple[float, str] | None:
         texts = column.texts()
+        if canonical == "payer_id" and self.payer_ids:
+            share = sum(nz.payer_key(t) in self.payer_ids for t in texts) / len(texts)
+            return share, f"{share:.0%} are ids of known payers"
         if canonical in ("payer_name", "payer_id", "payer"):
             share = sum(nz.payer_key(t) in self.payer_keys for t in texts) / len(texts)
             return share, f"{share:.0%} resolve to known payers"
@@ -880,6 +913,12 @@ class Knowledge:
 
 # --------------------------------------------------------------------------------------------
 # scoring one pair
+
+
+def _constant(column: ColumnValues) -> bool:
+    """One value on eight rows or more: a tax id, a site, a batch - not what tells claims apart (a file
+    of one claim with a few lines keeps its claim id)."""
+    return len(column.cells) >= 8 and len(column.distinct()) == 1
 
 
 @dataclass
@@ -926,11 +965,19 @@ def score_pair(
                 score *= h / 0.4  # values any text passes do not name a column on their own
         if canonical.startswith(("line_no", "units")) and column.share("money") is not None:
             pass
+    if canonical == "claim_id" and _constant(column):
+        evidence.append("one value on every row")
+        score *= 0.3  # a claim id differs between claims; one value everywhere is a tax id, a batch, a site
+        contradicts = True
     database = knowledge.evidence(kind, canonical, column) if knowledge is not None else None
     if database is not None:
         share, words = database
         evidence.append(f"database: {words}")
         weight = 0.45 if (canonical == "claim_id" and kind == "remits") else 0.25
+        if canonical in ("payer_name", "payer_id", "payer") and kind in ("claims", "remits"):
+            weight = 0.35  # an export's payer column: its names resolve through the payers already loaded
+            if share == 0:
+                score *= 0.6  # the database knows payers and none of these cells is one of them
         score = score + weight * share * (1 - score) * 2 if share else score
     return PairScore(round(min(score, 1.0), 4), header, fit, database, evidence, contradicts)
 
@@ -1016,6 +1063,21 @@ class ColumnReading:
     forced: bool = False  # chosen by the analyst's mapping
 
 
+@dataclass(frozen=True)
+class ColumnCall:
+    """Two source columns that fit one canonical column about equally: the page asks which it is."""
+
+    canonical: str
+    chosen: str  # header read as the column
+    confidence: float
+    alternative: str  # the other header that fits almost as well
+    alternative_score: float
+
+    @property
+    def margin(self) -> float:
+        return round(self.confidence - self.alternative_score, 2)
+
+
 @dataclass
 class SheetReading:
     kind: str
@@ -1027,6 +1089,7 @@ class SheetReading:
     unused: list[str]  # headers left unmapped
     warnings: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)  # why the reading was doubted (kind checks)
+    column_calls: list[ColumnCall] = field(default_factory=list)  # close calls between two columns
 
     @property
     def valid(self) -> bool:
@@ -1091,6 +1154,16 @@ def _apply_override(
     return out
 
 
+_FAMILIES = {"adj_amount": "adjustment_amount", "rarc": "rarcs", "modifier": "modifiers",
+             "diagnosis": "diagnoses", "carc": "carc", "group_code": "group_code"}  # fmt: skip
+
+
+def _family(canonical: str) -> str:
+    """A column and its numbered siblings are one family ('carc', 'carc_1', 'carc_2')."""
+    root = re.sub(r"_\d+$", "", canonical)
+    return _FAMILIES.get(root, root)
+
+
 def read_as(
     frame: pd.DataFrame, kind: str, header_label: object, *, knowledge: Knowledge | None = None,
     override: dict[str, str] | None = None, vocab: Vocabulary | None = None,
@@ -1120,6 +1193,16 @@ def read_as(
     profit = np.zeros((len(labels), len(targets)))
     word_cache = {label: vocab.words(headers[label]) for label in labels}
     required = {c for options in REQUIRED.get(kind, []) for c in options}
+    claims_known = (
+        kind == "remits"
+        and knowledge is not None
+        and knowledge.claim_ids is not None
+        and any(
+            (found := knowledge.evidence(kind, "claim_id", column)) is not None and found[0] >= 0.5
+            for column in values.values()
+        )
+    )
+    best_for: dict[int, tuple[float, str]] = {}  # source column -> (its best score, that column's family)
     for i, label in enumerate(labels):
         words = word_cache[label]
         column = values.get(label, ColumnValues([], 0))
@@ -1136,11 +1219,31 @@ def read_as(
                 if not VALUE_TESTS[spec.values][1] or (column.share(spec.values) or 0) < 0.75:
                     continue
             pair = score_pair(vocab, kind, spec, match, column, knowledge)
+            if (
+                claims_known
+                and spec.name == "claim_id"
+                and pair.database is not None
+                and not pair.database[0]
+            ):
+                pair.score = round(pair.score * 0.5, 4)  # another column holds the claim ids already loaded
             if pair.score >= MIN_SCORE:
                 scores[(i, j)] = pair
-                profit[i, j] = (
-                    pair.score + 0.001 * spec.weight + (0.05 if spec.canonical(number) in required else 0)
-                )
+                if pair.score > best_for.get(i, (0.0, ""))[0]:
+                    best_for[i] = (pair.score, _family(spec.canonical(number)))
+    for (i, j), pair in scores.items():
+        spec, number = targets[j]
+        canonical = spec.canonical(number)
+        bonus = 0.05 if canonical in required else 0.0
+        best, best_family = best_for[i]
+        if (
+            bonus
+            and pair.score >= 0.45
+            and not pair.contradicts
+            and pair.score >= best - 0.1
+            and (pair.score == best or best_family != _family(canonical))
+        ):
+            bonus = 0.3  # filling a required column outweighs filling an optional one with the same column
+        profit[i, j] = pair.score + 0.001 * spec.weight + bonus
     pairs = best_assignment(profit)
     reading = SheetReading(kind, header_label, {}, headers, 0.0, [], [])
     for canonical, label in forced.items():
@@ -1151,11 +1254,13 @@ def read_as(
             fit = column.share(spec.values)
             if fit is not None:
                 evidence.append(f"{fit:.0%} {VALUE_LABELS[spec.values]}")
-                if fit < 0.5 and VALUE_TESTS[spec.values][1]:
-                    reading.warnings.append(
-                        f"column {headers[label]!r} is mapped to {canonical} but only {fit:.0%} of its values are "
-                        f"{VALUE_LABELS[spec.values]}"
-                    )
+                if fit < 0.9 and spec.values in _COUNTED_TESTS:
+                    bad, total = misfits(frame, header_label, label, spec.values)
+                    if bad and (fit < 0.5 or spec.values in _COUNTED_TESTS):
+                        reading.warnings.append(
+                            f"column {headers[label]!r} is mapped to {canonical} but {bad} of its {total} values "
+                            f"are not {VALUE_LABELS[spec.values]}"
+                        )
         reading.columns[canonical] = ColumnReading(
             canonical, headers[label], label, 1.0, evidence, forced=True
         )
@@ -1179,9 +1284,19 @@ def read_as(
                 f"column {headers[label]!r} was read as {canonical} but only {pair.fit:.0%} of its values are "
                 f"{VALUE_LABELS[spec.values]}"
             )
+        elif pair.fit is not None and spec.values in _COUNTED_TESTS and pair.fit < 0.9:
+            bad, total = misfits(frame, header_label, label, spec.values)
+            if bad:
+                reading.warnings.append(
+                    f"{bad} of {total} values in column {headers[label]!r} (read as {canonical}) are not "
+                    f"{VALUE_LABELS[spec.values]}"
+                )
     reading.score += len(forced) * 1.0
     if eliminate:
-        _by_elimination(reading, kind, labels, targets, values, word_cache, vocab)
+        _by_elimination(reading, kind, labels, targets, values, word_cache, vocab, knowledge)
+    if kind == "service_scope":
+        _scope_codes(reading)
+    _order_dates(reading, frame)
     _prefer_parts(reading)
     used = {c.position for c in reading.columns.values()}
     reading.unused = [text for label, text in headers.items() if label not in used]
@@ -1192,6 +1307,99 @@ def read_as(
     ]
     _warn_unsure(reading)
     return reading
+
+
+# Date columns that come in an order on every row: the first is never after the second.
+_DATE_ORDER = {
+    "enrollments": (("effective_date", "termination_date"), ("submitted_date", "effective_date")),
+    "credentials": (("issue_date", "expiration_date"),),
+    "service_scope": (("code_from", "code_to"),),
+}
+
+
+def _ordered_value(value: object, codes: bool):
+    if not codes:
+        if nz.is_blank(value):
+            return None
+        parsed, reason = nz._date_or_reason(value)
+        return parsed if reason is None else None
+    text = (nz.cell_text(value) or "").upper()
+    return text if _PROCEDURE.match(text) else None
+
+
+# Value tests that a mapped column's cells should pass: a share of misfits is counted and said.
+_COUNTED_TESTS = {name for name, (_test, specific) in VALUE_TESTS.items() if specific} | {
+    "money", "line_number", "units"}  # fmt: skip
+
+
+def misfits(frame: pd.DataFrame, header_label: object, label: object, test: str) -> tuple[int, int]:
+    """(cells that fail the value test, non-blank cells) in the whole column under the header row."""
+    position = frame.index.get_loc(header_label)
+    cells = [v for v in frame[label].iloc[position + 1 :].tolist() if not nz.is_blank(v)]
+    if not cells:
+        return 0, 0
+    column = ColumnValues(cells, len(cells))
+    column._distinct = None
+    function = VALUE_TESTS[test][0]
+    counts: dict[str, list] = {}
+    for cell in cells:
+        key = f"{type(cell).__name__}:{cell}"
+        entry = counts.setdefault(key, [cell, 0])
+        entry[1] += 1
+    bad = sum(n for cell, n in counts.values() if function(cell) < 0.5)
+    return bad, len(cells)
+
+
+def _scope_codes(reading: SheetReading) -> None:
+    """A scope sheet's one code column beside a range column is the other end of the range ('Starting
+    CPT' read as the code, next to an end column, is where the range starts)."""
+    code = reading.columns.get("code")
+    if code is None or code.forced:
+        return
+    for end in ("code_from", "code_to"):
+        if end not in reading.columns and any(e in reading.columns for e in ("code_from", "code_to")):
+            del reading.columns["code"]
+            reading.columns[end] = ColumnReading(
+                end, code.source, code.position, code.confidence, [*code.evidence, "the other end of a range"]
+            )
+            return
+
+
+def _order_dates(reading: SheetReading, frame: pd.DataFrame) -> None:
+    """Two date columns (or a scope's two range ends) read the wrong way round (the 'effective' column
+    after the 'termination' one on every row where both are filled) are swapped: the values decide where the header words were
+    close ('Par Eff Dt' / 'Par Term Dt' share most of their words)."""
+    pairs = _DATE_ORDER.get(reading.kind, ())
+    if not pairs:
+        return
+    body = None
+    for first, second in pairs:
+        a, b = reading.columns.get(first), reading.columns.get(second)
+        if a is None or b is None or a.forced or b.forced:
+            continue
+        if body is None:
+            body = _sample(frame, frame.index.get_loc(reading.header_row))
+        before = after = 0
+        codes = reading.kind == "service_scope"
+        for x, y in zip(body[a.position].tolist(), body[b.position].tolist(), strict=True):
+            dx, dy = _ordered_value(x, codes), _ordered_value(y, codes)
+            if dx is None or dy is None or codes and len(dx) != len(dy):
+                continue
+            if dx > dy:
+                after += 1
+            elif dx < dy:
+                before += 1
+        if after and not before:
+            reading.columns[first] = ColumnReading(
+                first, b.source, b.position, b.confidence, [*b.evidence, f"before {second} on every row"]
+            )
+            reading.columns[second] = ColumnReading(
+                second, a.source, a.position, a.confidence, [*a.evidence, f"after {first} on every row"]
+            )
+            reading.warnings.append(
+                f"{a.source!r} and {b.source!r} were read the other way round, but {b.source!r} comes first on "
+                f"every row: {b.source!r} is read as {first} and {a.source!r} as {second}"
+            )
 
 
 def _prefer_parts(reading: SheetReading) -> None:
@@ -1216,6 +1424,7 @@ def _by_elimination(
     values: dict,
     word_cache: dict,
     vocab: Vocabulary,
+    knowledge: Knowledge | None = None,
 ) -> None:
     """A required column nothing was assigned to takes the one unused column whose values fit it best
     (nearly all cells pass its test), at low confidence and with a warning: 'Ticket Number' holding the
@@ -1236,6 +1445,18 @@ def _by_elimination(
                 fit = column.share(spec.values) if column is not None else None
                 if fit is None or fit < 0.9:
                     continue
+                if spec.values != "npi" and column.short_numbers:
+                    continue  # 1, 2, 11: counts and codes, not identifiers or payers
+                if canonical == "claim_id" and _constant(column):
+                    continue
+                if (
+                    knowledge is not None
+                    and knowledge.judges(kind, canonical)
+                    and kind in ("claims", "remits")
+                ):
+                    database = knowledge.evidence(kind, canonical, column)
+                    if database is not None and database[0] == 0 and canonical != "claim_id":
+                        continue
                 header = _header_match(vocab, word_cache[label], spec)
                 if spec.count and header.number != number:
                     continue
@@ -1256,7 +1477,9 @@ def _by_elimination(
 
 def _warn_unsure(reading: SheetReading) -> None:
     required = {c for options in REQUIRED.get(reading.kind, []) for c in options}
-    assigned = {c.source for c in reading.columns.values()}
+    # source header -> the confidence it was read with (an alternative used elsewhere at a worse fit
+    # than it has here is still a close call)
+    assigned = {c.source: c.confidence for c in reading.columns.values()}
     for canonical, column in reading.columns.items():
         if column.forced:
             continue
@@ -1266,11 +1489,19 @@ def _warn_unsure(reading: SheetReading) -> None:
                 f"({'; '.join(column.evidence)})"
             )
         elif (
-            canonical in required
-            and column.runner_up
+            column.runner_up
             and column.runner_up[1] >= column.confidence - 0.05
-            and column.runner_up[0] not in assigned
+            and (
+                column.runner_up[0] not in assigned
+                or assigned[column.runner_up[0]] < column.runner_up[1] - 0.05
+            )
+            and (canonical in required or column.runner_up[1] >= 0.5)
         ):
+            reading.column_calls.append(
+                ColumnCall(
+                    canonical, column.source, column.confidence, column.runner_up[0], column.runner_up[1]
+                )
+            )
             reading.warnings.append(
                 f"{canonical}: {column.source!r} ({column.confidence:.2f}) and {column.runner_up[0]!r} "
                 f"({column.runner_up[1]:.2f}) fit almost equally - check the mapping"
@@ -1381,6 +1612,27 @@ class Classification:
         if self.chosen is None or runner is None or not runner.valid:
             return False
         return runner.score >= self.chosen.score * (1 - CLOSE_MARGIN)
+
+    @property
+    def kind_call(self) -> KindCall | None:
+        """The close call between the chosen kind and the runner-up, when they read almost equally."""
+        if not self.close:
+            return None
+        runner = self.runner_up
+        margin = (self.chosen.score - runner.score) / self.chosen.score if self.chosen.score else 0.0
+        return KindCall(self.chosen.kind, round(self.chosen.score, 1), runner.kind, round(runner.score, 1),
+                        round(margin, 3))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class KindCall:
+    """A sheet that reads almost as well as two kinds: the page asks which it is."""
+
+    kind: str
+    score: float
+    runner_up: str
+    runner_up_score: float
+    margin: float  # (score - runner-up score) / score; under CLOSE_MARGIN
 
 
 def _npi_repeats(reading: SheetReading, values: dict[object, ColumnValues]) -> float:

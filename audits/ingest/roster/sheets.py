@@ -331,8 +331,16 @@ def _long_records(sheet: RawSheet, header_row: int, kind: str, found: dict[str, 
 
 
 @functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=4096)
+def _expanded(text: str) -> str:
+    """A header's words as the vocabulary reads them ('Lic No' -> 'license number', 'App Sent' ->
+    'application sent'): abbreviations expanded, vendor suffixes dropped (recognise.Vocabulary.words)."""
+    return " ".join(recognise.vocabulary().words(text)) or text
+
+
 def _credential_kind(label: str) -> str:
-    return normalize._credential(label) or "other"
+    kind = normalize._credential(label) or "other"
+    return kind if kind != "other" else normalize._credential(_expanded(label)) or "other"
 
 
 def _is_credential_label(text: str) -> bool:
@@ -342,7 +350,7 @@ def _is_credential_label(text: str) -> bool:
 
 def _credential_field(text: str) -> str:
     """number | state | issue_date | expiration_date from a credential column header."""
-    words = text.split()
+    words = _expanded(text).split()
     if any(w.startswith("exp") or w in {"valid", "renewal", "thru", "through", "until"} for w in words):
         return "expiration_date"
     if any(w.startswith("issu") for w in words):
@@ -360,7 +368,40 @@ def _state_prefix(text: str) -> str | None:
 
 
 def _enrollment_subfield(header: str) -> str | None:
-    return next((name for name, synonyms in _ENROLLMENT_SUBFIELDS.items() if header in synonyms), None)
+    found = next((name for name, synonyms in _ENROLLMENT_SUBFIELDS.items() if header in synonyms), None)
+    return found if found is not None or not header else _vocabulary_subfield(header)
+
+
+_SUBFIELD_MIN = 0.6
+
+
+@functools.lru_cache(maxsize=4096)
+def _vocabulary_subfield(header: str) -> str | None:
+    """The enrollment field a sub-header names by the vocabulary's spellings of the enrollment columns
+    ('Network Status', 'App Sent', 'Locations'), when one fits clearly better than the others."""
+    vocab = recognise.vocabulary()
+    specs = vocab.columns.get("enrollments", {})
+    scores = sorted(
+        ((recognise.header_match(vocab, header, specs[name]).score, name) for name in _ENROLLMENT_SUBFIELDS
+         if name in specs),
+        reverse=True,
+    )  # fmt: skip
+    if not scores or scores[0][0] < _SUBFIELD_MIN:
+        return None
+    if len(scores) > 1 and scores[1][0] >= scores[0][0] - 0.1:
+        return None  # two fields fit about as well: not a sub-header
+    return scores[0][1]
+
+
+def _names_no_payer(prefix_words: list[str]) -> bool:
+    """Words in front of an enrollment field that are all words of the vocabulary and none a payer word
+    ('Appointment Status', 'Network Status') name a column, not a payer ('Aetna Status', 'Health Plan A')."""
+    vocab = recognise.vocabulary()
+    text = " ".join(prefix_words)
+    if recognise._PAYER_WORDS.search(text):
+        return False
+    words = vocab.words(text)
+    return bool(words) and all(w in vocab.known_words for w in words if not w.isdigit())
 
 
 def _split_payer_header(original: object, header: str) -> tuple[str, str] | None:
@@ -373,7 +414,7 @@ def _split_payer_header(original: object, header: str) -> tuple[str, str] | None
         if subfield is None:
             continue
         prefix_words = words[:-size]
-        if not prefix_words or " ".join(prefix_words) in _NOT_PAYER_PREFIX:
+        if not prefix_words or " ".join(prefix_words) in _NOT_PAYER_PREFIX or _names_no_payer(prefix_words):
             return None
         # The payer as written: the original tokens before the field words ('&' kept).
         keep = len(tokens_norm) - size
@@ -505,6 +546,8 @@ def _tracker_layout(
 
     def add_credential(label: str, type_text: str, field_text: str, position: int) -> None:
         kind = _credential_kind(type_text)
+        if normalize._credential(label) in (None, "other") and kind != "other":
+            label = _expanded(label).title()  # 'Lic' is a licence: the label says so to the loader
         key = (kind, _state_prefix(type_text))
         entry = credentials.setdefault(key, (label, {}))
         field_name = _credential_field(field_text)
