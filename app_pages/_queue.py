@@ -22,6 +22,13 @@ def _user() -> str:
     return _identity.current().user or who(None)
 
 
+def _require_assign() -> None:
+    """Managers assign (audits.access): stop with one sentence otherwise."""
+    from app_pages import _identity
+
+    _identity.require("assign")
+
+
 def _shown(frame):
     from audits.lifecycle import STATUS_LABELS
 
@@ -110,6 +117,7 @@ def render(month: str) -> None:
         if not any(v is not None for v in changes.values()):
             st.info("Nothing to change: give an owner, a status or a note.")
         else:
+            _require_assign()
             with _db.write() as con:
                 try:
                     result = lifecycle.assign(con, list(selected["issue_id"]), by=_user(), **changes)
