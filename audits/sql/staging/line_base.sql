@@ -16,7 +16,9 @@
 --    upper case; the bad codes are listed as billed, in column order. Each distinct diagnosis text is
 --    judged once; then each column is semi-joined to the short list of bad codes, so only the lines
 --    holding one are unpivoted and pivoted back (portable, and no join of every line).
---  * bad_modifiers (INVALID_MODIFIER): a modifier must be 2 letters/digits.
+--  * bad_modifiers (INVALID_MODIFIER): a modifier must be 2 letters/digits. Each distinct modifier text
+--    is judged once and found in the lines by the same semi-joins as the diagnoses; the bad cells of both
+--    kinds are pivoted back in one group-by (few lines), so no per-line string functions run for them.
 --  * pos_missing / pos_unknown (INVALID_POS): empty, or not a CMS place-of-service code (ref_pos).
 
 WITH
@@ -34,7 +36,6 @@ lines AS (
         trim(coalesce(pos, '')) AS pos_text,
         nullif(upper(trim(coalesce(service_state, ''))), '') AS service_state,
         billed_amount,
-        modifier_1, modifier_2, modifier_3, modifier_4,
         pos
     FROM audit_lines
 ),
@@ -176,8 +177,32 @@ bad_diagnoses AS (
     WHERE b.code IS NULL
 ),
 
--- each column's bad codes by a semi-join against the short list, so most lines are never joined
-bad_diagnosis_cells AS (
+-- logic: each distinct modifier text judged once (2 letters/digits after trimming; empty is no modifier)
+distinct_modifiers AS (
+    SELECT DISTINCT modifier_as_billed
+    FROM (
+        SELECT modifier_1 AS modifier_as_billed FROM audit_lines
+        UNION ALL
+        SELECT modifier_2 AS modifier_as_billed FROM audit_lines
+        UNION ALL
+        SELECT modifier_3 AS modifier_as_billed FROM audit_lines
+        UNION ALL
+        SELECT modifier_4 AS modifier_as_billed FROM audit_lines
+    ) AS m
+    WHERE modifier_as_billed IS NOT NULL
+),
+
+bad_modifier_values AS (
+    SELECT modifier_as_billed
+    FROM distinct_modifiers
+    WHERE trim(modifier_as_billed) <> ''
+        AND (length(trim(modifier_as_billed)) <> 2
+            OR translate(upper(trim(modifier_as_billed)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', '') <> '')
+),
+
+-- each column's bad diagnoses (positions 1-12) and modifiers (13-16) by a semi-join against the short
+-- lists, so most lines are never joined
+bad_cells AS (
         SELECT claim_id, line_no, 1 AS position, trim(diagnosis_1) AS code_as_billed FROM audit_lines
         WHERE trim(diagnosis_1) IN (SELECT code_as_billed FROM bad_diagnoses)
         UNION ALL
@@ -213,13 +238,25 @@ bad_diagnosis_cells AS (
         UNION ALL
         SELECT claim_id, line_no, 12 AS position, trim(diagnosis_12) AS code_as_billed FROM audit_lines
         WHERE trim(diagnosis_12) IN (SELECT code_as_billed FROM bad_diagnoses)
+        UNION ALL
+        SELECT claim_id, line_no, 13 AS position, trim(modifier_1) AS code_as_billed FROM audit_lines
+        WHERE modifier_1 IN (SELECT modifier_as_billed FROM bad_modifier_values)
+        UNION ALL
+        SELECT claim_id, line_no, 14 AS position, trim(modifier_2) AS code_as_billed FROM audit_lines
+        WHERE modifier_2 IN (SELECT modifier_as_billed FROM bad_modifier_values)
+        UNION ALL
+        SELECT claim_id, line_no, 15 AS position, trim(modifier_3) AS code_as_billed FROM audit_lines
+        WHERE modifier_3 IN (SELECT modifier_as_billed FROM bad_modifier_values)
+        UNION ALL
+        SELECT claim_id, line_no, 16 AS position, trim(modifier_4) AS code_as_billed FROM audit_lines
+        WHERE modifier_4 IN (SELECT modifier_as_billed FROM bad_modifier_values)
 ),
 
-lines_with_bad_diagnoses AS (
+lines_with_bad_cells AS (
     SELECT
         claim_id,
         line_no,
-        concat_ws(
+        nullif(concat_ws(
             ', ',
             max(CASE WHEN position = 1 THEN code_as_billed END),
             max(CASE WHEN position = 2 THEN code_as_billed END),
@@ -233,8 +270,15 @@ lines_with_bad_diagnoses AS (
             max(CASE WHEN position = 10 THEN code_as_billed END),
             max(CASE WHEN position = 11 THEN code_as_billed END),
             max(CASE WHEN position = 12 THEN code_as_billed END)
-        ) AS bad_diagnoses
-    FROM bad_diagnosis_cells
+        ), '') AS bad_diagnoses,
+        nullif(concat_ws(
+            ', ',
+            max(CASE WHEN position = 13 THEN code_as_billed END),
+            max(CASE WHEN position = 14 THEN code_as_billed END),
+            max(CASE WHEN position = 15 THEN code_as_billed END),
+            max(CASE WHEN position = 16 THEN code_as_billed END)
+        ), '') AS bad_modifiers
+    FROM bad_cells
     GROUP BY claim_id, line_no
 ),
 
@@ -260,40 +304,14 @@ final AS (
         s.npi_problem,
         s.npi_problem IS NULL AND s.in_roster AS known_provider,
         bd.bad_diagnoses,
-        nullif(concat_ws(
-            ', ',
-            CASE
-                WHEN trim(coalesce(l.modifier_1, '')) <> ''
-                    AND (length(trim(l.modifier_1)) <> 2
-                        OR translate(upper(trim(l.modifier_1)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', '') <> '')
-                THEN trim(l.modifier_1)
-            END,
-            CASE
-                WHEN trim(coalesce(l.modifier_2, '')) <> ''
-                    AND (length(trim(l.modifier_2)) <> 2
-                        OR translate(upper(trim(l.modifier_2)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', '') <> '')
-                THEN trim(l.modifier_2)
-            END,
-            CASE
-                WHEN trim(coalesce(l.modifier_3, '')) <> ''
-                    AND (length(trim(l.modifier_3)) <> 2
-                        OR translate(upper(trim(l.modifier_3)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', '') <> '')
-                THEN trim(l.modifier_3)
-            END,
-            CASE
-                WHEN trim(coalesce(l.modifier_4, '')) <> ''
-                    AND (length(trim(l.modifier_4)) <> 2
-                        OR translate(upper(trim(l.modifier_4)), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', '') <> '')
-                THEN trim(l.modifier_4)
-            END
-        ), '') AS bad_modifiers,
+        bd.bad_modifiers,
         coalesce(trim(l.pos), '') = '' AS pos_missing,
         coalesce(trim(l.pos), '') <> '' AND pc.code IS NULL AS pos_unknown
     FROM lines AS l
     INNER JOIN npi_status AS s ON s.npi = l.rendering_npi
     INNER JOIN code_classes AS c ON c.code = l.code
     LEFT JOIN payer_names AS p ON p.payer_id = l.payer_id
-    LEFT JOIN lines_with_bad_diagnoses AS bd ON bd.claim_id = l.claim_id AND bd.line_no = l.line_no
+    LEFT JOIN lines_with_bad_cells AS bd ON bd.claim_id = l.claim_id AND bd.line_no = l.line_no
     LEFT JOIN pos_codes AS pc
         ON pc.code = CASE WHEN length(trim(l.pos)) = 1 THEN concat('0', trim(l.pos)) ELSE trim(l.pos) END
 )
