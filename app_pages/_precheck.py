@@ -11,18 +11,10 @@ from app_pages import _words as words
 
 
 def _pairs(result, name: str) -> list[tuple[str | None, str]]:
-    """[(rule_id or None, detail)] of a CheckResult's reasons or warnings, whatever shape they come in."""
-    items = getattr(result, name, None) or []
+    """[(rule_id, detail)] of a CheckResult's blocking reasons or its warnings."""
     if name == "reasons":
-        ids = list(getattr(result, "findings", None) or [])
-        return [(ids[i] if i < len(ids) else None, str(r)) for i, r in enumerate(items)]
-    out = []
-    for item in items:
-        if isinstance(item, tuple | list) and len(item) == 2:
-            out.append((str(item[0]), str(item[1])))
-        else:
-            out.append((None, str(item)))
-    return out
+        return list(zip(result.findings, result.reasons, strict=True))
+    return [(str(rule_id), str(detail)) for rule_id, detail in result.warnings]
 
 
 def verdict(result, who: str, code: str, payer: str, dos) -> None:

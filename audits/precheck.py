@@ -1,7 +1,9 @@
 """The coder's pre-check: is this provider cleared to bill this code with this payer on this date?
 
 NOT CLEARED when any blocking finding of SPEC 4 would fire: a rule the registry marks blocking
-(rule_registry, from the rule headers) marks the line in line_findings. The candidate lines go into the
+(rule_registry, from the rule headers) marks the line in line_findings. The line's other problems - the
+non-blocking line rules that are not info (an invalid procedure code, modifier, diagnosis or POS, an
+expired board certification) - come back as warnings, cleared or not. The candidate lines go into the
 TEMP table `audit_lines` and are judged by the same staging and rule SQL as the monthly audit
 (audits.views.prepare_lines builds the line tables, line_findings included), so the two can never disagree. TEMP tables work on a
 read-only connection, so the dashboard can check while nothing else writes.
@@ -41,6 +43,8 @@ _CANDIDATE_COLUMNS = (
     "pos",
     "service_state",
 )
+# Optional candidate columns: the codes a claims file carries beyond the line's key facts.
+_CODE_COLUMNS = (*(f"modifier_{i}" for i in range(1, 5)), *(f"diagnosis_{i}" for i in range(1, 13)))
 
 
 @dataclass
@@ -48,6 +52,7 @@ class CheckResult:
     cleared: bool
     reasons: list[str] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)  # rule ids, SPEC order
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (rule_id, detail): non-blocking problems
 
     @property
     def verdict(self) -> str:
@@ -102,19 +107,23 @@ def judged_lines(con: duckdb.DuckDBPyConnection, candidates: pd.DataFrame, upto:
     and the line tables built over them up to `upto` - the audit's own SQL on the candidates' dates.
     The TEMP tables are dropped on exit (they belong to this connection only)."""
     ensure_views(con)
-    frame = candidates[list(_CANDIDATE_COLUMNS)].astype(object)
+    codes = [c for c in _CODE_COLUMNS if c in candidates.columns]
+    frame = candidates[[*_CANDIDATE_COLUMNS, *codes]].astype(object)
     con.register("precheck_candidates", frame)
     try:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE audit_lines AS SELECT {AUDIT_LINE_COLUMNS} FROM claim_lines LIMIT 0"  # noqa: S608
         )
-        con.execute(
-            "INSERT INTO audit_lines (claim_id, line_no, rendering_npi, payer_id, date_of_service, "
-            "procedure_code, pos, service_state, billed_amount) "
+        extra = "".join(f", {c}" for c in codes)
+        cast = "".join(f", CAST({c} AS VARCHAR)" for c in codes)
+        insert = (
+            "INSERT INTO audit_lines (claim_id, line_no, rendering_npi, payer_id, date_of_service, "  # noqa: S608 - column names are ours
+            f"procedure_code, pos, service_state, billed_amount{extra}) "
             "SELECT CAST(key AS VARCHAR), 1, CAST(rendering_npi AS VARCHAR), CAST(payer_id AS VARCHAR), "
             "CAST(date_of_service AS DATE), CAST(procedure_code AS VARCHAR), CAST(pos AS VARCHAR), "
-            "CAST(service_state AS VARCHAR), 0 FROM precheck_candidates"
+            f"CAST(service_state AS VARCHAR), 0{cast} FROM precheck_candidates"
         )
+        con.execute(insert)
         dates = [d for d in frame.date_of_service if d is not None and not pd.isna(d)]
         first, last = (min(dates), max(dates)) if dates else (dt.date(1900, 1, 1), dt.date(1900, 1, 1))
         prepare_lines(con, {"month_start": first, "month_end": last}, upto=upto)
@@ -124,21 +133,67 @@ def judged_lines(con: duckdb.DuckDBPyConnection, candidates: pd.DataFrame, upto:
         drop_lines(con)
 
 
-def evaluate(con: duckdb.DuckDBPyConnection, candidates: pd.DataFrame) -> dict[str, list[tuple[str, str]]]:
-    """The blocking findings of candidate lines (_CANDIDATE_COLUMNS): the lines line_findings holds for
-    a rule rule_registry says is blocking. Returns key -> [(rule_id, detail)] in SPEC order."""
+def warning_rules():
+    """The line rules whose findings a coder is warned of without being blocked: not blocking, not info
+    (FIRST_TIME_COMBINATION is for the monthly review, not for one line)."""
+    from audits.rules import all_rules
+
+    return [r for r in all_rules() if r.kind == "line" and not r.blocking and r.severity != "info"]
+
+
+def _warning_sql(rule) -> str:
+    if rule.marks_lines and rule.lines_sql is None:
+        return (
+            f"SELECT claim_id, detail FROM line_findings WHERE rule_id = '{rule.rule_id}' AND NOT from_lines"  # noqa: S608
+        )
+    return f"SELECT claim_id, detail FROM (\n{rule.sql}\n) AS r"  # noqa: S608 - our own rule file
+
+
+def judge(
+    con: duckdb.DuckDBPyConnection, candidates: pd.DataFrame
+) -> tuple[dict[str, list[tuple[str, str]]], dict[str, list[tuple[str, str]]]]:
+    """(blocking, warnings) of candidate lines (_CANDIDATE_COLUMNS): key -> [(rule_id, detail)] in SPEC
+    order. Blocking: the lines line_findings holds for a rule rule_registry says is blocking. Warnings:
+    warning_rules() on the same line tables; POS is judged only when given (SPEC 6)."""
     if candidates.empty:
-        return {}
+        return {}, {}
     found: dict[str, list[tuple[str, str]]] = {}
+    warned: dict[str, list[tuple[str, str]]] = {}
+    no_pos = {str(k) for k, p in zip(candidates["key"], candidates["pos"], strict=True) if _clean(p) is None}
+    dates = [d for d in candidates.date_of_service if d is not None and not pd.isna(d)]
+    first, last = (min(dates), max(dates)) if dates else (dt.date(1900, 1, 1), dt.date(1900, 1, 1))
+    values = {"month_start": first, "month_end": last}
+    from audits.runner import bind
+
     with judged_lines(con, candidates):
         rows = con.execute(
             "SELECT f.claim_id, f.rule_id, f.detail FROM line_findings AS f "
             "INNER JOIN rule_registry AS r ON r.rule_id = f.rule_id AND r.blocking "
             "ORDER BY f.claim_id, r.spec_order, f.detail"
         ).fetchall()
+        for rule in warning_rules():
+            sql = _warning_sql(rule)
+            for key, detail in con.execute(sql, bind(sql, values)).fetchall():
+                if rule.rule_id == "INVALID_POS" and key in no_pos:
+                    continue
+                warned.setdefault(key, []).append((rule.rule_id, detail))
     for key, rule_id, detail in rows:
         found.setdefault(key, []).append((rule_id, detail))
-    return found
+    return found, warned
+
+
+def evaluate(con: duckdb.DuckDBPyConnection, candidates: pd.DataFrame) -> dict[str, list[tuple[str, str]]]:
+    """The blocking findings of candidate lines (_CANDIDATE_COLUMNS): key -> [(rule_id, detail)]."""
+    return judge(con, candidates)[0]
+
+
+def _result(blocking: list[tuple[str, str]], warnings: list[tuple[str, str]]) -> CheckResult:
+    return CheckResult(
+        cleared=not blocking,
+        reasons=[d for _r, d in blocking],
+        findings=[r for r, _d in blocking],
+        warnings=list(warnings),
+    )
 
 
 def check_line(
@@ -165,8 +220,8 @@ def check_line(
             }
         ]
     )
-    items = evaluate(con, candidate).get("candidate", [])
-    return CheckResult(cleared=not items, reasons=[d for _r, d in items], findings=[r for r, _d in items])
+    blocking, warnings = judge(con, candidate)
+    return _result(blocking.get("candidate", []), warnings.get("candidate", []))
 
 
 def check_lines(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> list[CheckResult]:
@@ -186,14 +241,8 @@ def check_lines(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> list[CheckR
                 "service_state": (_clean(row.get("state")) or "").upper() or None,
             }
         )
-    found = evaluate(con, pd.DataFrame(candidates, columns=list(_CANDIDATE_COLUMNS)))
-    results = []
-    for i in range(len(rows)):
-        items = found.get(str(i), [])
-        results.append(
-            CheckResult(cleared=not items, reasons=[d for _r, d in items], findings=[r for r, _d in items])
-        )
-    return results
+    found, warned = judge(con, pd.DataFrame(candidates, columns=list(_CANDIDATE_COLUMNS)))
+    return [_result(found.get(str(i), []), warned.get(str(i), [])) for i in range(len(rows))]
 
 
 # --------------------------------------------------------------------------------------------
@@ -239,6 +288,10 @@ def _read_claims(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     canonical["procedure_code"] = nz.procedure_code(canonical["procedure_code"])
     canonical["pos"] = nz.code(canonical["pos"])
     canonical["service_state"] = nz.code(canonical["service_state"])
+    for name in _CODE_COLUMNS:
+        if name in canonical.columns:
+            normalise = nz.diagnosis if name.startswith("diagnosis") else nz.code
+            canonical[name] = normalise(canonical[name])
     return original.reset_index(drop=True), canonical.reset_index(drop=True)
 
 
@@ -251,7 +304,8 @@ def _write(frame: pd.DataFrame, out_path: Path) -> None:
 def check_file(
     con: duckdb.DuckDBPyConnection, in_path, out_path, progress: Progress | None = None
 ) -> pd.DataFrame:
-    """Check every line of a claims CSV/xlsx; write a copy with `verdict` and `reasons` columns."""
+    """Check every line of a claims CSV/xlsx; write a copy with `verdict`, `reasons` and
+    `warnings` (the line's non-blocking problems) columns."""
     report = progress or (lambda fraction, message: None)
     in_path, out_path = Path(in_path), Path(out_path)
     if not in_path.exists():
@@ -289,20 +343,26 @@ def check_file(
             "procedure_code": [(_clean(v) or "").upper() for v in canonical["procedure_code"].iloc[judged]],
             "pos": [_clean(v) for v in canonical["pos"].iloc[judged]],
             "service_state": [_clean(v) for v in canonical["service_state"].iloc[judged]],
+            **{
+                c: [_clean(v) for v in canonical[c].iloc[judged]]
+                for c in _CODE_COLUMNS
+                if c in canonical.columns
+            },
         },
-        columns=list(_CANDIDATE_COLUMNS),
     )
     report(0.4, "Checking the lines")
-    results = evaluate(con, records)
-    verdicts, reasons = [], []
+    results, warned = judge(con, records)
+    verdicts, reasons, warnings = [], [], []
     for i in range(len(canonical)):
         key = str(i)
         found = problems.get(key) or [detail for _r, detail in results.get(key, [])]
         verdicts.append(NOT_CLEARED if found else CLEARED)
         reasons.append("; ".join(found))
+        warnings.append("; ".join(detail for _r, detail in warned.get(key, [])))
     out = original.copy()
     out["verdict"] = verdicts
     out["reasons"] = reasons
+    out["warnings"] = warnings
     _write(out, out_path)
     report(1.0, f"{verdicts.count(CLEARED):,} cleared, {verdicts.count(NOT_CLEARED):,} not cleared")
     return out

@@ -288,6 +288,24 @@ def test_precheck_form(monkeypatch, small_db, npi, payer, dos, cleared):
         assert any("2026-09-30" in m.value for m in at.markdown)  # the reason names the termination date
 
 
+def test_precheck_warns_of_an_invalid_code_even_when_cleared(monkeypatch, small_db):
+    # SPEC 4: INVALID_PROCEDURE_CODE does not block; the coder is cleared and told what is wrong with the line
+    at = open_app(monkeypatch, small_db, "clearance")
+    at.selectbox(key="check_npi").set_value(A)
+    at.selectbox(key="check_payer").set_value("AET")
+    at.text_input(key="check_code").set_value("ABC")
+    at.text_input(key="check_dos").set_value(dt.date(2026, 10, 5).isoformat())
+    at.button(key="check_submit").click().run()
+    no_exception(at)
+    assert at.success and at.success[0].value.startswith("CLEARED: ")
+    warned = [w.value for w in at.warning if "ABC" in w.value]
+    assert (
+        warned
+        and warned[0].startswith("Invalid procedure code: ")
+        and "Correct the procedure code" in warned[0]
+    )
+
+
 def test_confirm_a_payer_alias_reloads_the_held_rows(monkeypatch, small_db):
     csv = (
         "Claim #,Line #,Rendering Provider NPI,Primary Insurance,Date of Service,CPT/HCPCS,Charges\n"

@@ -192,6 +192,7 @@ def test_check_file_csv(ro, tmp_path):
         "POS",
         "verdict",
         "reasons",
+        "warnings",
     ]
     assert written["Claim ID"].tolist() == ["X1", "X2", "X3", "X4", "X5"]
     assert written["Rendering Provider NPI"].iloc[3] == "'=HYPERLINK(1)"  # neutralised (SPEC 7)
@@ -262,6 +263,24 @@ def test_cli_check_line(template, tmp_path, capsys):
     assert (
         lines[1] == "- Blue Cross Blue Shield enrollment effective 2026-10-10; date of service is 2026-10-01"
     )
+    code_args = [
+        "check",
+        "--db",
+        db,
+        "--npi",
+        NPI_A,
+        "--payer",
+        "AET",
+        "--code",
+        "ABC",
+        "--dos",
+        "2026-10-15",
+    ]
+    assert main(code_args) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "CLEARED",
+        "warning: Procedure code 'ABC' is not a CPT, PLA or HCPCS Level II code",
+    ]
 
 
 def test_cli_check_needs_all_line_options(template, tmp_path, capsys):
@@ -299,3 +318,43 @@ def test_check_lines_matches_check_line(ro):
             ro, row["npi"], row["payer"], row["code"], row["dos"], row.get("pos"), row.get("state")
         )
         assert single == result
+
+
+def test_other_problems_of_the_line_are_warnings_cleared_or_not(ro):
+    # SPEC 4: an invalid procedure code is a coding finding, not blocking: the coder is cleared and warned
+    result = check_line(ro, NPI_A, "AET", "ABC", "2026-10-15", pos="11")
+    assert result.cleared
+    assert [r for r, _d in result.warnings] == ["INVALID_PROCEDURE_CODE"]
+    assert "ABC" in result.warnings[0][1]
+    # an unknown POS warns, and the blocking reason still blocks
+    blocked = check_line(ro, NPI_A, "AET", "99213", "2026-10-15", pos="77")
+    assert [r for r, _d in blocked.warnings] == ["INVALID_POS"]
+    # a clean line has no warning; POS left out is not judged (SPEC 6), so no INVALID_POS either
+    assert check_line(ro, NPI_A, "AET", "99213", "2026-10-15", pos="11").warnings == []
+    assert check_line(ro, NPI_A, "AET", "99213", "2026-10-15").warnings == []
+    # several lines at once keep each line's own warnings
+    many = check_lines(
+        ro,
+        [
+            {"npi": NPI_A, "payer": "AET", "code": "99213", "dos": "2026-10-15"},
+            {"npi": NPI_A, "payer": "AET", "code": "ABC", "dos": "2026-10-15"},
+        ],
+    )
+    assert [[r for r, _d in m.warnings] for m in many] == [[], ["INVALID_PROCEDURE_CODE"]]
+
+
+def test_a_checked_file_says_each_lines_warnings(ro, tmp_path):
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        "Claim,Line,Rendering NPI,Payer,DOS,CPT,Mod 1,Dx 1,POS\n"
+        f"K1,1,{NPI_A},AET,2026-10-15,99213,25,E11.9,11\n"
+        f"K2,1,{NPI_A},AET,2026-10-15,99213,ZZZ,E11.9,11\n"
+        f"K3,1,{NPI_A},AET,2026-10-15,99213,25,Q99999,11\n"
+        f"K4,1,{NPI_A},AET,2026-10-15,ABC,25,E11.9,11\n"
+    )
+    out = check_file(ro, path, tmp_path / "checked.csv")
+    assert list(out["verdict"]) == ["CLEARED"] * 4
+    assert out["warnings"].iloc[0] == ""
+    assert "ZZZ" in out["warnings"].iloc[1]
+    assert "Q99999" in out["warnings"].iloc[2]
+    assert "ABC" in out["warnings"].iloc[3]

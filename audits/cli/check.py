@@ -46,4 +46,6 @@ def run(args: argparse.Namespace) -> int:
     print(result.verdict)
     for reason in result.reasons:
         print(f"- {reason}")
+    for _rule_id, detail in result.warnings:
+        print(f"warning: {detail}")
     return 0
