@@ -99,6 +99,22 @@ def _fixture(con) -> None:
     add_remit(con, "C4", 1, "AET", 60, [("CO", "45", 40)], billed=100)  # PAID_DESPITE_FINDING
     add_remit(con, "C1", 2, "AET", 0, [("CO", "16", 125, "claim")], ["N290"], billed=250, claim_key="K1")
     add_remit(con, "C0", 1, "AET", 70, [("CO", "45", 30)], adjudicated="2026-10-01")
+    # Exclusions: NPI_B on the LEIE by NPI from 2026-10-12 (PROVIDER_EXCLUDED, its lines blocked from then);
+    # NPI_LAPSED matched by name and confirmed by a person, then reinstated before month end (no finding).
+    con.execute(
+        "INSERT INTO exclusion_lists (list_id, source, file_name, sha256, list_date, list_date_basis, rows_read, "
+        "rows_loaded, rows_rejected) VALUES (1, 'LEIE', 'leie.csv', 'x', DATE '2026-11-01', 'given', 2, 2, 0)"
+    )
+    con.execute(
+        "INSERT INTO exclusion_entries (list_id, row_number, source, entity_key, last_name, first_name, npi, "
+        "excl_type, excl_date, rein_date) VALUES "
+        f"(1, 1, 'LEIE', 'k1', 'SYNTH', 'ONE', '{NPI_B}', '1128b4', DATE '2026-10-12', NULL), "
+        "(1, 2, 'LEIE', 'k2', 'SYNTH', 'TWO', NULL, '1128a1', DATE '2026-01-05', DATE '2026-10-20')"
+    )
+    con.execute(
+        "INSERT INTO exclusion_decisions (decision_id, npi, entity_key, decision, decided_by, decided_at) "
+        f"VALUES (1, '{NPI_LAPSED}', 'k2', 'confirmed', 'tester', TIMESTAMP '2026-11-02 09:00:00')"
+    )
 
 
 @pytest.fixture(scope="module")
