@@ -95,10 +95,13 @@ def _preview(ingest: ModuleType | None, file_id: str, path: Path, kind: str | No
     return _cached(key, lambda: preview(path, kind=kind, mapping=override or None, rows=SAMPLE_ROWS))
 
 
-def _explain(file_id: str, path: Path):
+def _explain(file_id: str, path: Path, tables: dict[str, str] | None = None):
+    """How the file reads (preview.explain_file), with the sheets the analyst set read as those tables."""
     from audits.ingest.preview import explain_file
 
-    return _cached(json.dumps([file_id, "explain"]), lambda: explain_file(path))
+    tables = dict(tables or {})
+    key = json.dumps([file_id, "explain", tables], sort_keys=True)
+    return _cached(key, lambda: explain_file(path, tables=tables))
 
 
 def _proposed(found) -> dict[str, tuple[str | None, float | None]]:
@@ -464,24 +467,50 @@ def _roster_editor(file_id: str, path: Path, plan: dict) -> dict:
         st.error(error or f"{path.name} could not be read.")
         return plan
     tables = edits(file_id)["sheets"]
-    st.markdown("**Sheets** - each is loaded as the table shown.")
+    st.markdown("**Sheets** - each is loaded as the table shown; change it when a sheet was read wrongly.")
+    loaded = found
+    if tables:
+        loaded, error = _explain(file_id, path, tables)
+        if error or loaded is None:
+            st.error(error or f"{path.name} could not be read with these tables.")
+            loaded = found
+    as_loaded = {sheet.name: sheet for sheet in loaded.sheets}
     rows = []
     for sheet in found.sheets:
         read_as = "tracker" if sheet.tracker else sheet.kind
         read_words = words.TABLE.get(read_as, "not a roster sheet") if read_as else "not a roster sheet"
+        key = f"sheet_{file_id}_{sheet.name}"
+        _seeded_select(
+            f"Sheet “{sheet.name}”",
+            [*SHEET_TABLES, NOT_ROSTER],
+            tables.get(sheet.name, AUTO_TABLE),
+            key,
+            _set_sheet,
+            (file_id, sheet.name, key),
+            format_func=lambda t, read_words=read_words: (
+                f"As read ({read_words})" if t == AUTO_TABLE
+                else "Not loaded" if t == NOT_ROSTER
+                else words.TABLE.get(t, t)
+            ),
+            help=("Close call: it reads almost as well as another table. " if sheet.close else "")
+            + "The table this sheet's rows go to.",
+        )  # fmt: skip
         chosen = tables.get(sheet.name)
+        shown = as_loaded.get(sheet.name, sheet)
         rows.append(
             {
                 "Sheet": sheet.name,
                 "Read as": read_words + (" (close call)" if sheet.close else ""),
                 "Loaded as": (words.TABLE.get(chosen, "not loaded") if chosen and chosen != NOT_ROSTER
                               else "not loaded" if chosen == NOT_ROSTER else read_words),
-                "Columns read": ", ".join(f"{column_label(c.canonical)} ← {c.header}" for c in sheet.columns),
-                "Columns ignored": ", ".join(sheet.unused),
-                "Unsure": "; ".join(sheet.warnings),
+                "Columns read": ", ".join(f"{column_label(c.canonical)} ← {c.header}" for c in shown.columns),
+                "Columns ignored": ", ".join(shown.unused),
+                "Unsure": "; ".join(shown.warnings),
             }
         )  # fmt: skip
     st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="", key=f"sheets_{file_id}")
+    if tables:
+        plan["mapping"] = {"columns": {}, "sheets": dict(tables)}
     return plan
 
 

@@ -22,6 +22,7 @@ from app_pages._undo import undo_section
 from audits import explore, ingest
 from audits.errors import ClearToBillError
 from audits.ingest import ingest_file
+from audits.ingest.loader import load_rank
 from audits.reference import ensure_reference
 from audits.reports import table_bytes  # neutralised and quoted, as every export (SPEC 7)
 
@@ -85,7 +86,15 @@ if staged and st.button(
     bar = st.progress(0.0, text="Loading...")
     with _db.write() as con:
         ensure_reference(con, icd10=False)  # CARC root causes and POS codes, for the data-quality lists below
-        for index, (file_id, path) in enumerate(staged):
+        # SPEC 2 load order, whatever order the files were dropped in: credentialing, claims, remittances
+        ranks = {
+            file_id: load_rank(
+                con, path, (plans.get(file_id) or {}).get("kind"), (plans.get(file_id) or {}).get("mapping")
+            )
+            for file_id, path in staged
+        }
+        ordered = sorted(staged, key=lambda item: ranks[item[0]])
+        for index, (file_id, path) in enumerate(ordered):
             plan = plans.get(file_id) or {}  # files whose mapping was not opened: ingest decides
 
             def progress(fraction, message="", index=index, name=path.name):

@@ -242,3 +242,93 @@ def test_one_confirm_per_payer_name_loads_its_held_rows_of_every_kind(monkeypatc
     # nothing grows on another look: the page reruns, no name is listed again
     at.run()
     assert not any(m.value.startswith("**Zeta Health Plan**") for m in at.markdown)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _boards_workbook(path):
+    """Providers, plus board certifications in a layout that reads as enrollments (the board where a payer
+    would be): the analyst must tell the page that "Boards" is a credentials sheet."""
+    book = openpyxl.Workbook()
+    people = book.active
+    people.title = "People"
+    people.append(["NPI", "Provider Name", "Specialty"])
+    people.append([A, "Avery Stone", "Cardiology"])
+    boards = book.create_sheet("Boards")
+    boards.append(["NPI", "Type", "Carrier", "Status", "Start", "End"])
+    boards.append([A, "Board certification", "ABIM", "Active", "2020-01-01", "2026-09-30"])
+    book.save(path)
+    return path
+
+
+def test_a_sheet_read_as_the_wrong_table_is_changed_on_the_page_and_loads_as_chosen(monkeypatch, tmp_path):
+    db = build_small_practice(tmp_path / "p.duckdb")
+    path = _boards_workbook(tmp_path / "roster.xlsx")
+    at = _staged(open_app(monkeypatch, db, "upload"), ("roster.xlsx", path.read_bytes(), XLSX))
+    file_id = _file_id(at)
+    sheets = _frame_with(at, "Sheet")
+    assert sheets[["Sheet", "Read as"]].values.tolist() == [
+        ["People", "Providers"],
+        ["Boards", "Enrollments"],
+    ]
+    at.selectbox(key=f"sheet_{file_id}_Boards").set_value("credentials").run()
+    no_exception(at)
+    sheets = _frame_with(at, "Sheet").set_index("Sheet")
+    assert sheets.loc["Boards", "Loaded as"] == "Credentials"
+    assert "Expires ← End" in sheets.loc["Boards", "Columns read"]  # the chosen table's reading
+    at.button(key="load_files").click().run()
+    no_exception(at)
+    with connect(db, read_only=True) as con:
+        assert con.execute(
+            "SELECT credential_type, expiration_date::VARCHAR FROM credentials WHERE npi = ? "
+            "AND credential_type = 'board_certification'",
+            [A],
+        ).fetchall() == [("board_certification", "2026-09-30")]
+        assert con.execute(
+            "SELECT count(*) FROM enrollments WHERE payer_id NOT IN ('AET', 'MCR')"
+        ).fetchall() == [(0,)]
+
+
+def test_a_sheet_set_to_not_loaded_is_left_out(monkeypatch, tmp_path):
+    db = build_small_practice(tmp_path / "p.duckdb")
+    path = _boards_workbook(tmp_path / "roster.xlsx")
+    at = _staged(open_app(monkeypatch, db, "upload"), ("roster.xlsx", path.read_bytes(), XLSX))
+    file_id = _file_id(at)
+    at.selectbox(key=f"sheet_{file_id}_Boards").set_value("skip").run()
+    assert _frame_with(at, "Sheet").set_index("Sheet").loc["Boards", "Loaded as"] == "not loaded"
+    at.button(key="load_files").click().run()
+    no_exception(at)
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT npi FROM providers").fetchall() == [(A,)]
+        assert con.execute("SELECT count(*) FROM credentials WHERE credential_type = 'board_certification'").fetchall() == [(0,)]  # fmt: skip
+
+
+def test_files_dropped_claims_first_load_roster_first(monkeypatch, tmp_path):
+    # SPEC 2: one drop loads credentialing files first; the claims' payer is defined by the roster in the drop
+    db = build_small_practice(tmp_path / "p.duckdb")
+    book = openpyxl.Workbook()
+    payers = book.active
+    payers.title = "Payers"
+    payers.append(["Payer ID", "Payer Name", "Aliases"])
+    payers.append(["ZETA", "Zeta Health Plan", "Zeta"])
+    people = book.create_sheet("Enrollments")
+    people.append(["NPI", "Payer", "Status", "Effective Date"])
+    people.append([A, "Zeta Health Plan", "Enrolled", "2025-01-01"])
+    roster = tmp_path / "roster.xlsx"
+    book.save(roster)
+    claims = (
+        "Claim #,Line #,Rendering Provider NPI,Primary Insurance,Date of Service,CPT/HCPCS,Charges\n"
+        f"Q1,1,{A},Zeta,10/07/2026,99213,$120.00\n"
+    ).encode()
+    at = _staged(
+        open_app(monkeypatch, db, "upload"),
+        ("a-claims.csv", claims, "text/csv"),
+        ("z-roster.xlsx", roster.read_bytes(), XLSX),
+    )
+    at.button(key="load_files").click().run()
+    no_exception(at)
+    loads = _frame_with(at, "file")
+    assert loads["file"].tolist() == ["z-roster.xlsx", "a-claims.csv"]
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT payer_id FROM claim_lines WHERE claim_id = 'Q1'").fetchall() == [("ZETA",)]

@@ -305,6 +305,13 @@ def file_kind(con: duckdb.DuckDBPyConnection, path: str | os.PathLike, kind: str
         return None
 
 
+def load_rank(con: duckdb.DuckDBPyConnection, path: str | os.PathLike, kind: str | None = None,
+              mapping: object = None) -> int:  # fmt: skip
+    """0 credentialing, 1 claims, 2 remittances: where a file goes in a batch's load order (a file whose
+    kind cannot be told goes with the claims)."""
+    return _RANK.get(file_kind(con, path, kind, mapping) or "claims", 1)
+
+
 def load_order(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike], *, kind: str | None = None,
                mapping: object = None) -> list:  # fmt: skip
     """The paths in load order: credentialing files first, then claims (exports, 837), then
@@ -313,7 +320,7 @@ def load_order(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike
     paths = list(paths)
     if kind is not None or len(paths) < 2:
         return paths
-    ranks = [_RANK.get(file_kind(con, p, None, mapping) or "claims", 1) for p in paths]
+    ranks = [load_rank(con, p, None, mapping) for p in paths]
     return [p for _r, _i, p in sorted(zip(ranks, range(len(paths)), paths, strict=True))]
 
 
@@ -411,8 +418,10 @@ def _ingest_roster(con, path, sha, sheets, override, uploaded_by, progress) -> U
     from audits.ingest.roster import parse_roster
 
     raw_mapping = None
-    if override.columns or override.labels:
+    if override.columns or override.labels or override.sheets:
         raw_mapping = {"columns": override.columns, "labels": override.labels}
+        if override.sheets:
+            raw_mapping["sheets"] = override.sheets
     parsed = parse_roster(sheets, raw_mapping, Knowledge.from_database(con))
     report(progress, 0.5, f"{path.name}: credentialing sheets parsed")
     return upload.load_roster(con, path.name, sha, parsed, raw_mapping, uploaded_by, progress)

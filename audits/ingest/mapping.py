@@ -29,6 +29,8 @@ from audits.ingest.normalize import normalise_header
 HEADER_SCAN_ROWS = recognise.HEADER_SCAN_ROWS
 PATIENT_COLUMNS = ("patient_id", "patient_name", "patient_first_name", "patient_last_name", "patient_dob")
 LABEL_TABLES = ("enrollment_status", "credential_type", "scope_approved", "provider_status", "claim_status")
+# What the analyst can tell a credentialing sheet to be read as ("skip": not loaded at all).
+SHEET_TABLES = ("providers", "credentials", "enrollments", "service_scope", "payers", "tracker", "skip")
 # SPEC 2 "Required columns"; a tuple means any one of its columns will do.
 REQUIRED: dict[str, list[tuple[str, ...]]] = {k: recognise.REQUIRED[k] for k in ("claims", "remits")}
 
@@ -72,6 +74,8 @@ class MappingOverride:
     kind: str | None = None
     columns: dict[str, str] = field(default_factory=dict)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    # a credentialing file's sheets the analyst set: {sheet name: table} (SHEET_TABLES, or "skip")
+    sheets: dict[str, str] = field(default_factory=dict)
 
     @property
     def mapping(self) -> dict[str, str]:
@@ -89,12 +93,13 @@ def coerce_override(mapping: object) -> MappingOverride:
         return MappingOverride(mapping.kind, mapping.as_dict(), mapping.labels)
     if not isinstance(mapping, dict):
         raise InputError("A column mapping must be a JSON object {canonical column: source header}.")
-    if "columns" in mapping or "labels" in mapping:
+    if "columns" in mapping or "labels" in mapping or "sheets" in mapping:
         columns = mapping.get("columns") or {}
         labels = mapping.get("labels") or {}
         kind = mapping.get("kind")
+        sheets = mapping.get("sheets") or {}
     else:
-        columns, labels, kind = mapping, {}, None
+        columns, labels, kind, sheets = mapping, {}, None, {}
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
         raise InputError('The mapping\'s "columns" must map canonical column names to source header text.')
     if not isinstance(labels, dict):
@@ -104,7 +109,14 @@ def coerce_override(mapping: object) -> MappingOverride:
         raise InputError(
             f"The mapping's labels name unknown tables {', '.join(unknown_tables)} - use {', '.join(LABEL_TABLES)}."
         )
-    return MappingOverride(kind, dict(columns), {k: dict(v) for k, v in labels.items()})
+    if not isinstance(sheets, dict) or not all(isinstance(k, str) for k in sheets):
+        raise InputError('The mapping\'s "sheets" must be an object {sheet name: table}.')
+    wrong = sorted({str(t) for t in sheets.values()} - set(SHEET_TABLES))
+    if wrong:
+        raise InputError(
+            f"The mapping's sheets name unknown tables {', '.join(wrong)} - use {', '.join(SHEET_TABLES)}."
+        )
+    return MappingOverride(kind, dict(columns), {k: dict(v) for k, v in labels.items()}, dict(sheets))
 
 
 def read_mapping_file(path: str | Path) -> MappingOverride:

@@ -98,8 +98,11 @@ def _sheet(name: str, found: recognise.Classification) -> SheetExplanation:
     return sheet
 
 
-def explain_file(path: str | os.PathLike, con=None) -> FileExplanation:
+def explain_file(path: str | os.PathLike, con=None, tables: dict[str, str] | None = None) -> FileExplanation:
+    """How the file would be read; `tables` ({sheet name: table}, mapping.SHEET_TABLES) reads those
+    sheets as the analyst chose (a "skip" sheet shows as not loaded)."""
     path = Path(path)
+    sheets_chosen = dict(tables or {})
     file_kind = sniff_kind(path)
     if file_kind == "x12":
         from audits.ingest.loader import x12_kind
@@ -114,8 +117,16 @@ def explain_file(path: str | os.PathLike, con=None) -> FileExplanation:
                 SheetExplanation(raw.name, None, False, None, 0.0, None, False, ["the sheet is empty"])
             )
             continue
-        found = classify_sheet(raw.frame, {}, knowledge)
+        table = sheets_chosen.get(raw.name)
+        if table == "skip":
+            sheets.append(
+                SheetExplanation(raw.name, None, False, None, 0.0, None, False, ["not loaded: skipped"])
+            )
+            continue
+        found = classify_sheet(raw.frame, {}, knowledge, table)
         sheet = _sheet(raw.name, found)
+        if table == "tracker":
+            sheet.tracker = True
         if found.chosen is not None:
             sheet.header_row = int(raw.frame.index.get_loc(found.chosen.header_row)) + 1
         sheets.append(sheet)

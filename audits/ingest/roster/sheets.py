@@ -195,11 +195,32 @@ def _column_overrides(overrides: dict[str, str], kind: str) -> dict[str, str]:
     return {canonical: header for header, canonical in overrides.items() if canonical in known}
 
 
-def classify_sheet(
-    frame: pd.DataFrame, overrides: dict[str, str] | None = None, knowledge: recognise.Knowledge | None = None
+def _forced_reading(
+    frame: pd.DataFrame, table: str, overrides: dict[str, str], knowledge: recognise.Knowledge | None
 ) -> recognise.Classification:
-    """All readings of a sheet as each roster table (and as claims / remits), ranked (recognise.classify)."""
+    """The sheet read as the table the analyst chose (a wide tracker is a providers reading with groups)."""
+    kind = "providers" if table == "tracker" else table
+    found = recognise.classify(
+        frame, kinds=(kind,), knowledge=knowledge, override=_column_overrides(overrides, kind),
+        vocab=recognise.vocabulary(),
+    )  # fmt: skip
+    chosen = found.readings[0] if found.readings else None
+    return recognise.Classification(
+        chosen, found.readings, [f"read as {table.replace('_', ' ')}: the table the analyst chose"]
+    )
+
+
+def classify_sheet(
+    frame: pd.DataFrame,
+    overrides: dict[str, str] | None = None,
+    knowledge: recognise.Knowledge | None = None,
+    table: str | None = None,
+) -> recognise.Classification:
+    """All readings of a sheet as each roster table (and as claims / remits), ranked (recognise.classify);
+    with `table` (mapping.SHEET_TABLES, not "skip"), the one reading as that table the analyst chose."""
     overrides = overrides or {}
+    if table is not None:
+        return _forced_reading(frame, table, overrides, knowledge)
     vocab = recognise.vocabulary()
     best: recognise.Classification | None = None
     per_kind = {kind: _column_overrides(overrides, kind) for kind in _SHEET_KINDS}
@@ -240,11 +261,14 @@ def classify_sheet(
 
 
 def _find_header(
-    frame: pd.DataFrame, overrides: dict[str, str], knowledge: recognise.Knowledge | None = None
+    frame: pd.DataFrame,
+    overrides: dict[str, str],
+    knowledge: recognise.Knowledge | None = None,
+    table: str | None = None,
 ) -> tuple[int, str, dict[str, int], recognise.Classification] | None:
     """(row position, table, canonical column -> column position, classification) of a roster sheet,
-    None when the sheet reads best as something else (or as nothing)."""
-    found = classify_sheet(frame, overrides, knowledge)
+    None when the sheet reads best as something else (or as nothing, or as nothing like `table`)."""
+    found = classify_sheet(frame, overrides, knowledge, table)
     chosen = found.chosen
     if chosen is None or chosen.kind not in recognise.ROSTER_TABLES:
         return None
@@ -998,6 +1022,43 @@ def _require_columns(sheet_name: str, kind: str, found: Iterable[str]) -> None:
         )
 
 
+_TABLE_WORDS = {
+    "providers": "a providers table",
+    "credentials": "a credentials table",
+    "enrollments": "an enrollments table",
+    "service_scope": "a service scope table",
+    "payers": "a payers table",
+    "tracker": "a wide tracker",
+}
+
+
+def _sheet_tables(mapping: object, sheets: list[RawSheet]) -> dict[str, str]:
+    """{sheet name: table} the analyst set (mapping's "sheets"); a name the file lacks is refused."""
+    if mapping is None:
+        return {}
+    if hasattr(mapping, "sheets") and not isinstance(mapping, dict):
+        chosen = dict(mapping.sheets or {})
+    elif isinstance(mapping, dict):
+        chosen = dict(mapping.get("sheets") or {})
+    else:
+        chosen = {}
+    if not chosen:
+        return {}
+    from audits.ingest.mapping import SHEET_TABLES
+
+    wrong = sorted({str(t) for t in chosen.values()} - set(SHEET_TABLES))
+    if wrong:
+        raise InputError(f"Unknown sheet tables {', '.join(wrong)} - use {', '.join(SHEET_TABLES)}.")
+    names = {s.name for s in sheets}
+    missing = sorted(set(chosen) - names)
+    if missing:
+        raise InputError(
+            f"This file has no sheet named {', '.join(repr(m) for m in missing)} - its sheets are "
+            f"{', '.join(repr(n) for n in sorted(names))}."
+        )
+    return chosen
+
+
 def parse_roster(
     sheets: list[RawSheet], mapping: dict | None = None, knowledge: recognise.Knowledge | None = None
 ) -> RosterBatch:
@@ -1007,13 +1068,20 @@ def parse_roster(
     `payer_name` as written and an empty payer_id until apply_roster. Raises InputError when no sheet
     is a roster sheet or a recognised sheet lacks a required column."""
     overrides, labels = _mapping_parts(mapping)
+    forced = _sheet_tables(mapping, sheets)
     records: list[_Records] = []
     batch = RosterBatch(frames={})
     for sheet in sheets:
-        if sheet.frame.empty:
+        table = forced.get(sheet.name)
+        if sheet.frame.empty or table == "skip":
             batch.ignored_sheets.append(sheet.name)
             continue
-        header = _find_header(sheet.frame, overrides, knowledge)
+        header = _find_header(sheet.frame, overrides, knowledge, table)
+        if header is None and table is not None:
+            raise InputError(
+                f"Sheet {sheet.name!r} has no header row that reads as {_TABLE_WORDS[table]} - choose another "
+                "table for it, or map its columns."
+            )
         if header is None:
             batch.ignored_sheets.append(sheet.name)
             continue
@@ -1021,8 +1089,17 @@ def parse_roster(
         batch.readings[sheet.name] = classification
         batch.warnings += [f"sheet {sheet.name!r}: {w}" for w in classification.chosen.warnings]
         header_row_number = int(sheet.frame.index[header_row]) + 1
-        if kind == "providers":
+        if kind == "providers" and table == "providers":  # the analyst said: one row per provider, no groups
+            _require_columns(sheet.name, "providers", found)
+            records.append(_long_records(sheet, header_row, "providers", found))
+            batch.sheets.append(SheetInfo(sheet.name, "providers", header_row_number, ("providers",)))
+        elif kind == "providers":
             parts = _tracker_records(sheet, header_row, found, overrides)
+            if table == "tracker" and len(parts) < 2:
+                batch.warnings.append(
+                    f"sheet {sheet.name!r}: it was set to be read as a wide tracker, but no payer or credential "
+                    "column groups were found beside the provider columns - it loaded as providers"
+                )
             _require_columns(sheet.name, "providers", found)
             records.extend(parts)
             kind_name = "tracker" if len(parts) > 1 else "providers"
