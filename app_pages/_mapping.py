@@ -424,7 +424,8 @@ def _export_editor(ingest, file_id: str, path: Path, kind, effective_kind: str, 
 
     _profile_saver(ingest, file_id, effective_kind, effective)
     changed = bool(override or blanked)
-    plan["mapping"] = dict(effective) if changed else None
+    # a column set to "not mapped" goes to the loader as "" (left empty), so recognition does not fill it again
+    plan["mapping"] = {**effective, **dict.fromkeys(blanked, NOT_MAPPED)} if changed else None
     plan["warnings"] = warnings
     return plan
 

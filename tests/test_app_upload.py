@@ -332,3 +332,23 @@ def test_files_dropped_claims_first_load_roster_first(monkeypatch, tmp_path):
     assert loads["file"].tolist() == ["z-roster.xlsx", "a-claims.csv"]
     with connect(db, read_only=True) as con:
         assert con.execute("SELECT payer_id FROM claim_lines WHERE claim_id = 'Q1'").fetchall() == [("ZETA",)]
+
+
+def test_a_column_set_to_not_mapped_on_the_page_loads_empty(monkeypatch, tmp_path):
+    db = build_small_practice(tmp_path / "p.duckdb")
+    claims = (
+        "Claim #,Line #,Rendering Provider NPI,Primary Insurance,Date of Service,CPT/HCPCS,POS,Charges\n"
+        f"M1,1,{A},Aetna,10/06/2026,99213,11,$120.00\n"
+    ).encode()
+    at = _staged(open_app(monkeypatch, db, "upload"), ("pos.csv", claims, "text/csv"))
+    file_id = _file_id(at)
+    box = at.selectbox(key=f"map_{file_id}_claims_pos")
+    assert box.value == "POS"
+    box.set_value(None).run()
+    no_exception(at)
+    at.button(key="load_files").click().run()
+    no_exception(at)
+    with connect(db, read_only=True) as con:
+        assert con.execute(
+            "SELECT pos, procedure_code FROM claim_lines WHERE claim_id = 'M1'"
+        ).fetchall() == [(None, "99213")]

@@ -175,3 +175,25 @@ def test_values_alone_propose_a_column_with_low_confidence_and_a_warning():
     assert match.confidence < 0.5
     assert any("valid NPIs" in e for e in match.evidence)
     assert any("rendering_npi" in w and "low confidence" in w for w in mapping.warnings)
+
+
+def test_a_column_set_to_not_mapped_stays_empty():
+    # the analyst's "not mapped" ({canonical: ""}) is kept: recognition does not fill that column again
+    frame = pd.DataFrame(
+        [
+            [
+                "Claim #",
+                "Line #",
+                "Rendering Provider NPI",
+                "Payer",
+                "Date of Service",
+                "CPT",
+                "POS",
+                "Charges",
+            ],
+            ["C1", "1", "1234567893", "Aetna", "2026-10-05", "99213", "11", "120.00"],
+        ]
+    )
+    assert map_columns(frame, "claims").as_dict()["pos"] == "POS"
+    kept = map_columns(frame, "claims", {"columns": {"pos": ""}}).as_dict()
+    assert "pos" not in kept and kept["procedure_code"] == "CPT"

@@ -145,7 +145,7 @@ def _check_override(over: MappingOverride, kind: str, headers: list[str]) -> Non
             raise InputError(
                 f"The mapping names an unknown {kind} column {canonical!r} - use one of: {', '.join(sorted(known))}."
             )
-        if normalise_header(header) not in present:
+        if header and normalise_header(header) not in present:  # "" is "not mapped": nothing to find
             raise InputError(
                 f"The mapping says {canonical} is in column {header!r}, which is not in the file's headers "
                 f"({', '.join(headers)})."
@@ -181,7 +181,9 @@ def map_columns(frame: pd.DataFrame, kind: str, override: object = None, knowled
     `knowledge` (recognise.Knowledge) adds what the database holds to the evidence."""
     over = coerce_override(override)
     vocab = recognise.vocabulary()
-    candidates = recognise.header_row_candidates(frame, (kind,), vocab, over.columns.values())[:3]
+    candidates = recognise.header_row_candidates(
+        frame, (kind,), vocab, [h for h in over.columns.values() if h]
+    )[:3]
     best = None
     for _score, label in candidates:
         reading = recognise.read_as(

@@ -1177,7 +1177,9 @@ def read_as(
         values = sheet_values(frame, header_label, headers)
     if knowledge is not None and knowledge.claim_ids is not None and kind in ("claims", "remits"):
         knowledge.prefetch(values.values())
-    forced = _apply_override(override, headers, kind, vocab)
+    # {canonical: ""} is the analyst's "not mapped": that column stays empty, whatever would fit it
+    blanked = {canonical for canonical, header in (override or {}).items() if not header}
+    forced = _apply_override({c: h for c, h in (override or {}).items() if h}, headers, kind, vocab)
     forced_labels = set(forced.values())
     specs = list(vocab.columns.get(kind, {}).values())
     labels = [label for label in headers if label not in forced_labels]
@@ -1188,7 +1190,7 @@ def read_as(
             targets += [(spec, n) for n in range(1, spec.count + 1)]
         else:
             targets.append((spec, None))
-    targets = [(s, n) for s, n in targets if s.canonical(n) not in forced]
+    targets = [(s, n) for s, n in targets if s.canonical(n) not in forced and s.canonical(n) not in blanked]
     scores: dict[tuple[int, int], PairScore] = {}
     profit = np.zeros((len(labels), len(targets)))
     word_cache = {label: vocab.words(headers[label]) for label in labels}
@@ -1704,7 +1706,7 @@ def classify(
     """Read the sheet as each kind under its likeliest header rows and rank the readings."""
     vocab = vocab or vocabulary()
     kinds = tuple(kinds)
-    candidates = header_row_candidates(frame, kinds, vocab, (override or {}).values())[:3]
+    candidates = header_row_candidates(frame, kinds, vocab, [h for h in (override or {}).values() if h])[:3]
     readings: list[SheetReading] = []
     all_values: dict[object, dict[object, ColumnValues]] = {}
     for _score, label in candidates:

@@ -160,7 +160,7 @@ def _mapping_parts(mapping: object) -> tuple[dict[str, str], dict[str, dict]]:
     header_to_column = {
         normalize.normalise_header(header): canonical
         for canonical, header in columns.items()
-        if isinstance(header, str)
+        if isinstance(header, str) and header.strip()
     }
     return header_to_column, labels
 
