@@ -97,6 +97,26 @@ def test_a_row_shifted_by_an_unquoted_comma_is_hashed_whole_and_quoted_nowhere(c
     assert '"Claim ID": "hmac:' in raw  # every cell of that row: its columns cannot be trusted
 
 
+def test_a_roster_rows_unmapped_cells_are_hashed(con, tmp_path):
+    # a credentialing sheet with columns nobody maps (a home address, a date of birth, a phone): a rejected
+    # row keeps its mapped cells (for the analyst to fix), none of the others as written
+    headers = ["NPI", "Provider Name", "Specialty", "Home Address", "D.O.B.", "phone"]
+    rows = [
+        [NPI, "Avery Stone", "Cardiology", "12 Wren Lane", "1961-07-04", "555-0142"],
+        ["1234567890", "Blair Reed", "Family Medicine", "9 Heron Road", "1970-02-03", "555-0199"],  # bad NPI
+    ]
+    path = tmp_path / "providers.csv"
+    path.write_text(_csv(headers, rows))
+    result = ingest_file(con, path, kind="roster")
+    assert result.rows_rejected == 1
+    text = _rows_text(con)
+    for value in ("9 Heron Road", "Heron", "1970-02-03", "555-0199"):
+        assert value not in text, value
+    assert "1234567890" in text and "Blair Reed" in text  # mapped roster cells stay readable
+    # the date of birth is not read as the provider's hire date by its values (it looks like a patient's)
+    assert con.execute("SELECT hire_date FROM providers").fetchall() == [(None,)]
+
+
 def test_database_and_key_files_are_owner_only(tmp_path, monkeypatch):
     target = tmp_path / "new-folder" / "practice.duckdb"
     with connect(target) as con:

@@ -90,12 +90,23 @@ _PATIENT_WORDS = (
 )
 
 
+# Whole words (or the letters of an abbreviation written with dots: 'D.O.B.') that name a patient's field.
+_PATIENT_TOKENS = {"pt", "guarantor", "mbi", "hicn", "ssn", "dob", "soc"}
+
+
 def looks_like_patient_header(header: str) -> bool:
-    """Unmapped columns that still carry patient identifiers (e.g. 'Subscriber Name', 'SSN') are hashed too."""
+    """Unmapped columns that still carry patient identifiers (e.g. 'Subscriber Name', 'SSN', 'D.O.B.',
+    'Pt Name', 'Guarantor', 'MBI') are hashed too, and recognition maps none of them by its values alone."""
     norm = nz.normalise_header(header)
     if "control" in norm:  # Patient Control Number is the claim id (CLP01)
         return False
-    return any(word in norm for word in _PATIENT_WORDS) or norm == "name"
+    tokens = set(norm.split())
+    return (
+        any(word in norm for word in _PATIENT_WORDS)
+        or norm == "name"
+        or bool(tokens & _PATIENT_TOKENS)
+        or norm.replace(" ", "") in _PATIENT_TOKENS
+    )
 
 
 _HEADERLESS = re.compile(r"column \d+")  # the name claims.sheet_rows gives a column with no header cell

@@ -1164,6 +1164,12 @@ def _family(canonical: str) -> str:
     return _FAMILIES.get(root, root)
 
 
+# The canonical columns a patient's field may go to (claims: the patient's id, name and birth date).
+_PATIENT_TARGETS = frozenset(
+    {"patient_id", "patient_name", "patient_first_name", "patient_last_name", "patient_dob", "member_id"}
+)
+
+
 def read_as(
     frame: pd.DataFrame, kind: str, header_label: object, *, knowledge: Knowledge | None = None,
     override: dict[str, str] | None = None, vocab: Vocabulary | None = None,
@@ -1205,6 +1211,9 @@ def read_as(
         )
     )
     best_for: dict[int, tuple[float, str]] = {}  # source column -> (its best score, that column's family)
+    from audits.ingest.patients import looks_like_patient_header
+
+    patientish = [looks_like_patient_header(headers[label]) for label in labels]
     for i, label in enumerate(labels):
         words = word_cache[label]
         column = values.get(label, ColumnValues([], 0))
@@ -1216,6 +1225,8 @@ def read_as(
             if spec.count:
                 if match.number != number:
                     continue
+            if match.score == 0 and patientish[i] and spec.canonical(number) not in _PATIENT_TARGETS:
+                continue  # a patient's column (a date of birth) is never a roster or claim column by its values
             if match.score == 0 and (knowledge is None or not knowledge.judges(kind, spec.canonical(number))):
                 # values alone reach MIN_SCORE only through a specific test nearly all cells pass
                 if not VALUE_TESTS[spec.values][1] or (column.share(spec.values) or 0) < 0.75:

@@ -508,6 +508,32 @@ def load_835(con: duckdb.DuckDBPyConnection, incoming: Incoming, progress: Progr
 # credentialing workbooks
 
 
+def _hashed_roster_rows(roster_batch, rejected: list) -> list:
+    """A roster's rejected rows with every cell hashed unless its column is one the sheet's reading mapped
+    (SPEC 7): a credentialing sheet may carry a column nobody mapped (a home address, a date of birth).
+    A wide tracker's payer and credential groups are read by position, not mapped one by one: its cells
+    are kept unless the header looks like a patient's (patients.looks_like_patient_header)."""
+    if not rejected:
+        return rejected
+    key = privacy.hmac_key()
+    tracker_sheets = {s.name for s in roster_batch.sheets if s.kind == "tracker"}
+    hashers: dict[str, RawRowHasher] = {}
+    out = []
+    for row in rejected:
+        hasher = hashers.get(row.sheet)
+        if hasher is None:
+            reading = getattr(roster_batch.readings.get(row.sheet), "chosen", None)
+            kept = (
+                None
+                if row.sheet in tracker_sheets or reading is None
+                else {c.source for c in reading.columns.values()}
+            )
+            hasher = hashers[row.sheet] = RawRowHasher(set(), key, kept)
+        raw = hasher(dict(row.raw_row), None, None)
+        out.append(row._replace(raw_row=raw, reason=hasher.reason(row.raw_row, row.reason)))
+    return out
+
+
 def load_roster(con: duckdb.DuckDBPyConnection, file_name: str, sha: str, roster_batch, raw_mapping: dict | None,
                 uploaded_by: str | None, progress: Progress = None) -> UploadResult:  # fmt: skip
     """A parsed credentialing workbook as the new current snapshot of the tables it carries."""
@@ -522,7 +548,9 @@ def load_roster(con: duckdb.DuckDBPyConnection, file_name: str, sha: str, roster
         result.rows_read = applied.rows_read
         result.rows_loaded = applied.rows_loaded
         result.rows_rejected = (
-            0 if applied.duplicate else record_rejected(con, result.upload_id, applied.rejected)
+            0
+            if applied.duplicate
+            else record_rejected(con, result.upload_id, _hashed_roster_rows(roster_batch, applied.rejected))
         )
         result.snapshot_id = applied.snapshot_id
         result.sheets = list(getattr(applied, "tables", []) or [])
