@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
+from playwright.sync_api import expect
 from test_dashboard_browser import IDLE, _dashboard, _open, _settled, browser_page  # noqa: F401
 
 from audits.store import connect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
+WAIT = 180_000  # a ceiling, not a wait (the machine may be busy)
 A, B = "1234567893", "1987654328"  # valid NPIs (check digit)
 
 
@@ -71,14 +73,18 @@ EXPECTED = {
 
 
 def _choose(page, label: str, option: str) -> None:
-    """Pick an option of the selectbox with this label (exact), and wait for the rerun."""
-    box = page.locator('[data-testid="stSelectbox"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]').get_by_text(label, exact=True)
+    """Pick an option of the selectbox with this label (exact); wait until the box shows it and the rerun
+    it starts has finished (a busy machine: never assert on the page as it was before the rerun)."""
+    box = (
+        page.locator('[data-testid="stSelectbox"]')
+        .filter(has=page.locator('[data-testid="stWidgetLabel"]').get_by_text(label, exact=True))
+        .first
     )
-    box.first.scroll_into_view_if_needed()
-    box.first.locator("input").click()
-    box.first.locator("input").press("ArrowDown")  # a click alone leaves a list with a value closed here
+    box.scroll_into_view_if_needed()
+    box.locator("input").click()
+    box.locator("input").press("ArrowDown")  # a click alone leaves a list with a value closed here
     page.get_by_role("option", name=option, exact=True).first.click()
+    expect(box.locator("input")).to_have_value(option, timeout=WAIT)
     page.wait_for_selector(IDLE)
 
 
@@ -99,7 +105,7 @@ def test_a_misread_month_is_rescued_through_the_page(tmp_path, browser_page):  #
         _settled(page, "Required and not mapped: Claim id")
         _choose(page, "✱ Claim id", "Zork")
         page.get_by_text("The first rows as they would load with this mapping").wait_for()
-        assert page.get_by_text("Required and not mapped").count() == 0
+        expect(page.get_by_text("Required and not mapped")).to_have_count(0, timeout=WAIT)
 
         # the workbook: the Boards sheet goes to the credentials table
         _choose(page, "Check or change the kind and column mapping of", "credentialing.xlsx")
@@ -107,7 +113,7 @@ def test_a_misread_month_is_rescued_through_the_page(tmp_path, browser_page):  #
         # back to the charges export: the kind and the mapping were kept
         _choose(page, "Check or change the kind and column mapping of", "charges-2026-10.csv")
         page.get_by_text("The first rows as they would load with this mapping").wait_for()
-        assert page.get_by_text("Required and not mapped").count() == 0
+        expect(page.get_by_text("Required and not mapped")).to_have_count(0, timeout=WAIT)
 
         page.get_by_role("button", name="Load 2 files").click()
         _settled(page, "This session's loads")
