@@ -104,7 +104,8 @@ def _clean(value) -> str | None:
 @contextlib.contextmanager
 def judged_lines(con: duckdb.DuckDBPyConnection, candidates: pd.DataFrame, upto: str = "line_findings"):
     """Candidate lines (_CANDIDATE_COLUMNS; key unique, dates as date) as `audit_lines`, claim_id = key,
-    and the line tables built over them up to `upto` - the audit's own SQL on the candidates' dates.
+    and the line tables built over them up to `upto` - the audit's own SQL on the candidates' dates
+    (yields those dates as $month_start / $month_end, for more rule SQL over the same lines).
     The TEMP tables are dropped on exit (they belong to this connection only)."""
     ensure_views(con)
     codes = [c for c in _CODE_COLUMNS if c in candidates.columns]
@@ -126,8 +127,9 @@ def judged_lines(con: duckdb.DuckDBPyConnection, candidates: pd.DataFrame, upto:
         con.execute(insert)
         dates = [d for d in frame.date_of_service if d is not None and not pd.isna(d)]
         first, last = (min(dates), max(dates)) if dates else (dt.date(1900, 1, 1), dt.date(1900, 1, 1))
-        prepare_lines(con, {"month_start": first, "month_end": last}, upto=upto)
-        yield
+        values = {"month_start": first, "month_end": last}
+        prepare_lines(con, values, upto=upto)
+        yield values
     finally:
         con.unregister("precheck_candidates")
         drop_lines(con)
@@ -141,14 +143,6 @@ def warning_rules():
     return [r for r in all_rules() if r.kind == "line" and not r.blocking and r.severity != "info"]
 
 
-def _warning_sql(rule) -> str:
-    if rule.marks_lines and rule.lines_sql is None:
-        return (
-            f"SELECT claim_id, detail FROM line_findings WHERE rule_id = '{rule.rule_id}' AND NOT from_lines"  # noqa: S608
-        )
-    return f"SELECT claim_id, detail FROM (\n{rule.sql}\n) AS r"  # noqa: S608 - our own rule file
-
-
 def judge(
     con: duckdb.DuckDBPyConnection, candidates: pd.DataFrame
 ) -> tuple[dict[str, list[tuple[str, str]]], dict[str, list[tuple[str, str]]]]:
@@ -160,20 +154,18 @@ def judge(
     found: dict[str, list[tuple[str, str]]] = {}
     warned: dict[str, list[tuple[str, str]]] = {}
     no_pos = {str(k) for k, p in zip(candidates["key"], candidates["pos"], strict=True) if _clean(p) is None}
-    dates = [d for d in candidates.date_of_service if d is not None and not pd.isna(d)]
-    first, last = (min(dates), max(dates)) if dates else (dt.date(1900, 1, 1), dt.date(1900, 1, 1))
-    values = {"month_start": first, "month_end": last}
-    from audits.runner import bind
+    from audits.runner import bind, rule_rows_sql
 
-    with judged_lines(con, candidates):
+    with judged_lines(con, candidates) as values:
         rows = con.execute(
             "SELECT f.claim_id, f.rule_id, f.detail FROM line_findings AS f "
             "INNER JOIN rule_registry AS r ON r.rule_id = f.rule_id AND r.blocking "
             "ORDER BY f.claim_id, r.spec_order, f.detail"
         ).fetchall()
         for rule in warning_rules():
-            sql = _warning_sql(rule)
-            for key, detail in con.execute(sql, bind(sql, values)).fetchall():
+            sql = f"SELECT claim_id, detail FROM {rule_rows_sql(rule)} AS r"  # noqa: S608 - our own rule SQL
+            found_rows = con.execute(sql, bind(sql, {**values, "rule_id": rule.rule_id})).fetchall()
+            for key, detail in found_rows:
                 if rule.rule_id == "INVALID_POS" and key in no_pos:
                     continue
                 warned.setdefault(key, []).append((rule.rule_id, detail))

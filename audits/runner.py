@@ -124,14 +124,19 @@ def bind(sql: str, values: dict) -> dict:
     return {name: values[name] for name in used}
 
 
+def rule_rows_sql(rule: Rule) -> str:
+    """The rule's violating rows as a subquery: a rule whose lines are already in the line table
+    line_findings is read from there (binds $rule_id), any other runs its own SQL."""
+    if rule.marks_lines and rule.lines_sql is None:
+        return "(SELECT * FROM line_findings WHERE rule_id = $rule_id AND NOT from_lines)"
+    return f"(\n{rule.sql}\n)"
+
+
 def rule_select_sql(rule: Rule) -> str:
     """The rule's violating rows, tagged with its id, severity, level and amount kind, into run_findings.
     A rule whose lines are already in the line table line_findings is read from there (not run twice)."""
     since = "r.amount_since" if rule.amount == "provider_billed_since" else "CAST(NULL AS DATE)"
-    if rule.marks_lines and rule.lines_sql is None:
-        source = "(SELECT * FROM line_findings WHERE rule_id = $rule_id AND NOT from_lines)"
-    else:
-        source = f"(\n{rule.sql}\n)"
+    source = rule_rows_sql(rule)
     return f"""
 INSERT INTO run_findings
 SELECT $rule_id, $severity, $level, $amount_kind, r.claim_id, r.line_no, r.rendering_npi, r.payer_id,

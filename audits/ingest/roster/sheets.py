@@ -1034,21 +1034,11 @@ _TABLE_WORDS = {
 
 def _sheet_tables(mapping: object, sheets: list[RawSheet]) -> dict[str, str]:
     """{sheet name: table} the analyst set (mapping's "sheets"); a name the file lacks is refused."""
-    if mapping is None:
-        return {}
-    if hasattr(mapping, "sheets") and not isinstance(mapping, dict):
-        chosen = dict(mapping.sheets or {})
-    elif isinstance(mapping, dict):
-        chosen = dict(mapping.get("sheets") or {})
-    else:
-        chosen = {}
+    from audits.ingest.mapping import coerce_override
+
+    chosen = coerce_override(mapping).sheets  # the one check of the tables named
     if not chosen:
         return {}
-    from audits.ingest.mapping import SHEET_TABLES
-
-    wrong = sorted({str(t) for t in chosen.values()} - set(SHEET_TABLES))
-    if wrong:
-        raise InputError(f"Unknown sheet tables {', '.join(wrong)} - use {', '.join(SHEET_TABLES)}.")
     names = {s.name for s in sheets}
     missing = sorted(set(chosen) - names)
     if missing:
