@@ -11,6 +11,7 @@ import stat
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -165,3 +166,37 @@ def test_a_file_taken_out_of_the_uploader_is_deleted(tmp_path, monkeypatch, db_p
     at.file_uploader[0].set_value(None).run()
     assert not at.exception
     assert list(folder.glob("*/*")) == []
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        f"{prefix}{word}{suffix}"
+        for word in (
+            "D.O.B.",
+            "DOB",
+            "Date of Birth",
+            "Birth Date",
+            "Pt DOB",
+            "Patient Birthdate",
+            "Soc. Sec. #",
+            "SSN",
+        )
+        for prefix, suffix in (("", ""), ("PAT_", ""), ("", " (MM/DD/YYYY)"))
+    ],
+)
+def test_a_patient_header_in_any_spelling_is_not_mapped_by_its_values(header):
+    # generated spellings of a birth-date / social-security column beside a providers sheet: by values alone a
+    # date column would pass for the hire date; a header that names a patient's field never does
+    from audits.ingest.mapping import map_columns
+    from audits.ingest.patients import looks_like_patient_header
+
+    frame = pd.DataFrame(
+        [
+            ["NPI", "Provider Name", "Specialty", header],
+            [NPI, "Avery Stone", "Cardiology", "1961-07-04"],
+            ["1111111112", "Blair Reed", "Family Medicine", "1970-02-03"],
+        ]
+    )
+    assert looks_like_patient_header(header)
+    assert header not in map_columns(frame, "providers").as_dict().values()

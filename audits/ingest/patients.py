@@ -100,12 +100,21 @@ def looks_like_patient_header(header: str) -> bool:
     norm = nz.normalise_header(header)
     if "control" in norm:  # Patient Control Number is the claim id (CLP01)
         return False
-    tokens = set(norm.split())
+    words = norm.split()
+    tokens = set(words)
+    # an abbreviation written with dots reads as single letters ('d o b'): each run of them is one word too
+    run: list[str] = []
+    for word in [*words, ""]:
+        if len(word) == 1:
+            run.append(word)
+            continue
+        if len(run) > 1:
+            tokens.add("".join(run))
+        run = []
     return (
         any(word in norm for word in _PATIENT_WORDS)
         or norm == "name"
         or bool(tokens & _PATIENT_TOKENS)
-        or norm.replace(" ", "") in _PATIENT_TOKENS
     )
 
 

@@ -1225,8 +1225,8 @@ def read_as(
             if spec.count:
                 if match.number != number:
                     continue
-            if match.score == 0 and patientish[i] and spec.canonical(number) not in _PATIENT_TARGETS:
-                continue  # a patient's column (a date of birth) is never a roster or claim column by its values
+            if match.score < 0.5 and patientish[i] and spec.canonical(number) not in _PATIENT_TARGETS:
+                continue  # a patient's column (a date of birth) is never another column by values or one word
             if match.score == 0 and (knowledge is None or not knowledge.judges(kind, spec.canonical(number))):
                 # values alone reach MIN_SCORE only through a specific test nearly all cells pass
                 if not VALUE_TESTS[spec.values][1] or (column.share(spec.values) or 0) < 0.75:
