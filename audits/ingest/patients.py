@@ -111,11 +111,7 @@ def looks_like_patient_header(header: str) -> bool:
         if len(run) > 1:
             tokens.add("".join(run))
         run = []
-    return (
-        any(word in norm for word in _PATIENT_WORDS)
-        or norm == "name"
-        or bool(tokens & _PATIENT_TOKENS)
-    )
+    return any(word in norm for word in _PATIENT_WORDS) or norm == "name" or bool(tokens & _PATIENT_TOKENS)
 
 
 _HEADERLESS = re.compile(r"column \d+")  # the name claims.sheet_rows gives a column with no header cell
