@@ -244,7 +244,7 @@ def check_lines(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> list[CheckR
 def _read_claims(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the rows as the file has them, under its header; their canonical columns) via audits.ingest."""
     from audits.ingest import normalize as nz
-    from audits.ingest.claims import claims_from_sheet, sheet_rows
+    from audits.ingest.claims import claims_from_sheet, sheet_rows, totals_in_body, totals_rows
     from audits.ingest.mapping import map_columns, missing_required
     from audits.ingest.readers import read_tables
 
@@ -274,6 +274,11 @@ def _read_claims(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows.body = body[~blank] if len(body) else body
     rows.row_numbers = rows.row_numbers[~blank] if len(body) else rows.row_numbers
     canonical = claims_from_sheet(rows, mapping)
+    if len(rows.body):  # an export's Total / subtotal rows are not lines: not judged, not written back
+        raw_claim = canonical["claim_id"].map(lambda v: None if nz.is_blank(v) else v)
+        totals = totals_rows(canonical) | totals_in_body(rows, raw_claim)
+        rows.body, rows.row_numbers = rows.body[~totals], rows.row_numbers[~totals]
+        canonical = canonical[~totals]
     original = rows.body.copy()
     original.columns = [rows.headers[c] for c in original.columns]
     canonical["rendering_npi"] = nz.npi(canonical["rendering_npi"])

@@ -447,3 +447,26 @@ def test_a_typed_date_that_is_not_a_date_is_one_sentence(monkeypatch, worded_db)
     ]
     at.text_input(key="matrix_date").set_value("2026-10-06").run()
     assert not at.error and any("pairs on 2026-10-06" in c.value for c in at.caption)
+
+
+def test_batch_results_leave_out_the_exports_total_rows(monkeypatch, worded_db):
+    """An export's Total and subtotal rows are not claim lines: not judged, not counted, not shown."""
+    csv = (
+        "Claim #,Line #,Rendering Provider NPI,Primary Insurance,Date of Service,CPT/HCPCS,Charges\n"
+        f"P1,1,{A},Aetna,10/05/2026,99213,$120.00\n"
+        f"P2,1,{B},Aetna,10/06/2026,99213,$120.00\n"
+        "Subtotal Aetna,,,,,,$240.00\n"
+        f"P3,1,{A},Aetna,10/07/2026,99214,$90.00\n"
+        ",,,,Grand Total,,$330.00\n"
+    ).encode()
+    at = open_app(monkeypatch, worded_db, "clearance")
+    at.file_uploader(key="batch_file").set_value(("to-check.csv", csv, "text/csv")).run()
+    at.button(key="batch_run").click().run()
+    no_exception(at)
+    table = frame_with(at, "Claim #", "verdict")
+    assert list(table["Claim #"]) == ["P1", "P2", "P3"]
+    assert list(table["verdict"]) == ["CLEARED", "NOT CLEARED", "CLEARED"]
+    assert any(m.value == "**1** of 3 lines are NOT CLEARED." for m in at.markdown)
+    assert any(c.value == "3 of 3 lines shown." for c in at.caption)
+    name, content, _checked = at.session_state["batch_result"]
+    assert b"Total" not in content  # the annotated file has the lines only
