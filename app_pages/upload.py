@@ -29,6 +29,15 @@ from audits.reports import table_bytes  # neutralised and quoted, as every expor
 identity.require_page("upload")  # the roles that see this page: audits/access.py
 
 KINDS = ["roster", "claims", "remits", "835", "837"]
+LOAD_COLUMNS = {  # this session's loads, in words
+    "file": "File",
+    "kind": "Kind",
+    "status": "Status",
+    "read": "Rows read",
+    "loaded": "Rows loaded",
+    "rejected": "Rows held or rejected",
+    "message": "What happened",
+}
 
 st.title("Upload & data quality")
 st.caption(
@@ -136,7 +145,12 @@ if staged and st.button(
 results = st.session_state.get("upload_results")
 if results:
     st.subheader("This session's loads")
-    st.dataframe(pd.DataFrame(results).drop(columns=["upload_id"]), hide_index=True, placeholder="")
+    st.dataframe(
+        pd.DataFrame(results).drop(columns=["upload_id"]).rename(columns=LOAD_COLUMNS),
+        hide_index=True,
+        placeholder="",
+        key="session_loads",
+    )
     for row in results:
         if row["status"] == "failed":
             st.error(f"{fmt.plain(row['file'])}: {fmt.plain(row['message'])}")

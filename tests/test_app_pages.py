@@ -195,7 +195,7 @@ def test_upload_page_lists_history_held_payers_and_rejected_rows(monkeypatch, sm
     at = open_app(monkeypatch, small_db, "upload")
     no_exception(at)
     assert any(m.value.startswith("**Aetna Choice**") for m in at.markdown)
-    history = [d.value for d in at.dataframe if "File" in d.value.columns][0]
+    history = [d.value for d in at.dataframe if "Uploaded" in d.value.columns][0]
     assert list(history["Upload no."]) == [2, 1]
     assert list(history["Status"]) == ["loaded with rows held", "loaded"]  # 4 of 5 rows loaded, 1 held
     rejected = [d.value for d in at.dataframe if "Reason" in d.value.columns][0]
@@ -246,13 +246,23 @@ def test_upload_a_claims_file_shows_loaded_and_held_rows(monkeypatch, small_db):
     )
     at.button(key="load_files").click().run()
     no_exception(at)
-    loads = [d.value for d in at.dataframe if "loaded" in d.value.columns and "file" in d.value.columns][0]
-    assert list(zip(loads["status"], loads["read"], loads["loaded"], loads["rejected"], strict=True)) == [
-        ("loaded with rows held", 2, 1, 1)
-    ]
+    loads = [d.value for d in at.dataframe if "Rows loaded" in d.value.columns][0]
+    assert list(loads.columns) == [
+        "File", "Kind", "Status", "Rows read", "Rows loaded", "Rows held or rejected", "What happened"
+    ]  # in words, no internal header  # fmt: skip
+    assert list(
+        zip(
+            loads["Status"],
+            loads["Rows read"],
+            loads["Rows loaded"],
+            loads["Rows held or rejected"],
+            strict=True,
+        )
+    ) == [("loaded with rows held", 2, 1, 1)]
+    assert loads["Kind"].tolist() == ["Claims export"]
     # the held payer name is offered for confirmation, and the new upload is in the history
     assert any(m.value.startswith("**Zeta Health Plan**") for m in at.markdown)
-    history = [d.value for d in at.dataframe if "File" in d.value.columns][0]
+    history = [d.value for d in at.dataframe if "Uploaded" in d.value.columns][0]
     assert history["File"].iloc[0] == "claims-late.csv"
 
 

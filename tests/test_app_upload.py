@@ -108,8 +108,8 @@ def test_the_rescued_mapping_is_what_loads_and_edits_survive_switching_files(mon
     assert at.selectbox(key=f"map_{odd}_claims_claim_id").value == "Zork"
     at.button(key="load_files").click().run()
     no_exception(at)
-    loads = _frame_with(at, "loaded")
-    assert dict(zip(loads["file"], loads["status"], strict=True)) == {
+    loads = _frame_with(at, "Rows loaded")
+    assert dict(zip(loads["File"], loads["Status"], strict=True)) == {
         "odd.csv": "loaded",
         "plain.csv": "loaded",
     }
@@ -162,8 +162,8 @@ def test_an_unreadable_or_unrecognised_file_is_one_sentence_naming_no_command_li
     )
     at.button(key="load_files").click().run()
     no_exception(at)
-    loads = _frame_with(at, "loaded")
-    assert loads["status"].tolist() == ["failed", "failed"]
+    loads = _frame_with(at, "Rows loaded")
+    assert loads["Status"].tolist() == ["failed", "failed"]
     errors = [e.value for e in at.error]
     assert len(errors) >= 2
     for text in errors:
@@ -175,7 +175,7 @@ def test_an_unreadable_or_unrecognised_file_is_one_sentence_naming_no_command_li
 def _load(at):
     at.button(key="load_files").click().run()
     no_exception(at)
-    return _frame_with(at, "loaded")
+    return _frame_with(at, "Rows loaded")
 
 
 def test_an_upload_is_undone_on_the_page_and_loads_again_with_a_corrected_mapping(monkeypatch, tmp_path):
@@ -185,7 +185,7 @@ def test_an_upload_is_undone_on_the_page_and_loads_again_with_a_corrected_mappin
     at.selectbox(key=f"kind_{file_id}").set_value("claims").run()
     at.selectbox(key=f"map_{file_id}_claims_claim_id").set_value("Zork").run()
     at.selectbox(key=f"map_{file_id}_claims_billed_amount").set_value("Seq").run()  # the wrong column
-    assert _load(at)["status"].tolist() == ["loaded"]
+    assert _load(at)["Status"].tolist() == ["loaded"]
     with connect(db, read_only=True) as con:
         wrong = con.execute("SELECT sum(billed_amount) FROM claim_lines WHERE claim_id LIKE 'Z%'")
         assert float(wrong.fetchone()[0]) == 3.0  # 1 + 1 + 1: the line numbers
@@ -194,7 +194,7 @@ def test_an_upload_is_undone_on_the_page_and_loads_again_with_a_corrected_mappin
     at.button(key="undo_upload").click().run()
     no_exception(at)
     assert len(at.success) == 1  # the core's sentence for what was undone
-    history = _frame_with(at, "File")
+    history = _frame_with(at, "Uploaded")
     assert history.set_index("File").loc["odd.csv", "Status"] == "undone"
     with connect(db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM claim_lines").fetchone()[0] == 4  # as before the upload
@@ -203,7 +203,7 @@ def test_an_upload_is_undone_on_the_page_and_loads_again_with_a_corrected_mappin
     file_id = _file_id(at)
     at.selectbox(key=f"kind_{file_id}").set_value("claims").run()
     at.selectbox(key=f"map_{file_id}_claims_claim_id").set_value("Zork").run()
-    assert _load(at)["status"].tolist() == ["loaded"]
+    assert _load(at)["Status"].tolist() == ["loaded"]
     with connect(db, read_only=True) as con:
         rows = con.execute("SELECT claim_id, billed_amount FROM claim_lines ORDER BY claim_id").fetchall()
     assert [(c, float(b)) for c, b in rows][3:] == [("C4", 150.0), ("Z1", 120.0), ("Z2", 150.0), ("Z3", 90.0)]
@@ -226,7 +226,7 @@ def test_one_confirm_per_payer_name_loads_its_held_rows_of_every_kind(monkeypatc
         ("zeta-remits.csv", remits, "text/csv"),
     )
     loads = _load(at)
-    assert sorted(loads["status"]) == ["nothing loaded (held)", "nothing loaded (held)"]
+    assert sorted(loads["Status"]) == ["nothing loaded (held)", "nothing loaded (held)"]
     held = [m.value for m in at.markdown if m.value.startswith("**Zeta Health Plan**")]
     assert len(held) == 1 and "3 rows held" in held[0]  # one name, both files' rows
     at.selectbox(key="alias_Zeta Health Plan").set_value("AET")
@@ -328,8 +328,8 @@ def test_files_dropped_claims_first_load_roster_first(monkeypatch, tmp_path):
     )
     at.button(key="load_files").click().run()
     no_exception(at)
-    loads = _frame_with(at, "file")
-    assert loads["file"].tolist() == ["z-roster.xlsx", "a-claims.csv"]
+    loads = _frame_with(at, "Rows loaded")
+    assert loads["File"].tolist() == ["z-roster.xlsx", "a-claims.csv"]
     with connect(db, read_only=True) as con:
         assert con.execute("SELECT payer_id FROM claim_lines WHERE claim_id = 'Q1'").fetchall() == [("ZETA",)]
 
