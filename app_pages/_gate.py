@@ -14,6 +14,7 @@ import streamlit as st
 
 from app_pages import _db
 from app_pages import _format as fmt
+from app_pages import _identity as identity
 from audits.errors import ClearToBillError
 
 RESULT_KEY = "gate_result"
@@ -40,7 +41,7 @@ def _gate_upload(upload) -> None:
                     source,
                     clean,
                     held,
-                    checked_by=st.session_state.get("user_name"),
+                    checked_by=identity.current().user,
                     progress=lambda x, m="": bar.progress(min(max(x, 0.0), 1.0), text=m),
                 )
             except ClearToBillError as exc:
@@ -72,13 +73,21 @@ def _show_result() -> None:
     if found["clean_file"]:
         name, content = found["clean_file"]
         left.download_button(
-            "Download the clean batch", content, file_name=name, on_click="ignore", key="gate_clean_download"
+            "Download the clean batch",
+            identity.export("claim batch", content, name, len(found["clean"])),
+            file_name=name,
+            on_click="ignore",
+            key="gate_clean_download",
         )
     else:
         left.warning("Every claim was held: there is no clean batch to send.")
     name, content = found["held_file"]
     right.download_button(
-        "Download the hold report", content, file_name=name, on_click="ignore", key="gate_held_download"
+        "Download the hold report",
+        identity.export("hold report", content, name, len(held)),
+        file_name=name,
+        on_click="ignore",
+        key="gate_held_download",
     )
     if found["superseded"]:
         st.caption(f"{found['superseded']:,} earlier held claims were replaced by claims of this batch.")
@@ -176,7 +185,7 @@ def _held_and_ready() -> None:
         st.success(fmt.plain(summary))
         st.download_button(
             "Download the release batch",
-            content,
+            identity.export("claim batch", content, name),
             file_name=name,
             on_click="ignore",
             key="gate_release_download",
@@ -190,9 +199,7 @@ def _release(kind: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         with _db.write() as con:
             try:
-                result = release(
-                    con, Path(tmp) / f"released{suffix}", released_by=st.session_state.get("user_name")
-                )
+                result = release(con, Path(tmp) / f"released{suffix}", released_by=identity.current().user)
             except ClearToBillError as exc:
                 st.error(fmt.plain(exc))
                 st.stop()

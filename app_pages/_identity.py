@@ -264,9 +264,10 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def loopback(address: object) -> bool:
-    """Does a server.address serve this computer only? Unset (AppTest, a bare run) counts as local:
-    the shipped .streamlit/config.toml sets 127.0.0.1 for `streamlit run` from the repository."""
-    return address in (None, "") or str(address).strip("[]") in LOOPBACK
+    """Does a server.address serve this computer only? Unset is not local: Streamlit then listens on every
+    interface (a `streamlit run` started outside the repository, which does not read the shipped
+    .streamlit/config.toml with its 127.0.0.1)."""
+    return address not in (None, "") and str(address).strip().strip("[]").lower() in LOOPBACK
 
 
 def _record_once(action: str, object_: str, who: Identity) -> None:

@@ -23,6 +23,11 @@ from audits.precheck import check_file, check_line
 identity.require_page("clearance")  # the roles that see this page: audits/access.py
 
 TABS = ["Enrollment matrix", "Who can bill", "Pre-check a line", "Pre-check a file", "Gate a batch"]
+NEEDS = {
+    "Pre-check a line": "pre-check",
+    "Pre-check a file": "pre-check",
+    "Gate a batch": "gate",
+}  # (the action)
 
 
 def month_date(month: str | None) -> dt.date:
@@ -64,9 +69,9 @@ if linked_dos is not None:
     dates.seed("check_dos", linked_dos)
     dates.seed("matrix_date", linked_dos)
 
-matrix_tab, who_tab, check_tab, batch_tab, gate_tab = st.tabs(TABS, default=opened)
 
-with matrix_tab:
+def _matrix() -> None:
+    """Who is enrolled with which payer on a date, with their licences."""
     left, mid, right = st.columns([1, 2, 1])
     on = dates.date_box("On date", key="matrix_date", where=left)
     specialties = sorted(people["specialty"].dropna().unique().tolist())
@@ -79,7 +84,8 @@ with matrix_tab:
         grid.matrix_view(matrix, licences, on, chosen, problems_only)
 
 
-with who_tab:
+def _who_can_bill() -> None:
+    """Which active providers can bill a code with a payer on a date."""
     with st.form("who_can_bill"):
         a, b, c = st.columns(3)
         code = a.text_input("Procedure code", key="who_code")
@@ -101,7 +107,9 @@ with who_tab:
         if not judged.empty:
             show(judged.assign(cleared=judged["cleared"].map({True: "Yes", False: "No"})))
 
-with check_tab:
+
+def _check_line() -> None:
+    """One line, before it is billed: its verdict and what to do."""
     with st.form("precheck"):
         a, b, c = st.columns(3)
         npi = a.selectbox(
@@ -135,7 +143,9 @@ with check_tab:
                 st.stop()
         results.verdict(verdict, people_labels[npi], code.strip(), payer_labels[payer], dos)
 
-with batch_tab:
+
+def _check_file() -> None:
+    """A claims file, before it is submitted: each line's verdict, on the page and as a download."""
     st.caption(
         "Upload a claims file (CSV or Excel) before submitting it: each line gets a verdict and its reasons."
     )
@@ -171,8 +181,16 @@ with batch_tab:
                 on_click="ignore",
             )
 
-with gate_tab:
-    if identity.can("gate"):
-        _gate.render()
-    else:
-        st.info("The pre-submission gate is for coders.")
+
+shown = [t for t in TABS if t not in NEEDS or identity.can(NEEDS[t])]  # a role sees only what it may use
+tabs = dict(zip(shown, st.tabs(shown, default=opened if opened in shown else None), strict=True))
+BODIES = {
+    "Enrollment matrix": _matrix,
+    "Who can bill": _who_can_bill,
+    "Pre-check a line": _check_line,
+    "Pre-check a file": _check_file,
+    "Gate a batch": _gate.render,
+}
+for title, tab in tabs.items():
+    with tab:
+        BODIES[title]()

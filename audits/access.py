@@ -52,6 +52,7 @@ DOWNLOADS: dict[str, frozenset[str]] = {
     "rejected rows": frozenset({"analyst"}),
     "pre-check results": frozenset({"coder"}),
     "hold report": frozenset({"coder"}),
+    "claim batch": frozenset({"coder"}),  # the gate's clean batch and a release batch (patient data)
     "screening": frozenset({"analyst", "manager"}),
     "data": frozenset({"manager"}),  # the Parquet export of the tables
     "audit trail": frozenset({"admin"}),

@@ -40,6 +40,7 @@ ACTIONS = (
     "user added",
     "user removed",
     "password reset",
+    "issue changed",  # an assignment, a status or a note on the work queue
 )
 _MAX_OBJECT = 500  # an object names a thing; a longer text is cut, never stored whole
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
+from audits import audit_log
 from audits.errors import InputError, NotFound
 from audits.months import add_months, month_label, month_start
 
@@ -435,16 +436,20 @@ def _event(con, issue_id, by, action, old, new, note=None) -> None:
     )
 
 
-def _authorise(con: duckdb.DuckDBPyConnection, by: str) -> None:
-    """Hook for roles (issue 14): managers assign. Until audits.access offers
-    `require_role(con, user, role)`, anyone who can write the database may assign."""
-    try:
-        from audits import access
-    except ImportError:
-        return
-    require = getattr(access, "require_role", None)
-    if require is not None:
-        require(con, by, "manager")
+def _record_change(con, ids: list[str], *, assignee, status, note, events: int) -> None:
+    """The assignment in the audit trail (issue 14): which issues, what kind of change, never the note's
+    text (free text may quote a patient). Who may assign is checked at the edge (audits/access.py)."""
+    what = [
+        part
+        for part, given in (
+            (f"assignee {assignee.strip() or 'none'}" if assignee is not None else "", assignee is not None),
+            (f"status {status}" if status is not None else "", status is not None),
+            ("note", note is not None),
+        )
+        if given
+    ]
+    shown = ", ".join(i[:12] for i in ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+    audit_log.record(con, "issue changed", f"{len(ids)} issue(s) {shown}: {'; '.join(what)}", rows=events)
 
 
 @dataclass
@@ -471,7 +476,6 @@ def assign(
     ids = [resolve_issue_id(con, i) for i in issue_ids]
     if not ids:
         raise InputError("No issue to change - the filter selects none.")
-    _authorise(con, by)
     sync_reopened(con)
     events = 0
     con.execute("BEGIN TRANSACTION")
@@ -514,6 +518,8 @@ def assign(
                 "UPDATE issue_state SET updated_by = ?, updated_at = current_timestamp WHERE issue_id = ?",
                 [by, issue_id],
             )
+        unique = list(dict.fromkeys(ids))
+        _record_change(con, unique, assignee=assignee, status=new_status, note=note, events=events)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -135,20 +135,29 @@ def test_audit_page_actions_and_downloads_by_role(practice):
 
 def test_clearance_actions_by_role(practice):
     csv = b"Claim #,Rendering Provider NPI,Primary Insurance,Date of Service,CPT/HCPCS\nP1,1234567893,Aetna,10/05/2026,99213\n"
+    everything = ["Enrollment matrix", "Who can bill", "Pre-check a line", "Pre-check a file", "Gate a batch"]
     coder = on_page("coder", "clearance")
-    assert not any("gate is for coders" in i.value for i in coder.info)
+    assert [t.label for t in coder.tabs] == everything
     coder.file_uploader(key="batch_file").set_value(("to-check.csv", csv, "text/csv")).run()
     coder.button(key="batch_run").click().run()
     assert not coder.exception
     assert "Download the annotated file" in [d.proto.label for d in coder.get("download_button")]
 
-    manager = on_page("manager", "clearance")
-    assert any("gate is for coders" in i.value for i in manager.info)
-    manager.file_uploader(key="batch_file").set_value(("to-check.csv", csv, "text/csv")).run()
-    manager.button(key="batch_run").click().run()
-    assert [e.value for e in manager.error] == [access.refusal("action", "pre-check", "manager")]
-    assert "batch_result" not in manager.session_state
-    assert (PEOPLE["manager"], "manager", "access denied", "action pre-check") in events(practice)
+    manager = on_page("manager", "clearance")  # the matrix and who can bill; the pre-check is the coders'
+    assert not manager.exception, [e.value for e in manager.exception]
+    assert [t.label for t in manager.tabs] == ["Enrollment matrix", "Who can bill"]
+    assert not [u for u in manager.get("file_uploader") if u.proto.id and "batch_file" in u.proto.id]
+    assert not [b for b in manager.button if b.key in ("batch_run", "gate_run", "check_submit")]
+    assert "check_submit" in [b.key for b in coder.button]  # (the check above can fail)
+
+    linked = signed_in("dashboard.py", "manager")  # a finding's link to the pre-check opens the matrix
+    linked.session_state["month"] = "2026-10"
+    linked.query_params["npi"] = "1234567893"
+    linked.run()
+    linked.switch_page("app_pages/clearance.py")
+    linked.run()
+    assert not linked.exception, [e.value for e in linked.exception]
+    assert [t.label for t in linked.tabs] == ["Enrollment matrix", "Who can bill"]
 
 
 def test_leadership_sees_aggregates_only(practice):

@@ -6,7 +6,7 @@ import pytest
 from audit_rows import NPI_A, open_copy
 from lifecycle_rows import MONTHS, audit, build_practice
 
-from audits import lifecycle
+from audits import audit_log, lifecycle
 from audits.cli import main
 from audits.errors import InputError, NotAudited
 from audits.runner import run_audit
@@ -120,6 +120,20 @@ def test_assignment_and_status_survive_a_rerun(lcon):
     assert lifecycle.queue(lcon, "2026-09", assignee="credentialing")["issue_id"].tolist() == [issue]
     assert lifecycle.queue(lcon, "2026-09", status="in progress")["issue_id"].tolist() == [issue]
     assert issue not in lifecycle.queue(lcon, "2026-09", assignee="-")["issue_id"].tolist()
+
+
+def test_an_assignment_is_in_the_audit_trail_without_its_note(lcon):
+    audit(lcon, "2026-08", "2026-09")
+    issue = _issue(lcon, "2026-09", "NOT_ENROLLED")["issue_id"]
+    with audit_log.acting_as("maria", "manager", "dashboard"):
+        lifecycle.assign(lcon, [issue], by="maria", assignee="credentialing", note="Pt Jane Roe DOB 1/2/1960")
+        lifecycle.assign(lcon, [issue], by="maria", status="fixed")
+    trail = audit_log.events(lcon, action="issue changed")
+    assert len(trail) == 2 and set(trail["user"]) == {"maria"} and set(trail["role"]) == {"manager"}
+    first, second = trail.iloc[1], trail.iloc[0]  # newest first
+    assert issue[:12] in first["object"] and "assignee credentialing" in first["object"]
+    assert "note" in first["object"] and "Jane" not in first["object"] and first["row_count"] == 2
+    assert "status fixed" in second["object"] and second["row_count"] == 1
 
 
 def test_a_fixed_issue_that_recurs_reopens_saying_so(lcon):

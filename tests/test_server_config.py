@@ -45,15 +45,17 @@ def test_make_run_listens_on_loopback_unless_sign_in_is_on():
 
 
 def test_loopback_addresses():
-    assert all(loopback(a) for a in (None, "", "127.0.0.1", "localhost", "::1", "[::1]"))
-    assert not any(loopback(a) for a in ("0.0.0.0", "::", "10.0.0.5", "cleartobill.example.org"))
+    assert all(loopback(a) for a in ("127.0.0.1", "localhost", "LOCALHOST", "::1", "[::1]", " 127.0.0.1 "))
+    # unset: Streamlit listens on every interface, so it is not local
+    assert not any(loopback(a) for a in (None, "", "0.0.0.0", "::", "10.0.0.5", "cleartobill.example.org"))
 
 
-def test_no_sign_in_on_an_open_address_is_refused(monkeypatch, db_path):
+@pytest.mark.parametrize("address", ["0.0.0.0", None])
+def test_no_sign_in_on_an_open_address_is_refused(monkeypatch, db_path, address):
     monkeypatch.setenv("CLEARTOBILL_DB", str(db_path))
     monkeypatch.delenv("AUTH_MODE", raising=False)
     before = st_config.get_option("server.address")
-    st_config.set_option("server.address", "0.0.0.0")
+    st_config.set_option("server.address", address)
     try:
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90).run()
     finally:
