@@ -14,6 +14,7 @@ import re
 import duckdb
 import pandas as pd
 
+from audits.findings import CURRENT_FINDINGS_SQL, KNOWN_PAYERS_SQL, PAYER_NAMES_SQL
 from audits.months import add_months, month_label, month_start
 
 
@@ -94,18 +95,11 @@ def default_month(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 def payers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """payer_id, payer_name: the payers table plus any payer id enrollments or claims use."""
+    """payer_id, payer_name: every payer the payers table or an enrollment names (audits.findings
+    KNOWN_PAYERS_SQL), by name."""
     return _frame(
-        con,
-        """
-        SELECT payer_id, max(payer_name) AS payer_name FROM (
-            SELECT payer_id, payer_name FROM payers
-            UNION ALL SELECT DISTINCT payer_id, CAST(NULL AS VARCHAR) FROM enrollments
-        ) AS known
-        WHERE payer_id IS NOT NULL AND payer_id <> '*'
-        GROUP BY payer_id ORDER BY coalesce(max(payer_name), payer_id)
-        """,
-    )
+        con, f"SELECT * FROM ({KNOWN_PAYERS_SQL}) ORDER BY coalesce(payer_name, payer_id), payer_id"
+    )  # noqa: S608
 
 
 def providers(con: duckdb.DuckDBPyConnection, active_only: bool = False) -> pd.DataFrame:
@@ -153,19 +147,22 @@ def provider_credentials(con: duckdb.DuckDBPyConnection, npi: str, as_of: dt.dat
     )
 
 
-def provider_enrollments(con: duckdb.DuckDBPyConnection, npi: str) -> pd.DataFrame:
+def provider_enrollments(
+    con: duckdb.DuckDBPyConnection, npi: str, payer_id: str | None = None
+) -> pd.DataFrame:
+    """The provider's enrollments (with one payer when payer_id is given), the payer named as everywhere
+    (audits.findings PAYER_NAMES_SQL; its id when it has no name)."""
     return _frame(
         con,
-        """
+        f"""
         SELECT e.payer_id, coalesce(y.payer_name, e.payer_id) AS payer_name, e.status, e.status_label,
                e.submitted_date, e.effective_date, e.termination_date, e.allowed_pos
         FROM enrollments e
-        LEFT JOIN (SELECT payer_id, max(payer_name) AS payer_name FROM payers GROUP BY payer_id) y
-               ON y.payer_id = e.payer_id
-        WHERE e.npi = ?
+        LEFT JOIN ({PAYER_NAMES_SQL}) y ON y.payer_id = trim(e.payer_id)
+        WHERE trim(e.npi) = trim(?) AND (? IS NULL OR trim(e.payer_id) = trim(?))
         ORDER BY payer_name, e.effective_date NULLS LAST, e.submitted_date NULLS LAST
-        """,
-        [npi],
+        """,  # noqa: S608 - constant
+        [npi, payer_id, payer_id],
     )
 
 
@@ -186,15 +183,12 @@ def provider_findings_by_month(
     first = add_months(end, 1 - months)
     return _frame(
         con,
-        """
-        WITH runs AS (
-            SELECT month, max(run_id) AS run_id FROM audit_runs
-            WHERE status = 'done' AND month BETWEEN ? AND ? GROUP BY month
-        )
-        SELECT r.month, count(f.run_id) AS findings, coalesce(sum(f.amount_at_risk), 0) AS amount_at_risk
-        FROM runs r LEFT JOIN findings f ON f.run_id = r.run_id AND f.rendering_npi = ?
-        GROUP BY r.month ORDER BY r.month
-        """,
+        f"""
+        WITH months AS (SELECT DISTINCT month FROM audit_runs WHERE status = 'done' AND month BETWEEN ? AND ?)
+        SELECT m.month, count(f.month) AS findings, coalesce(sum(f.amount_at_risk), 0) AS amount_at_risk
+        FROM months m LEFT JOIN ({CURRENT_FINDINGS_SQL}) f ON f.month = m.month AND f.rendering_npi = ?
+        GROUP BY m.month ORDER BY m.month
+        """,  # noqa: S608 - constant
         [first, end, npi],
     )
 

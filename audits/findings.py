@@ -51,11 +51,23 @@ PAYER_NAMES_SQL = (
     "SELECT trim(payer_id) AS payer_id, min(nullif(trim(payer_name), '')) AS payer_name FROM payers "
     "GROUP BY trim(payer_id)"
 )
-_NAMED = f"""
+# Every payer the practice knows of (the payers table or an enrollment names it) with its name.
+KNOWN_PAYERS_SQL = f"""
+SELECT k.payer_id, y.payer_name
+FROM (SELECT trim(payer_id) AS payer_id FROM payers UNION SELECT trim(payer_id) FROM enrollments) AS k
+LEFT JOIN ({PAYER_NAMES_SQL}) AS y ON y.payer_id = k.payer_id
+WHERE k.payer_id IS NOT NULL AND k.payer_id NOT IN ('', '*')
+"""  # noqa: S608 - constant
+# The current findings of every audited month (the month's one finished run) with the provider's and the
+# payer's names: every reader of findings - pages, exports, measures, lifecycle, exposure - reads this.
+CURRENT_FINDINGS_SQL = f"""
+SELECT f.*, p.provider_name, y.payer_name
 FROM findings AS f
-LEFT JOIN ({PROVIDER_NAMES_SQL}) AS p ON p.npi = f.rendering_npi
-LEFT JOIN ({PAYER_NAMES_SQL}) AS y ON y.payer_id = f.payer_id
-"""
+INNER JOIN audit_runs AS r ON r.run_id = f.run_id AND r.status = 'done'
+LEFT JOIN ({PROVIDER_NAMES_SQL}) AS p ON p.npi = trim(f.rendering_npi)
+LEFT JOIN ({PAYER_NAMES_SQL}) AS y ON y.payer_id = trim(f.payer_id)
+"""  # noqa: S608 - constant
+_NAMED = f"FROM ({CURRENT_FINDINGS_SQL}) AS f"
 _ORDERS = {
     # the pages: errors first, the largest amounts first
     "severity": "CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, "
@@ -149,7 +161,7 @@ def findings(
     action; filtered; ordered by `order` ('severity' for pages, 'rule' for exports, 'amount')."""
     where, params = _filters(current_run(con, month), rule_ids, severities, npis, payer_ids, code)
     columns = (
-        ", ".join(f"f.{c}" for c in (*FINDING_COLUMNS, "finding_id")) + ", p.provider_name, y.payer_name"
+        ", ".join(f"f.{c}" for c in (*FINDING_COLUMNS, "finding_id")) + ", f.provider_name, f.payer_name"
     )
     sql = f"SELECT {columns} {_NAMED} WHERE {where} ORDER BY {_ORDERS[order]} LIMIT ?"  # noqa: S608 - placeholders only
     frame = con.execute(sql, [*params, limit if limit is not None else 2**62]).df()
@@ -170,7 +182,7 @@ def findings_total(
 ) -> tuple[int, float]:
     """(count, dollars at risk) of the filtered findings, for the caption over a truncated table."""
     where, params = _filters(current_run(con, month), rule_ids, severities, npis, payer_ids, code)
-    sql = f"SELECT count(*), coalesce(sum(f.amount_at_risk), 0) FROM findings f WHERE {where}"  # noqa: S608
+    sql = f"SELECT count(*), coalesce(sum(f.amount_at_risk), 0) {_NAMED} WHERE {where}"  # noqa: S608
     count, dollars = con.execute(sql, params).fetchall()[0]
     return int(count), float(dollars)
 
@@ -179,8 +191,8 @@ def findings_by_rule(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> pd
     """rule_id, severity, findings, amount_at_risk of the month's current run."""
     run = current_run(con, month)
     return con.execute(
-        "SELECT rule_id, severity, count(*) AS findings, coalesce(sum(amount_at_risk), 0) AS amount_at_risk"
-        " FROM findings WHERE run_id = ? GROUP BY rule_id, severity ORDER BY findings DESC, rule_id",
+        "SELECT f.rule_id, f.severity, count(*) AS findings, coalesce(sum(f.amount_at_risk), 0) AS amount_at_risk"
+        f" {_NAMED} WHERE f.run_id = ? GROUP BY f.rule_id, f.severity ORDER BY findings DESC, f.rule_id",
         [run.run_id if run else -1],
     ).df()
 
@@ -190,7 +202,7 @@ def misalignment_matrix(con: duckdb.DuckDBPyConnection, month: str | dt.date) ->
     run = current_run(con, month)
     return con.execute(
         f"""
-        SELECT f.rendering_npi AS npi, coalesce(any_value(p.provider_name), f.rendering_npi) AS provider_name,
+        SELECT f.rendering_npi AS npi, coalesce(any_value(f.provider_name), f.rendering_npi) AS provider_name,
                f.payer_id, count(*) AS findings, coalesce(sum(f.amount_at_risk), 0) AS amount_at_risk
         {_NAMED}
         WHERE f.run_id = ? AND f.rendering_npi IS NOT NULL AND f.payer_id IS NOT NULL
@@ -218,7 +230,7 @@ def finding_record(con: duckdb.DuckDBPyConnection, finding_id: str, month: str |
 
     run = current_run(con, month)
     columns = (
-        ", ".join(f"f.{c}" for c in (*FINDING_COLUMNS, "finding_id")) + ", p.provider_name, y.payer_name"
+        ", ".join(f"f.{c}" for c in (*FINDING_COLUMNS, "finding_id")) + ", f.provider_name, f.payer_name"
     )
     found = con.execute(
         f"SELECT {columns} {_NAMED} WHERE f.run_id = ? AND f.finding_id = ? LIMIT 1",  # noqa: S608 - constant
@@ -253,16 +265,7 @@ def finding_record(con: duckdb.DuckDBPyConnection, finding_id: str, month: str |
         """,
         key,
     ).df()
-    record["enrollments"] = con.execute(
-        f"""
-        SELECT e.payer_id, y.payer_name, e.status, e.status_label, e.submitted_date, e.effective_date,
-               e.termination_date, e.allowed_pos
-        FROM enrollments e LEFT JOIN ({PAYER_NAMES_SQL}) y ON y.payer_id = e.payer_id
-        WHERE e.npi = ? AND (? IS NULL OR e.payer_id = ?)
-        ORDER BY e.payer_id, e.effective_date NULLS LAST
-        """,  # noqa: S608 - constant
-        [npi or "", payer_id, payer_id],
-    ).df()
+    record["enrollments"] = explore.provider_enrollments(con, npi or "", payer_id=payer_id)
     record["credentials"] = explore.provider_credentials(con, npi or "", month_end(month))
     record["scope"] = explore.provider_scope(con, npi or "")
     return record

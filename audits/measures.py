@@ -18,6 +18,7 @@ import pandas as pd
 from audits import findings as findings_model
 from audits import reference
 from audits.errors import InputError
+from audits.findings import CURRENT_FINDINGS_SQL, PAYER_NAMES_SQL, PROVIDER_NAMES_SQL
 from audits.months import month_bounds
 from audits.rules import registry_frame
 from audits.views import ensure_views, views_version
@@ -168,7 +169,7 @@ def _months_values(con: duckdb.DuckDBPyConnection, starts: list[dt.date]) -> dic
     cube = _cube(con)
     sums = _sum_by(cube[(cube.service_month >= first) & (cube.service_month <= last)], ["service_month"])
     counts = con.execute(
-        "SELECT month AS service_month, count(*) AS findings FROM findings "
+        f"SELECT month AS service_month, count(*) AS findings FROM ({CURRENT_FINDINGS_SQL}) AS f "  # noqa: S608
         "WHERE month BETWEEN $first AND $last GROUP BY month",
         {"first": first, "last": last},
     ).df()
@@ -251,7 +252,7 @@ def breakdown(con: duckdb.DuckDBPyConnection, month, by: str) -> pd.DataFrame:
         counts = sums[["root_cause", "line_findings"]].rename(columns={"line_findings": "findings"})
     else:
         counts = con.execute(
-            f"SELECT {', '.join(finding_keys)}, count(*) AS findings FROM findings "  # noqa: S608
+            f"SELECT {', '.join(finding_keys)}, count(*) AS findings FROM ({CURRENT_FINDINGS_SQL}) AS f "  # noqa: S608
             f"WHERE month = $month_start GROUP BY {', '.join(finding_keys)}",
             {"month_start": month_start},
         ).df()
@@ -259,15 +260,11 @@ def breakdown(con: duckdb.DuckDBPyConnection, month, by: str) -> pd.DataFrame:
     frame = sums.merge(counts, on=list(keys), how="outer")
     frame = _derive(frame.fillna({c: 0 for c in frame.columns if c not in keys}))
     if by == "provider":
-        names = con.execute(
-            "SELECT npi AS rendering_npi, max(provider_name) AS provider_name FROM providers GROUP BY npi"
-        ).df()
+        names = con.execute(f"SELECT npi AS rendering_npi, provider_name FROM ({PROVIDER_NAMES_SQL})").df()  # noqa: S608
         frame = frame.merge(names, on="rendering_npi", how="left")
         keys = ("rendering_npi", "provider_name")
     elif by == "payer":
-        names = con.execute(
-            "SELECT payer_id, max(payer_name) AS payer_name FROM payers GROUP BY payer_id"
-        ).df()
+        names = con.execute(PAYER_NAMES_SQL).df()
         frame = frame.merge(names, on="payer_id", how="left")
         keys = ("payer_id", "payer_name")
     columns = [
@@ -293,8 +290,8 @@ def breakdown(con: duckdb.DuckDBPyConnection, month, by: str) -> pd.DataFrame:
 
 def _rule_breakdown(con: duckdb.DuckDBPyConnection, month_start: dt.date) -> pd.DataFrame:
     counts = con.execute(
-        "SELECT rule_id, count(*) AS findings, coalesce(sum(amount_at_risk), 0) AS amount_at_risk "
-        "FROM findings WHERE month = ? GROUP BY rule_id",
+        "SELECT rule_id, count(*) AS findings, coalesce(sum(amount_at_risk), 0) AS amount_at_risk "  # noqa: S608
+        f"FROM ({CURRENT_FINDINGS_SQL}) AS f WHERE month = ? GROUP BY rule_id",
         [month_start],
     ).df()
     registry = registry_frame(con)[["rule_id", "severity", "description", "action"]]

@@ -25,12 +25,14 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
+from audits.findings import PAYER_NAMES_SQL
+
 # The audit engine's staging view with one row per remitted claim line and what its remittances
 # say (SPEC 4/5: only the claim's payer counts, paid amount, denied). Created by
 # audits.views.ensure_views at the last write; without it paid/denied are unknown (NaN), not 0.
 LINE_OUTCOME_VIEW = "stg_remit_line_facts"
 
-_PAIRS_SQL = """
+_PAIRS_SQL = f"""
 WITH
 enrollment_pairs AS (
     -- one row per provider and payer, with the dates that matter for onboarding
@@ -74,12 +76,11 @@ final AS (
     FROM pairs AS pr
     JOIN providers AS p ON p.npi = pr.npi
     LEFT JOIN enrollment_pairs AS e ON e.npi = pr.npi AND e.payer_id = pr.payer_id
-    LEFT JOIN (SELECT payer_id, min(payer_name) AS payer_name FROM payers GROUP BY payer_id) AS y
-           ON y.payer_id = pr.payer_id
+    LEFT JOIN ({PAYER_NAMES_SQL}) AS y ON y.payer_id = pr.payer_id
 )
 SELECT * FROM final
 ORDER BY npi, payer_id
-"""
+"""  # noqa: S608 - constant
 
 _GAP_LINES_SQL = """
 WITH

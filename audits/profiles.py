@@ -21,7 +21,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from audits.findings import PAYER_NAMES_SQL, PROVIDER_NAMES_SQL
+from audits.findings import KNOWN_PAYERS_SQL, PAYER_NAMES_SQL, PROVIDER_NAMES_SQL
 
 CLEARANCE_STATUSES = ("cleared", "not yet effective", "terminated", "pending", "denied", "not enrolled")
 ACTIVE_PROVIDERS_SQL = (
@@ -41,18 +41,13 @@ def _pairs(con: duckdb.DuckDBPyConnection, npi: str | None) -> pd.DataFrame:
         WITH active AS ({ACTIVE_PROVIDERS_SQL}),
         names AS ({PROVIDER_NAMES_SQL}),
         specialties AS (SELECT trim(npi) AS npi, min(specialty) AS specialty FROM providers GROUP BY trim(npi)),
-        payer_ids AS (
-            SELECT DISTINCT trim(payer_id) AS payer_id FROM payers
-            UNION SELECT DISTINCT trim(payer_id) FROM enrollments
-        ),
-        payer_names AS ({PAYER_NAMES_SQL})
-        SELECT a.npi, n.provider_name, s.specialty, k.payer_id, coalesce(y.payer_name, k.payer_id) AS payer_name
+        known_payers AS ({KNOWN_PAYERS_SQL})
+        SELECT a.npi, n.provider_name, s.specialty, k.payer_id, coalesce(k.payer_name, k.payer_id) AS payer_name
         FROM active AS a
         LEFT JOIN names AS n ON n.npi = a.npi
         LEFT JOIN specialties AS s ON s.npi = a.npi
-        CROSS JOIN payer_ids AS k
-        LEFT JOIN payer_names AS y ON y.payer_id = k.payer_id
-        WHERE k.payer_id IS NOT NULL AND k.payer_id NOT IN ('', '*') AND (? IS NULL OR a.npi = ?)
+        CROSS JOIN known_payers AS k
+        WHERE (? IS NULL OR a.npi = ?)
         ORDER BY n.provider_name, a.npi, payer_name
         """,  # noqa: S608 - constant SQL
         [npi, npi],

@@ -33,6 +33,7 @@ import duckdb
 import pandas as pd
 
 from audits.errors import InputError, NotFound
+from audits.findings import PAYER_NAMES_SQL, PROVIDER_NAMES_SQL
 
 DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "data" / "reference" / "filing_limits.csv"
 BASES = ("date_of_service", "correction")
@@ -85,9 +86,7 @@ def payer_kind(payer_id: str, payer_name: str | None) -> str:
 def filing_limits(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every payer with its filing limit in force: payer_id, payer_name, kind, days, basis,
     retro_window_days, source, set_by ('default' or who edited it)."""
-    payers = con.execute(
-        "SELECT trim(payer_id) AS payer_id, max(payer_name) AS payer_name FROM payers GROUP BY 1 ORDER BY 1"
-    ).fetchall()
+    payers = con.execute(f"SELECT payer_id, payer_name FROM ({PAYER_NAMES_SQL}) ORDER BY 1").fetchall()  # noqa: S608
     edited = {
         row[0]: row[1:]
         for row in con.execute(
@@ -235,9 +234,7 @@ def recoverable_lines(
     if payer_id is not None:
         frame = frame[frame["payer_id"].str.lower() == str(payer_id).strip().lower()]
     frame = frame.merge(limits[["payer_id", "payer_name", "days", "basis"]], on="payer_id", how="left")
-    providers = con.execute(
-        "SELECT trim(npi) AS rendering_npi, max(provider_name) AS provider_name FROM providers GROUP BY 1"
-    ).df()
+    providers = con.execute(f"SELECT npi AS rendering_npi, provider_name FROM ({PROVIDER_NAMES_SQL})").df()  # noqa: S608
     frame = frame.merge(providers, on="rendering_npi", how="left")
     frame = frame.rename(columns={"days": "filing_limit_days"})
     deadlines, left = [], []

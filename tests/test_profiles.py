@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from audit_rows import (
     NPI_A,
@@ -18,12 +19,13 @@ from audit_rows import (
     add_paid_history,
     add_payer,
     add_provider,
+    add_remit,
     fired,
     open_copy,
 )
 
 from audits import findings as findings_model
-from audits import measures, profiles, reports
+from audits import explore, exposure, lifecycle, measures, profiles, reports
 from audits.precheck import check_line
 from audits.runner import run_audit
 
@@ -147,20 +149,53 @@ def test_the_action_list_is_what_the_audit_warns_about(pcon):
 
 
 def test_names_are_one_way_everywhere(pcon):
-    # the roster holds the provider twice under two spellings, the payer twice too
+    # the roster holds the provider twice under two spellings, the payer twice too; the findings read
+    # model's one rule (the smallest trimmed name) gives "Test Provider" and "Aetna" - a reader with its
+    # own copy of the names (max, untrimmed) shows "Zed Provider" / "Aetna Health" and fails here
     pcon.execute(
         "INSERT INTO providers (npi, provider_name, status) VALUES (?, 'Zed Provider', 'active')", [NPI_A]
     )
     pcon.execute("INSERT INTO payers (payer_id, payer_name) VALUES ('AET', 'Aetna Health')")
+    add_credential(pcon, "dea", None, "2026-12-01", npi=NPI_A, number="D-9")  # CREDENTIAL_EXPIRING
+    pcon.execute(  # ENROLLMENT_TERMINATING with Aetna
+        "UPDATE enrollments SET termination_date = DATE '2026-12-31' WHERE npi = ? AND payer_id = 'AET'",
+        [NPI_A],
+    )
     add_line(pcon, "C1", payer="BCBS", dos=ON)  # ENROLLMENT_NOT_APPROVED: pending with BCBS
     add_line(pcon, "C2", dos=ON)
     pcon.execute("UPDATE claim_lines SET procedure_code = 'BAD' WHERE claim_id = 'C2'")  # a finding with AET
+    add_remit(pcon, "C2", 1, payer="AET", status="4", billed=100, paid=0, adjustments=[("CO", "16", 100)])
     run_audit(pcon, "2026-10")
     page = findings_model.findings(pcon, "2026-10")
-    frame = measures.findings_frame(pcon, "2026-10")
-    workbook = reports.collect_workbook_data(pcon, "2026-10").detail
-    for names in (page, frame, workbook):
-        by_npi = dict(zip(names["rendering_npi"], names["provider_name"], strict=False))
-        assert by_npi[NPI_A] == "Test Provider"  # min: the same one in every reader
-        by_payer = dict(zip(names["payer_id"], names["payer_name"], strict=False))
-        assert by_payer["AET"] == "Aetna"
+    one = findings_model.finding_record(
+        pcon, page.loc[page["payer_id"] == "AET", "finding_id"].iloc[0], "2026-10"
+    )
+    readers = {
+        "page": page,
+        "measures frame": measures.findings_frame(pcon, "2026-10"),
+        "workbook": reports.collect_workbook_data(pcon, "2026-10").detail,
+        "by provider": measures.breakdown(pcon, "2026-10", "provider"),
+        "by payer": measures.breakdown(pcon, "2026-10", "payer"),
+        "queue": lifecycle.queue(pcon, "2026-10"),
+        "exposure": exposure.exposure(pcon, "2026-10"),
+        "payers": explore.payers(pcon),
+        "enrollments": explore.provider_enrollments(pcon, NPI_A).assign(rendering_npi=NPI_A),
+        "finding record": one["enrollments"].assign(rendering_npi=NPI_A),
+        "finding": pd.DataFrame([one["finding"]]),
+        "clearance": profiles.clearance_matrix(pcon, DAY).rename(columns={"npi": "rendering_npi"}),
+        "actions": profiles.action_items(pcon, DAY).rename(columns={"npi": "rendering_npi"}),
+    }
+    tops = explore.top_denials(pcon, "2026-10", 10)
+    readers["top providers"] = tops["provider"].rename(columns={"name": "provider_name"})
+    readers["top payers"] = tops["payer"].rename(columns={"name": "payer_name"})
+    seen = set()
+    for reader, names in readers.items():
+        if "provider_name" in names.columns and "rendering_npi" in names.columns:
+            by_npi = dict(zip(names["rendering_npi"], names["provider_name"], strict=True))
+            assert by_npi[NPI_A] == "Test Provider", reader  # min: the same one in every reader
+            seen.add((reader, "provider"))
+        if "payer_name" in names.columns and "payer_id" in names.columns:
+            by_payer = dict(zip(names["payer_id"], names["payer_name"], strict=True))
+            assert by_payer["AET"] == "Aetna", reader
+            seen.add((reader, "payer"))
+    assert len(seen) >= 20  # every reader named above was looked at
