@@ -16,6 +16,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from audits.findings import CURRENT_FINDINGS_SQL, PAYER_NAMES_SQL, PROVIDER_NAMES_SQL
 from audits.lifecycle import ISSUE_ID_SQL
 from audits.months import month_bounds
 
@@ -38,8 +39,7 @@ _EXPOSURE_SQL = f"""
 WITH alerts AS (
     SELECT {ISSUE_ID_SQL} AS issue_id, f.rule_id, trim(f.rendering_npi) AS npi,
            nullif(trim(f.payer_id), '') AS payer_id, f.detail
-    FROM findings AS f
-    INNER JOIN audit_runs AS r ON r.run_id = f.run_id AND r.status = 'done'
+    FROM ({CURRENT_FINDINGS_SQL}) AS f
     WHERE f.month = $month_start AND f.rule_id IN $rules
 ),
 window_lines AS (
@@ -62,10 +62,8 @@ SELECT e.issue_id, e.rule_id, e.npi AS rendering_npi, pr.provider_name, e.detail
        coalesce(e.payer_id, a.payer_id) AS payer_id, py.payer_name, e.lines, e.billed_90d, e.paid_90d
 FROM exposed AS e
 INNER JOIN alerts AS a ON a.issue_id = e.issue_id
-LEFT JOIN (SELECT trim(npi) AS npi, max(provider_name) AS provider_name FROM providers GROUP BY 1) AS pr
-    ON pr.npi = e.npi
-LEFT JOIN (SELECT trim(payer_id) AS payer_id, max(payer_name) AS payer_name FROM payers GROUP BY 1) AS py
-    ON py.payer_id = coalesce(e.payer_id, a.payer_id)
+LEFT JOIN ({PROVIDER_NAMES_SQL}) AS pr ON pr.npi = e.npi
+LEFT JOIN ({PAYER_NAMES_SQL}) AS py ON py.payer_id = coalesce(e.payer_id, a.payer_id)
 """  # noqa: S608 - fixed text, values bound
 
 

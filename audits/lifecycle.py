@@ -25,7 +25,8 @@ a later month's audit finds it again, it is **reopened**: its status reads open 
 which month it came back, after whose fix. Readers derive that from the findings (a read-only
 connection shows it too); `sync_reopened()` records it in the state and the history.
 
-The findings come from one function, `_findings_sql()`, to switch to the engine's findings read model.
+The findings come from the engine's findings read model (audits.findings: CURRENT_FINDINGS_SQL, names
+one way), through one function here, `_findings_sql()`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import pandas as pd
 
 from audits import audit_log
 from audits.errors import InputError, NotFound
+from audits.findings import CURRENT_FINDINGS_SQL, PAYER_NAMES_SQL, PROVIDER_NAMES_SQL
 from audits.months import add_months, month_label, month_start
 
 STATUSES = ("open", "in_progress", "fixed", "accepted_risk")
@@ -116,13 +118,12 @@ def status_value(text: str) -> str:
 
 
 def _findings_sql() -> str:
-    """The current findings of every audited month, each with its issue_id (the one switch point to
-    the engine's findings read model)."""
+    """The current findings of every audited month (the findings read model's CURRENT_FINDINGS_SQL),
+    each with its issue_id."""
     return f"""
 SELECT f.month, f.rule_id, f.severity, f.claim_id, f.line_no, trim(f.rendering_npi) AS rendering_npi,
        trim(f.payer_id) AS payer_id, f.amount_at_risk, f.detail, {ISSUE_ID_SQL} AS issue_id
-FROM findings AS f
-INNER JOIN audit_runs AS r ON r.run_id = f.run_id AND r.status = 'done'
+FROM ({CURRENT_FINDINGS_SQL}) AS f
 """  # noqa: S608 - fixed text
 
 
@@ -139,20 +140,15 @@ GROUP BY month, issue_id
 
 def audited_months(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
     """First days of the months with a finished audit run, oldest first."""
-    rows = con.execute(
-        "SELECT DISTINCT month FROM audit_runs WHERE status = 'done' ORDER BY month"
-    ).fetchall()
-    return [row[0] for row in rows]
+    from audits import findings
+
+    return [month_start(m) for m in reversed(findings.audited_months(con))]
 
 
 def _names(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataFrame:
     """Provider and payer names beside their ids."""
-    providers = con.execute(
-        "SELECT trim(npi) AS rendering_npi, max(provider_name) AS provider_name FROM providers GROUP BY 1"
-    ).df()
-    payers = con.execute(
-        "SELECT trim(payer_id) AS payer_id, max(payer_name) AS payer_name FROM payers GROUP BY 1"
-    ).df()
+    providers = con.execute(f"SELECT npi AS rendering_npi, provider_name FROM ({PROVIDER_NAMES_SQL})").df()  # noqa: S608
+    payers = con.execute(PAYER_NAMES_SQL).df()
     out = frame.merge(providers, on="rendering_npi", how="left").merge(payers, on="payer_id", how="left")
     return out
 
