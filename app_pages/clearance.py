@@ -80,7 +80,7 @@ def _matrix() -> None:
     if on is not None:
         with _db.read() as data:
             matrix = data.agg(profiles.clearance_matrix, on)
-            licences = data.agg(explore.licence_status, on)
+            licences = data.agg(profiles.licence_status, on)
         grid.matrix_view(matrix, licences, on, chosen, problems_only)
 
 

@@ -97,9 +97,8 @@ def default_month(con: duckdb.DuckDBPyConnection) -> str | None:
 def payers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """payer_id, payer_name: every payer the payers table or an enrollment names (audits.findings
     KNOWN_PAYERS_SQL), by name."""
-    return _frame(
-        con, f"SELECT * FROM ({KNOWN_PAYERS_SQL}) ORDER BY coalesce(payer_name, payer_id), payer_id"
-    )  # noqa: S608
+    sql = f"SELECT * FROM ({KNOWN_PAYERS_SQL}) ORDER BY coalesce(payer_name, payer_id), payer_id"  # noqa: S608
+    return _frame(con, sql)
 
 
 def providers(con: duckdb.DuckDBPyConnection, active_only: bool = False) -> pd.DataFrame:
@@ -236,34 +235,6 @@ def top_denials(con: duckdb.DuckDBPyConnection, month: str | dt.date, n: int = 1
             top.sort_values(["denied_dollars", key], ascending=[False, True]).head(n).reset_index(drop=True)
         )
     return out
-
-
-# ---------------------------------------------------------------------------------------------- clearance
-
-
-def licence_status(con: duckdb.DuckDBPyConnection, on_date: dt.date) -> pd.DataFrame:
-    """Per active provider: 'valid' when a state licence covers the date (any state), else 'expired' or
-    'none'; the states covered and the soonest expiry of a covering licence."""
-    return _frame(
-        con,
-        """
-        WITH lic AS (
-            SELECT npi, state, expiration_date,
-                   CASE WHEN (issue_date IS NULL OR issue_date <= $d)
-                             AND (expiration_date IS NULL OR expiration_date >= $d) THEN 1 ELSE 0 END AS covers
-            FROM credentials WHERE credential_type = 'state_license'
-        )
-        SELECT p.npi,
-               CASE WHEN max(l.covers) = 1 THEN 'valid' WHEN count(l.npi) > 0 THEN 'expired' ELSE 'none' END
-                   AS licence,
-               string_agg(DISTINCT CASE WHEN l.covers = 1 THEN l.state END, ', ') AS licence_states,
-               min(CASE WHEN l.covers = 1 THEN l.expiration_date END) AS licence_expires
-        FROM providers p LEFT JOIN lic l ON l.npi = p.npi
-        WHERE p.status = 'active'
-        GROUP BY p.npi
-        """,
-        {"d": on_date},
-    )
 
 
 # ---------------------------------------------------------------------------------------------- uploads

@@ -8,6 +8,9 @@ a second reading of SPEC 4.
 - provider_clearance(con, npi, on_date): the provider's row of that matrix, one per payer.
 - who_can_bill(con, code, payer_id, on_date): the providers cleared with the payer, judged by the
   pre-check's blocking rules for the code.
+- licence_status(con, on_date): per active provider, LICENSE_INVALID's verdict on a line dated on_date
+  in any state (valid / expired / none), the states whose licence covers it (the rule per state) and the
+  soonest covering expiry (line_credentials).
 - action_items(con, as_of): CREDENTIAL_EXPIRING and ENROLLMENT_TERMINATING run with month_end = as_of
   (their 90-day look-ahead), plus every pending application with its age.
 Active provider: the rules' definition (status empty or 'active', case and spaces ignored); names: the
@@ -131,6 +134,89 @@ def who_can_bill(con: duckdb.DuckDBPyConnection, code: str, payer_id: str, on_da
         }
     )
     return frame.sort_values(["cleared", "provider_name"], ascending=[False, True], ignore_index=True)
+
+
+LICENCE_STATUSES = ("valid", "expired", "none", "invalid NPI")
+
+
+def licence_status(con: duckdb.DuckDBPyConnection, on_date: dt.date) -> pd.DataFrame:
+    """npi, licence, licence_states, licence_expires per active provider, by the audit's LICENSE_INVALID
+    on candidate lines dated on_date: one in no state (any state's licence covers it, as for a line
+    without a service state) gives `licence` - 'valid' when the rule does not fire, else 'expired' (the
+    roster has a state licence for the provider) or 'none'; 'invalid NPI' when the audit judges no
+    licence (INVALID_NPI / UNKNOWN_PROVIDER); one per state the provider holds a licence in gives
+    licence_states (where the rule does not fire); licence_expires is line_credentials' soonest covering
+    expiry."""
+    from audits.precheck import judged_lines
+    from audits.rules import get_rule
+    from audits.runner import bind, rule_rows_sql
+
+    active = con.execute(f"SELECT npi FROM ({ACTIVE_PROVIDERS_SQL}) ORDER BY npi").df()  # noqa: S608
+    columns = ["npi", "licence", "licence_states", "licence_expires"]
+    if active.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    states = con.execute(
+        f"""
+        SELECT DISTINCT trim(c.npi) AS npi, upper(trim(c.state)) AS state
+        FROM credentials AS c INNER JOIN ({ACTIVE_PROVIDERS_SQL}) AS a ON a.npi = trim(c.npi)
+        WHERE c.credential_type = 'state_license' AND nullif(trim(c.state), '') IS NOT NULL
+        ORDER BY 1, 2
+        """  # noqa: S608 - constant SQL
+    ).df()
+    keys = [(npi, None) for npi in active["npi"]] + list(zip(states["npi"], states["state"], strict=True))
+    candidates = pd.DataFrame(
+        {
+            "key": [f"{npi}|{state or ''}" for npi, state in keys],
+            "rendering_npi": [npi for npi, _s in keys],
+            "payer_id": None,
+            "date_of_service": on_date,
+            "procedure_code": None,
+            "pos": None,
+            "service_state": [state for _n, state in keys],
+        }
+    )
+    rule = get_rule("LICENSE_INVALID")
+    with judged_lines(con, candidates) as values:
+        sql = f"SELECT claim_id FROM {rule_rows_sql(rule)} AS r"  # noqa: S608 - our own rule SQL
+        invalid = {r[0] for r in con.execute(sql, bind(sql, {**values, "rule_id": rule.rule_id})).fetchall()}
+        judged = con.execute(
+            "SELECT b.claim_id, b.known_provider, c.license_expires FROM line_base AS b"
+            " LEFT JOIN line_credentials AS c ON c.npi = b.rendering_npi AND c.state_key = ''"
+            " AND c.date_of_service = b.date_of_service WHERE b.service_state IS NULL"
+        ).df()
+    judged = judged.set_index("claim_id")
+    holders = set(states["npi"]) | {
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT trim(npi) FROM credentials WHERE credential_type = 'state_license'"
+        ).fetchall()
+    }
+    rows = []
+    for npi in active["npi"]:
+        key = f"{npi}|"
+        if not bool(judged.loc[key, "known_provider"]):
+            licence = "invalid NPI"
+        elif key not in invalid:
+            licence = "valid"
+        else:
+            licence = "expired" if npi in holders else "none"
+        covered = [
+            s
+            for n, s in zip(states["npi"], states["state"], strict=True)
+            if n == npi and f"{n}|{s}" not in invalid
+        ]
+        expires = judged.loc[key, "license_expires"] if licence == "valid" else None
+        rows.append(
+            {
+                "npi": npi,
+                "licence": licence,
+                "licence_states": ", ".join(covered) if covered and licence != "invalid NPI" else None,
+                "licence_expires": None
+                if expires is None or pd.isna(expires)
+                else pd.Timestamp(expires).date(),
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
 
 
 def action_items(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame:

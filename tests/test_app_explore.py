@@ -81,17 +81,17 @@ def test_licence_status_any_state_and_boundaries(con):
         " (?, 'board_certification', NULL, NULL, '2030-01-01')",
         [A, B, B],
     )
-    status = explore.licence_status(con, D(2026, 6, 30)).set_index("npi")
+    status = profiles.licence_status(con, D(2026, 6, 30)).set_index("npi")
     assert status.loc[A, "licence"] == "valid"
     assert status.loc[A, "licence_states"] == "TX"
     assert status.loc[B, "licence"] == "expired"  # a board certification is not a licence
-    later = explore.licence_status(con, D(2026, 7, 1)).set_index("npi")
+    later = profiles.licence_status(con, D(2026, 7, 1)).set_index("npi")
     assert later.loc[A, "licence"] == "expired"
 
 
 def test_licence_status_none_when_no_licence(con):
     _roster(con)
-    status = explore.licence_status(con, D(2026, 6, 30)).set_index("npi")
+    status = profiles.licence_status(con, D(2026, 6, 30)).set_index("npi")
     assert status.loc[A, "licence"] == "none"
 
 

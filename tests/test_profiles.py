@@ -24,8 +24,8 @@ from audit_rows import (
     open_copy,
 )
 
-from audits import findings as findings_model
 from audits import explore, exposure, lifecycle, measures, profiles, reports
+from audits import findings as findings_model
 from audits.precheck import check_line
 from audits.runner import run_audit
 
@@ -199,3 +199,41 @@ def test_names_are_one_way_everywhere(pcon):
             assert by_payer["AET"] == "Aetna", reader
             seen.add((reader, "payer"))
     assert len(seen) >= 20  # every reader named above was looked at
+
+
+def test_the_licence_column_is_the_audits_licence_rule(template, tmp_path):
+    """The clearance matrix's licence column is LICENSE_INVALID on the same rows: the licence rows carry
+    the spaces and capitals of an export (which a second reading of SPEC - exact 'active', untrimmed
+    NPIs and states - got wrong), a licence not yet issued, one ending the day before."""
+    npi_c = "1111111112"
+    with open_copy(template, tmp_path) as con:
+        add_payer(con, "AET", "Aetna")
+        add_provider(con, NPI_A)
+        add_provider(con, NPI_B, status=" Active ")  # active by the rules' definition
+        add_provider(con, npi_c)
+        for npi in (NPI_A, NPI_B, npi_c):
+            add_enrollment(con, npi, "AET", "enrolled", effective="2020-01-01")
+            add_paid_history(con, npi=npi)
+        add_credential(con, "state_license", " tx ", "2026-12-31", npi=f" {NPI_A} ")  # covers, untidy
+        add_credential(
+            con, "state_license", "OK", "2026-10-14", npi=NPI_A, number="L-2"
+        )  # ended the day before
+        add_credential(con, "state_license", "TX", None, issue="2026-10-16", npi=NPI_B)  # not issued yet
+        add_credential(con, "board_certification", None, "2030-01-01", npi=npi_c)  # not a licence
+        status = profiles.licence_status(con, DAY).set_index("npi")
+        # the audit on lines of the same date: no service state, then each licence's state
+        lines = {}
+        for n, (npi, state) in enumerate(
+            [(NPI_A, None), (NPI_B, None), (npi_c, None), (NPI_A, "TX"), (NPI_A, "OK"), (NPI_B, "TX")]
+        ):
+            add_line(con, f"L{n}", npi=npi, dos=ON, state=state)
+            lines[f"L{n}"] = (npi, state)
+        run_audit(con, "2026-10")
+        invalid = {lines[c] for c, _l in fired(con, "LICENSE_INVALID")}
+    for npi in (NPI_A, NPI_B, npi_c):
+        assert (status.loc[npi, "licence"] == "valid") == ((npi, None) not in invalid), npi
+    assert status["licence"].to_dict() == {NPI_A: "valid", NPI_B: "expired", npi_c: "none"}
+    covered = {n: s for n, s in lines.values() if s and (n, s) not in invalid}
+    assert covered == {NPI_A: "TX"} and status.loc[NPI_A, "licence_states"] == "TX"
+    assert pd.isna(status.loc[NPI_B, "licence_states"])
+    assert status.loc[NPI_A, "licence_expires"] == dt.date(2026, 12, 31)
