@@ -4,6 +4,7 @@ canonical rows of the roster tables (`parse_roster`). See the package doc for th
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Callable, Iterable
@@ -236,7 +237,7 @@ def classify_sheet(
     readings.sort(key=recognise._rank, reverse=True)
     chosen = readings[0] if readings and readings[0].valid and readings[0].score > 0 else None
     best = recognise.Classification(chosen, readings, [])
-    tracker = _tracker_reading(frame, best, overrides)
+    tracker = _tracker_reading(frame, best, overrides, knowledge)
     if tracker is not None:
         readings.remove(tracker)
         readings.insert(0, tracker)
@@ -284,8 +285,9 @@ def _find_header(
 
 
 def _tracker_reading(
-    frame: pd.DataFrame, found: recognise.Classification, overrides: dict[str, str]
-) -> recognise.SheetReading | None:
+    frame: pd.DataFrame, found: recognise.Classification, overrides: dict[str, str],
+    knowledge: recognise.Knowledge | None = None,
+) -> recognise.SheetReading | None:  # fmt: skip
     """The providers reading when the sheet is a wide tracker (NPI and name, and payer or credential
     column groups beside them), else None. The groups are what decides, not how many columns fit."""
     reading = next((r for r in found.readings if r.kind == "providers"), None)
@@ -295,8 +297,9 @@ def _tracker_reading(
         return None
     position = frame.index.get_loc(reading.header_row)
     npi_at = frame.columns.get_loc(reading.columns["npi"].position)
-    originals, groups, _last = _tracker_headers(frame, position, npi_at)
-    layout = _tracker_layout(originals, groups, overrides)
+    originals, groups, last = _tracker_headers(frame, position, npi_at)
+    layout = _tracker_layout(originals, groups, overrides, _data_rows(frame, last), knowledge)
+    reading.warnings += [w for w in layout.doubts if w not in reading.warnings]
     if not layout.payers and not layout.credentials:
         return None
     reading.checks = [c for c in reading.checks if "NPIs repeat" not in c and "payer column" not in c]
@@ -433,7 +436,10 @@ def _split_payer_header(original: object, header: str) -> tuple[str, str] | None
     words = header.split()
     tokens = re.findall(r"[0-9A-Za-z]+|&", normalize.cell_text(original) or "")
     tokens_norm = [t for t in tokens if t != "&"]
-    for size in range(min(4, len(words) - 1), 0, -1):
+    sizes = range(min(4, len(words) - 1), 0, -1)
+    # a field spelled exactly ('Status') before one the vocabulary only suggests ('Health Status')
+    exact = [n for n in sizes if any(" ".join(words[-n:]) in s for s in _ENROLLMENT_SUBFIELDS.values())]
+    for size in [*exact, *(n for n in sizes if n not in exact)]:
         subfield = _enrollment_subfield(" ".join(words[-size:]))
         if subfield is None:
             continue
@@ -459,6 +465,7 @@ class _TrackerLayout:
     credentials: list[tuple[str, dict[str, int]]]  # (label, field -> position)
     payers: list[tuple[str, dict[str, int]]]  # (payer as written, field -> position)
     headers: list[str]  # display header per position ('Aetna Status' for grouped columns)
+    doubts: list[str] = dataclasses.field(default_factory=list)  # groups not taken, and why (warnings)
 
 
 _SUBHEADER_WORDS = _words(
@@ -550,9 +557,47 @@ def _tracker_headers(
     return upper, [None] * len(upper), header_row
 
 
+def _mostly(cells: list[object], test: Callable[[str], bool]) -> bool:
+    """Whether most non-blank cells (as text) pass the test; False when there are none."""
+    texts = [normalize.cell_text(c) for c in cells]
+    texts = [t for t in texts if t is not None]
+    return bool(texts) and sum(map(test, texts)) * 2 > len(texts)
+
+
+def _column_cells(body: pd.DataFrame | None, position: int) -> list[object]:
+    return [] if body is None or position >= body.shape[1] else body.iloc[:, position].tolist()
+
+
+def _payer_evidence(
+    payer: str, fields: dict[str, int], body: pd.DataFrame | None, knowledge: recognise.Knowledge | None
+) -> bool:
+    """Whether anything says that a one-row header's prefix names a payer: a field beside its status
+    (dates, POS), a payer word ('Health', 'Blue', 'Aetna'), a payer the database knows, or status cells
+    that are enrollment words and not a provider's ('Participating', 'Pending' - 'Active' is both)."""
+    if len(fields) > 1 or recognise._PAYER_WORDS.search(payer):
+        return True
+    if knowledge is not None and normalize.payer_key(payer) in knowledge.payer_keys:
+        return True
+    cells = _column_cells(body, fields["status"])
+    return _mostly(
+        cells,
+        lambda t: normalize._enrollment(t) is not None and normalize._label_key(t) not in normalize._PROVIDER,
+    )
+
+
+def _is_credential_number(text: str) -> bool:
+    """A licence, DEA, board or policy number holds a digit ('TX-1001', 'AB1234563'); a word does not."""
+    return any(ch.isdigit() for ch in text)
+
+
 def _tracker_layout(
-    originals: list[object], groups: list[str | None], overrides: dict[str, str]
-) -> _TrackerLayout:
+    originals: list[object], groups: list[str | None], overrides: dict[str, str],
+    body: pd.DataFrame | None = None, knowledge: recognise.Knowledge | None = None, trust: bool = False,
+) -> _TrackerLayout:  # fmt: skip
+    """The tracker's column groups. `body` (the data rows) lets the values doubt a one-row header's
+    group: a lone 'X Status' with no payer evidence is not a payer group, a lone credential column of
+    words ('Board Specialty': Cardiology) is not a credential number - unless `trust` (the analyst set
+    the sheet to be read as a wide tracker)."""
     sub = [normalize.normalise_header(v) for v in originals]
     provider: dict[str, int] = {}
     credentials: dict[tuple[str, str | None], tuple[str, dict[str, int]]] = {}
@@ -579,6 +624,8 @@ def _tracker_layout(
         if field_name not in entry[1] or (field_name == "number" and marked):
             entry[1][field_name] = position
 
+    split_groups: set[str] = set()  # payer groups found from one-row headers ('Aetna Status')
+    single: set[tuple[str, str | None]] = set()  # credentials found from one-row headers
     for position, header in enumerate(sub):
         if not header:
             continue
@@ -603,10 +650,37 @@ def _tracker_layout(
                 if normalize.normalise_header(w) not in _CREDENTIAL_FIELD_WORDS
             )
             add_credential(label or header, header, header, position)
+            single.add((_credential_kind(header), _state_prefix(header)))
         elif (split := _split_payer_header(originals[position], header)) is not None:
             payer, subfield = split
             entry = payers.setdefault(normalize.payer_key(payer), (payer, {}))
             entry[1].setdefault(subfield, position)
+            split_groups.add(normalize.payer_key(payer))
+    doubts: list[str] = []
+    if not trust and body is not None:
+        for key in [k for k in credentials if k in single]:
+            label, fields = credentials[key]
+            if set(fields) == {"number"} and not _mostly(
+                _column_cells(body, fields["number"]), _is_credential_number
+            ):
+                del credentials[
+                    key
+                ]  # 'Board Specialty' holding Cardiology: the provider's, not a board's number
+        strong = [
+            k for k, (payer, fields) in payers.items()
+            if "status" in fields and (k not in split_groups or _payer_evidence(payer, fields, body, knowledge))
+        ]  # fmt: skip
+        for key in [k for k in split_groups if k in payers and "status" in payers[k][1] and k not in strong]:
+            payer, fields = payers[key]
+            if any(len(payers[k][1]) > 1 for k in strong):
+                continue  # beside payer groups with dates: one more payer with its status only
+            del payers[key]
+            doubts.append(
+                f"column {display[fields['status']]!r} could be the enrollment status of a payer {payer!r}, but "
+                f"nothing else says {payer!r} is a payer (no payer word, no payer the database knows, no other "
+                "column of that payer, provider status words in it): it is read as a provider column - set the "
+                "sheet's table to a wide tracker if it is a payer"
+            )
     return _TrackerLayout(
         provider=provider,
         credentials=[v for v in credentials.values()],
@@ -614,15 +688,19 @@ def _tracker_layout(
         # "Employment Start Date" / "Employment End Date" stay what they are.
         payers=[v for v in payers.values() if "status" in v[1]],
         headers=display,
+        doubts=doubts,
     )
 
 
 def _tracker_records(
-    sheet: RawSheet, header_row: int, found: dict[str, int], overrides: dict[str, str]
-) -> list[_Records]:
+    sheet: RawSheet, header_row: int, found: dict[str, int], overrides: dict[str, str],
+    knowledge: recognise.Knowledge | None = None, trust: bool = False,
+) -> list[_Records]:  # fmt: skip
     frame = sheet.frame
     originals, groups, last_header_row = _tracker_headers(frame, header_row, found["npi"])
-    layout = _tracker_layout(originals, groups, overrides)
+    layout = _tracker_layout(
+        originals, groups, overrides, _data_rows(frame, last_header_row), knowledge, trust
+    )
     grouped = {p for _label, fields in [*layout.credentials, *layout.payers] for p in fields.values()}
     for name, position in found.items():  # what recognition read wins for the provider's own columns
         if name in _PROVIDER_FIELDS and position not in grouped:
@@ -1084,7 +1162,7 @@ def parse_roster(
             records.append(_long_records(sheet, header_row, "providers", found))
             batch.sheets.append(SheetInfo(sheet.name, "providers", header_row_number, ("providers",)))
         elif kind == "providers":
-            parts = _tracker_records(sheet, header_row, found, overrides)
+            parts = _tracker_records(sheet, header_row, found, overrides, knowledge, table == "tracker")
             if table == "tracker" and len(parts) < 2:
                 batch.warnings.append(
                     f"sheet {sheet.name!r}: it was set to be read as a wide tracker, but no payer or credential "

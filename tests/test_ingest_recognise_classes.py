@@ -1,0 +1,139 @@
+"""Classes of misreading found by the held-out probe (bench/layouts_heldout.py), each fixed for the class:
+a hand-written case written from SPEC 2 / 4, and generated variations (header spellings, case styles,
+value shapes) that must read the same. Rows are written by hand; nothing is taken from the code under test."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from audits.ingest import recognise
+from audits.ingest.readers import RawSheet
+from audits.ingest.roster.sheets import classify_sheet, parse_roster
+
+NPI_A, NPI_B, NPI_C = "1234567893", "1111111112", "2222222228"
+
+
+def _frame(*rows) -> pd.DataFrame:
+    width = max(len(r) for r in rows)
+    return pd.DataFrame([list(r) + [None] * (width - len(r)) for r in rows], dtype=object)
+
+
+def _case(text: str, style: str) -> str:
+    words = re.findall(r"[A-Za-z0-9]+", text)
+    return {
+        "title": " ".join(w[:1].upper() + w[1:] for w in words),
+        "upper_snake": "_".join(w.upper() for w in words),
+        "lower_snake": "_".join(w.lower() for w in words),
+        "camel": words[0].lower() + "".join(w[:1].upper() + w[1:].lower() for w in words[1:]),
+        "pascal": "".join(w[:1].upper() + w[1:].lower() for w in words),
+        "kebab": "-".join(w.lower() for w in words),
+    }[style]
+
+
+STYLES = ("title", "upper_snake", "lower_snake", "camel", "pascal", "kebab")
+SPLIT_STYLES = ("title", "upper_snake", "lower_snake", "kebab")  # a one-row tracker's 'Payer Field' headers
+
+
+# ---------------------------------------------------------------------------------------------
+# a one-row providers sheet: a lone 'X Status' is not a payer group without payer evidence, and a
+# credential-looking column of words ('Board Specialty': Cardiology) is not a credential number
+
+
+def test_a_providers_sheet_with_a_roster_status_and_a_board_specialty_is_not_a_tracker():
+    frame = _frame(
+        ["NPI", "Provider Name", "Board Specialty", "Roster Status"],
+        [NPI_A, "Ana Alvarez", "Family Medicine", "Active"],
+        [NPI_B, "Ben Brooks", "Cardiology", "Active"],
+        [NPI_C, "Cara Chen", "Pediatrics", "Inactive"],
+    )
+    found = classify_sheet(frame)
+    assert found.chosen.kind == "providers"
+    assert not any("wide tracker" in r for r in found.reasons)
+    columns = {c: m.source for c, m in found.chosen.columns.items()}
+    assert columns["specialty"] == "Board Specialty" and columns["status"] == "Roster Status"
+    # unsure: it says that the column could have been a payer's
+    assert any(
+        "'Roster Status' could be the enrollment status of a payer" in w for w in found.chosen.warnings
+    )
+    batch = parse_roster([RawSheet("Providers", frame)])
+    assert set(batch.frames) == {"providers"}
+    rows = batch.frames["providers"][["npi", "specialty", "status"]].values.tolist()
+    assert rows == [
+        [NPI_A, "Family Medicine", "active"],
+        [NPI_B, "Cardiology", "active"],
+        [NPI_C, "Pediatrics", "inactive"],
+    ]
+    assert any("could be the enrollment status" in w for w in batch.warnings)
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("prefix", ["Roster", "Record", "Staff", "Directory", "Onboarding", "HR"])
+def test_a_lone_status_column_under_any_non_payer_word_is_the_providers_status(prefix, style):
+    frame = _frame(
+        [_case("NPI", "upper_snake"), _case("Provider Name", style), _case(f"{prefix} Status", style)],
+        [NPI_A, "Ana Alvarez", "Active"],
+        [NPI_B, "Ben Brooks", "Inactive"],
+    )
+    found = classify_sheet(frame)
+    assert found.chosen.kind == "providers"
+    assert not any("wide tracker" in r for r in found.reasons), found.reasons
+    batch = parse_roster([RawSheet("P", frame)])
+    assert set(batch.frames) == {"providers"}
+
+
+@pytest.mark.parametrize("style", SPLIT_STYLES)
+@pytest.mark.parametrize(
+    ("header", "cells"),
+    [
+        ("Zenith Status", ["Participating", "Pending"]),  # enrollment words that are not a provider's
+        ("Prairie Health Status", ["Active", "Active"]),  # a payer word
+        ("Acme Status", ["Active", "Inactive"]),  # beside another field of the same payer (below)
+    ],
+)
+def test_a_status_column_with_payer_evidence_stays_a_payer_group(header, cells, style):
+    head = [_case("NPI", "upper_snake"), _case("Provider Name", style), _case(header, style)]
+    rows = [[NPI_A, "Ana Alvarez", cells[0]], [NPI_B, "Ben Brooks", cells[1]]]
+    if header.startswith("Acme"):
+        head.append(_case("Acme Eff Date", style))
+        rows = [r + ["2020-01-01"] for r in rows]
+    batch = parse_roster([RawSheet("Tracker", _frame(head, *rows))])
+    # one enrollment row per provider, loaded or rejected by SPEC 4 (an enrolled row needs its dates)
+    loaded = len(batch.frames.get("enrollments", []))
+    rejected = sum(1 for r in batch.rejected if "[" in r.sheet)
+    assert loaded + rejected == 2
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize(
+    ("header", "cells", "credential"),
+    [
+        ("Board Specialty", ["Cardiology", "Family Medicine"], False),
+        ("Malpractice Carrier", ["The Doctors Company", "MedPro Group"], False),
+        ("DEA", ["AB1234563", "BB7654321"], True),  # a number: a credential column
+        ("License No", ["TX-1001", "TX-2002"], True),
+    ],
+)
+def test_a_credential_labelled_column_of_words_is_not_a_credential_number(header, cells, credential, style):
+    frame = _frame(
+        [_case("NPI", "upper_snake"), _case("Provider Name", style), _case(header, style)],
+        [NPI_A, "Ana Alvarez", cells[0]],
+        [NPI_B, "Ben Brooks", cells[1]],
+    )
+    found = classify_sheet(frame)
+    assert found.chosen.kind == "providers"
+    assert any("wide tracker" in r for r in found.reasons) == credential, found.reasons
+
+
+def test_a_lone_status_column_set_as_a_tracker_by_the_analyst_is_a_payer_group():
+    frame = _frame(
+        ["NPI", "Provider Name", "Roster Status"],
+        [NPI_A, "Ana Alvarez", "Active"],
+    )
+    batch = parse_roster([RawSheet("P", frame)], {"sheets": {"P": "tracker"}})
+    # an enrollment row for payer 'Roster' (rejected by SPEC 4: an enrolled row needs its effective date)
+    assert [(r.sheet, r.reason) for r in batch.rejected] == [
+        ("P [Roster]", "enrolled enrollment has no effective date")
+    ]
