@@ -137,3 +137,61 @@ def test_a_lone_status_column_set_as_a_tracker_by_the_analyst_is_a_payer_group()
     assert [(r.sheet, r.reason) for r in batch.rejected] == [
         ("P [Roster]", "enrolled enrollment has no effective date")
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# a status word (paid, denied, participating, active, approved) never makes a payer id, a payer name,
+# an identifier or a person's name: a 'Payer Determination' column is the claim's status
+
+
+def _remit_frame(status_header: str, words: tuple[str, str]) -> pd.DataFrame:
+    return _frame(
+        ["Claim Number", "Payer Name", status_header, "Paid Amount"],
+        ["CL1", "Aetna", words[0], "96.00"],
+        ["CL2", "Cigna", words[1], "0.00"],
+        ["CL3", "Aetna", words[0], "50.00"],
+    )
+
+
+def test_a_payer_determination_column_is_the_claim_status_not_the_payer_id():
+    found = recognise.classify(_remit_frame("Payer Determination", ("Paid", "Denied")), kinds=("remits",))
+    columns = {c: m.source for c, m in found.chosen.columns.items()}
+    assert columns["payer_name"] == "Payer Name"
+    assert columns["claim_status"] == "Payer Determination"
+    assert "payer_id" not in columns
+    # read from its values alone: it says so
+    assert any(w.startswith("claim_status read from 'Payer Determination' with low confidence") for w in
+               found.chosen.warnings)  # fmt: skip
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize(
+    "header", ["Payer Determination", "Payer Decision", "Insurance Outcome", "Plan Response", "Payor Result"]
+)
+@pytest.mark.parametrize(
+    "words",
+    [("Paid", "Denied"), ("PAID", "DENIED"), ("Processed as Primary", "Rejected"), ("Approved", "Denied")],
+)
+def test_status_words_under_a_payer_header_are_never_the_payer(header, words, style):
+    frame = _remit_frame(_case(header, style), words)
+    found = recognise.classify(frame, kinds=("remits",))
+    columns = {c: m.source for c, m in found.chosen.columns.items()}
+    assert columns.get("payer_name") == "Payer Name"
+    status = _case(header, style)
+    assert status not in {columns.get(c) for c in ("payer_id", "payer_name", "claim_id", "patient_id",
+                                                    "patient_name")}  # fmt: skip
+    if columns.get("claim_status") == status and found.chosen.columns["claim_status"].confidence < 0.5:
+        assert any("claim_status read from" in w for w in found.chosen.warnings)
+
+
+@pytest.mark.parametrize("cell", ["Paid", "denied", "Participating", "Pending - hold claims", "Active",
+                                  "Approved", "Not Approved", "Termed"])  # fmt: skip
+def test_a_status_word_is_not_an_identifier_nor_a_payer(cell):
+    for test in ("identifier", "payer_id", "payer", "person_name"):
+        assert recognise.VALUE_TESTS[test][0](cell) == 0.0, (test, cell)
+
+
+@pytest.mark.parametrize("cell", ["AET", "60054", "CL1001", "BCBS-TX", "PR", "1"])
+def test_ids_that_look_like_codes_stay_identifiers(cell):
+    assert recognise.VALUE_TESTS["identifier"][0](cell) == 1.0
+    assert recognise.VALUE_TESTS["payer_id"][0](cell) == 1.0

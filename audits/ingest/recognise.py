@@ -548,11 +548,28 @@ def _t_units(value: object) -> float:
     return 1.0 if number is not None and 0 <= number <= 9999 else 0.0
 
 
+@functools.lru_cache(maxsize=65536)
+def _status_word(text: str) -> bool:
+    """A status word of SPEC 4 (claim, enrollment, provider or scope status: 'Paid', 'Denied',
+    'Participating', 'Pending - hold claims', 'Active', 'Approved'): a value that states, never one that
+    identifies. Codes of digits and one- or two-letter words ('1', 'Y', 'PR') are left out: ids look so too."""
+    key = nz._label_key(text)
+    if len(key) < 3 or key.isdigit():
+        return False
+    return (
+        key in nz._CLAIM_STATUS
+        or nz._enrollment(key) not in (None, nz.NO_ENROLLMENT)
+        or key in nz._PROVIDER
+        or key in nz._SCOPE
+        or key in nz._SCOPE_NO
+    )
+
+
 def _t_identifier(value: object) -> float:
     if isinstance(value, (dt.date, pd.Timestamp)):
         return 0.0
     text = _text(value)
-    return 1.0 if _IDENTIFIER.match(text) else 0.0
+    return 1.0 if _IDENTIFIER.match(text) and not _status_word(text) else 0.0
 
 
 def _t_text(value: object) -> float:
@@ -564,6 +581,8 @@ def _t_text(value: object) -> float:
 
 def _t_person(value: object) -> float:
     text = _text(value)
+    if _status_word(text):
+        return 0.0
     return (
         1.0
         if len(text) <= 60 and _PERSON.match(text)
@@ -690,13 +709,15 @@ def _t_payer(value: object) -> float:
     text = _text(value)
     if text.lower() in ("*", "all", "any", "all payers", "all plans"):
         return 1.0
-    if not _t_text(value):
+    if not _t_text(value) or _status_word(text):
         return 0.0
     return 1.0 if _PAYER_WORDS.search(text) else 0.5  # a name; more likely a payer's with a payer word
 
 
 def _t_payer_id(value: object) -> float:
     text = _text(value)
+    if _status_word(text):
+        return 0.0  # 'Paid', 'Denied': a determination, not the payer that made it
     return 1.0 if len(text) <= 24 and re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z\-_. ]*", text) else 0.0
 
 
