@@ -195,3 +195,39 @@ def test_a_status_word_is_not_an_identifier_nor_a_payer(cell):
 def test_ids_that_look_like_codes_stay_identifiers(cell):
     assert recognise.VALUE_TESTS["identifier"][0](cell) == 1.0
     assert recognise.VALUE_TESTS["payer_id"][0](cell) == 1.0
+
+
+# ---------------------------------------------------------------------------------------------
+# a reading that fits many more columns but misses one identifier is read again with that column
+# filled by elimination, before a weak but whole reading (a claims export is not a scope sheet)
+
+
+def _claims_frame(claim_header: str) -> pd.DataFrame:
+    return _frame(
+        [claim_header, "Rendering NPI", "Payer", "Date of Service", "CPT", "Modifier", "POS", "Charges"],
+        ["V-1001", NPI_A, "Aetna", "10/02/2026", "99213", "25", "11", "120.00"],
+        ["V-1001", NPI_A, "Aetna", "10/02/2026", "93000", None, "11", "45.50"],
+        ["V-1002", NPI_B, "Cigna", "10/03/2026", "99214", None, "11", "180.00"],
+        ["V-1003", NPI_B, "Aetna", "10/04/2026", "99213", None, "02", "120.00"],
+    )
+
+
+def test_a_claims_export_whose_claim_id_header_is_unknown_is_claims_not_scope():
+    found = recognise.classify(_claims_frame("Voucher"))
+    assert found.chosen.kind == "claims"
+    assert found.chosen.columns["claim_id"].source == "Voucher"
+    assert any(
+        w.startswith("claim_id read from 'Voucher' with low confidence") for w in found.chosen.warnings
+    )
+    scope = next(r for r in found.readings if r.kind == "service_scope")
+    assert scope.score < found.chosen.score
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("header", ["Voucher", "Slip Nbr", "Docket", "Folio", "Tkt"])
+def test_an_unknown_claim_id_header_in_any_case_style_is_filled_by_elimination(header, style):
+    text = _case(header, style)
+    found = classify_sheet(_claims_frame(text))
+    assert found.chosen.kind == "claims", found.reasons
+    assert found.chosen.columns["claim_id"].source == text
+    assert found.chosen.columns["claim_id"].confidence < 0.5  # said: low confidence

@@ -1760,10 +1760,15 @@ def classify(
             best_per_kind[reading.kind] = reading
     ranked = sorted(best_per_kind.values(), key=_rank, reverse=True)
     chosen = ranked[0] if ranked[0].valid and ranked[0].score > 0 else None
-    if chosen is None:
-        chosen = _eliminated(frame, ranked, all_values, knowledge, override, vocab)
-        if chosen is not None:
-            ranked.insert(0, chosen)
+    # A reading that misses one identifier column but fits far more columns than the valid one (a claims
+    # export whose claim id is a 'Charge Ticket', beside the three columns a scope sheet has) is read again
+    # with that column filled by elimination; it wins when it is whole and still the stronger reading.
+    again = _eliminated(
+        frame, ranked, all_values, knowledge, override, vocab, 0.0 if chosen is None else chosen.score
+    )
+    if again is not None:
+        chosen = again
+        ranked.insert(0, chosen)
     reasons = []
     if chosen is not None:
         reasons.append(f"read as {chosen.kind}: {len(chosen.columns)} columns fit (score {chosen.score:.1f})")
@@ -1792,18 +1797,22 @@ _ELIMINABLE = {
 }
 
 
-def _eliminated(frame, ranked, all_values, knowledge, override, vocab) -> SheetReading | None:
-    """When no reading has every required column: the best reading that misses one, read again with
-    the missing column filled by elimination, if that makes it whole and its checks pass."""
+def _eliminated(
+    frame, ranked, all_values, knowledge, override, vocab, beat: float = 0.0
+) -> SheetReading | None:
+    """The best reading that misses one eliminable column and scores above `beat` (the valid reading's
+    score, 0 when there is none), read again with the missing column filled by elimination, if that
+    makes it whole, its checks pass and it still scores above `beat`."""
     for reading in [
-        r for r in ranked if len(r.missing) == 1 and not r.checks and r.missing[0] in _ELIMINABLE
-    ][:2]:
+        r for r in ranked
+        if len(r.missing) == 1 and not r.checks and r.missing[0] in _ELIMINABLE and r.score > beat
+    ][:2]:  # fmt: skip
         again = read_as(
             frame, reading.kind, reading.header_row, knowledge=knowledge, override=override, vocab=vocab,
             values=all_values[reading.header_row], eliminate=True,
         )  # fmt: skip
         _check_reading(again, all_values[reading.header_row], vocab, knowledge)
-        if again.valid:
+        if again.valid and again.score > beat:
             ranked.remove(reading)
             return again
     return None
