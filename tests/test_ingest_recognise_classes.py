@@ -231,3 +231,163 @@ def test_an_unknown_claim_id_header_in_any_case_style_is_filled_by_elimination(h
     assert found.chosen.kind == "claims", found.reasons
     assert found.chosen.columns["claim_id"].source == text
     assert found.chosen.columns["claim_id"].confidence < 0.5  # said: low confidence
+
+
+# ---------------------------------------------------------------------------------------------
+# a sequence (small whole numbers counting from 1) is never money, and a column with fractions is never
+# a line number: 'CHARGE_SEQ' is the line, the one money column left is the charge (said: low confidence)
+
+
+def _cerner_frame(seq_header: str, prices: list[str]) -> pd.DataFrame:
+    return _frame(
+        ["ENCNTR_ID", seq_header, "PERFORMING_NPI", "HEALTH_PLAN_NAME", "SERVICE_DT_TM", "CPT4_CD",
+         "ITEM_QUANTITY", "ITEM_EXTENDED_PRICE"],
+        ["E1", "1", NPI_A, "Aetna", "2026-10-02", "99213", "1", prices[0]],
+        ["E1", "2", NPI_A, "Aetna", "2026-10-02", "93000", "1", prices[1]],
+        ["E2", "1", NPI_B, "Cigna", "2026-10-03", "99214", "2", prices[2]],
+        ["E3", "1", NPI_B, "Aetna", "2026-10-04", "99213", "1", prices[3]],
+    )  # fmt: skip
+
+
+def test_a_charge_sequence_is_the_line_number_and_the_price_is_the_charge():
+    found = recognise.classify(_cerner_frame("CHARGE_SEQ", ["120.0", "45.5", "250.0", "120.0"]))
+    assert found.chosen.kind == "claims"
+    columns = {c: m.source for c, m in found.chosen.columns.items()}
+    assert columns["line_no"] == "CHARGE_SEQ"
+    assert columns["billed_amount"] == "ITEM_EXTENDED_PRICE"
+    assert columns["units"] == "ITEM_QUANTITY"
+    assert any(w.startswith("billed_amount read from 'ITEM_EXTENDED_PRICE' with low confidence") for w in
+               found.chosen.warnings)  # fmt: skip
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("header", ["Charge Seq", "Charge Sequence", "Charge Counter", "Chg Seq Nbr"])
+@pytest.mark.parametrize(
+    "prices",
+    [
+        ["120.0", "45.5", "250.0", "120.0"],
+        ["$120.00", "$45.50", "$250.00", "$120.00"],
+        ["120", "45.50", "250", "120"],
+    ],
+)
+def test_a_sequence_column_under_a_charge_word_is_never_the_billed_amount(header, prices, style):
+    text = _case(header, style)
+    found = recognise.classify(_cerner_frame(text, prices))
+    assert found.chosen.kind == "claims"
+    columns = {c: m.source for c, m in found.chosen.columns.items()}
+    assert columns.get("billed_amount") == "ITEM_EXTENDED_PRICE"
+    assert columns.get("line_no") != "ITEM_EXTENDED_PRICE"
+
+
+@pytest.mark.parametrize(
+    ("cells", "counter"),
+    [(["1", "2", "1", "1"], True), ([1, 2, 3, 1, 1], True), (["120", "45", "250"], False),
+     (["1.00", "2.00", "1.00"], False), (["2", "2", "4"], False), (["1", "1"], False)],
+)  # fmt: skip
+def test_what_counts_as_a_counter(cells, counter):
+    assert recognise.ColumnValues(cells, len(cells)).counter is counter
+
+
+# ---------------------------------------------------------------------------------------------
+# a header that names a column nothing loads (a ZIP code, a tax id, an address) is not read as a
+# loaded column by its values; a place's state loses to a plainly named state
+
+
+def _scope_frame(extra_header: str) -> pd.DataFrame:
+    return _frame(
+        ["NPI", "Health Plan", "Code From", "Code To", extra_header, "Approved"],
+        [NPI_A, "Aetna", "99202", "99215", "78701", "Yes"],
+        [NPI_A, "Cigna", "93000", "93010", "75201", "No"],
+        [NPI_B, "Aetna", "99213", "99213", "76701", "Yes"],
+    )
+
+
+def test_a_zip_code_column_is_never_a_scope_code():
+    found = recognise.classify(_scope_frame("Postal Code"), kinds=("service_scope",))
+    columns = {c: m.source for c, m in found.chosen.columns.items()}
+    assert columns == {"npi": "NPI", "payer": "Health Plan", "code_from": "Code From", "code_to": "Code To",
+                       "approved": "Approved"}  # fmt: skip
+    assert "Postal Code" in found.chosen.unused
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize(
+    "header",
+    ["ZIP", "Zip Code", "Postal Code", "Provider Zip", "Location Zip Code", "Practice ZIP", "Postcode"],
+)
+@pytest.mark.parametrize("drop", [None, "Code To"])
+def test_a_zip_column_in_any_spelling_takes_no_code_column(header, style, drop):
+    frame = _scope_frame(_case(header, style))
+    if drop is not None:  # with one code column only, the ZIP still is not the other end
+        frame = frame.drop(columns=[3]).T.reset_index(drop=True).T
+    found = recognise.classify(frame, kinds=("service_scope",))
+    used = {m.source for m in found.chosen.columns.values()}
+    assert _case(header, style) not in used
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize(
+    "place", ["Location State", "Facility State", "Practice Location State", "Mailing State"]
+)
+@pytest.mark.parametrize("order", ["place first", "plain first"])
+def test_a_place_state_loses_to_a_licence_state(place, style, order):
+    place_h, plain_h = _case(place, style), _case("Issuing State", style)
+    head = [place_h, plain_h] if order == "place first" else [plain_h, place_h]
+    frame = _frame(
+        ["NPI", "Credential Type", "Number", *head, "Expiration Date"],
+        [NPI_A, "State License", "TX-1", "TX", "TX", "2027-12-31"],
+        [NPI_B, "State License", "OK-2", "OK", "TX", "2027-06-30"],
+    )
+    found = recognise.classify(frame, kinds=("credentials",))
+    assert found.chosen.columns["state"].source == plain_h
+
+
+def test_a_tax_id_is_never_the_claim_id_by_elimination():
+    frame = _frame(
+        ["Tax ID", "Rendering NPI", "Payer", "Date of Service", "CPT", "Charges"],
+        ["74-1234567", NPI_A, "Aetna", "10/02/2026", "99213", "120.00"],
+        ["74-7654321", NPI_B, "Cigna", "10/03/2026", "99214", "180.00"],
+    )
+    found = recognise.classify(frame, kinds=("claims",))
+    assert (
+        found.chosen is None
+        or found.chosen.columns.get("claim_id") is None
+        or (found.chosen.columns["claim_id"].source != "Tax ID")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# a one-row tracker header splits into the payer as written and its field; a payer's own word
+# ('Health', 'Plan', 'Blue') stays with the payer
+
+
+@pytest.mark.parametrize(
+    ("header", "split"),
+    [("Aetna - App Sent", ("Aetna", "submitted_date")), ("Prairie Health Status", ("Prairie Health", "status")),
+     ("Blue Plan Eff Date", ("Blue Plan", "effective_date")), ("Cigna Term", ("Cigna", "termination_date")),
+     ("BCBS TX - Par Status", ("BCBS TX", "status"))],
+)  # fmt: skip
+def test_a_one_row_tracker_header_splits_into_payer_and_field(header, split):
+    from audits.ingest import normalize
+    from audits.ingest.roster.sheets import _split_payer_header
+
+    assert _split_payer_header(header, normalize.normalise_header(header)) == split
+
+
+# ---------------------------------------------------------------------------------------------
+# a weak whole reading (two columns of a payers sheet) is not chosen beside a reading that fits a
+# dozen columns and misses one: the sheet is left unread, with the reason, never loaded as payers
+
+
+def test_a_remittance_missing_its_claim_id_is_not_read_as_a_payers_sheet():
+    frame = _frame(
+        ["Plan Code", "Carrier Name", "Remit Dt", "Billing CPT", "Orig Chg Amt", "Ins Pd Amt", "CAS Grp Cd",
+         "CAS Rsn Cd", "Adj Amt", "Rmk Cd", "Line"],
+        ["AET", "Aetna", "2026-10-20", "99213", "120.00", "96.00", "CO", "45", "24.00", "N130", "1"],
+        ["CIG", "Cigna", "2026-10-22", "99214", "250.00", "0.00", "CO", "B7", "250.00", "", "1"],
+    )  # fmt: skip
+    found = recognise.classify(frame)
+    payers = next(r for r in found.readings if r.kind == "payers")
+    if found.chosen is not None:
+        assert found.chosen.kind != "payers"
+    assert payers.valid is False or found.chosen is not payers

@@ -200,6 +200,15 @@ def map_columns(frame: pd.DataFrame, kind: str, override: object = None, knowled
             f"check the file, or give a column mapping."
         )
     reading = best[1]
+    if (
+        reading.missing
+    ):  # a required identifier nothing names: the one column whose values fit it (low confidence)
+        again = recognise.read_as(
+            frame, kind, reading.header_row, knowledge=knowledge, override=over.columns, vocab=vocab,
+            eliminate=True,
+        )  # fmt: skip
+        if len(again.missing) < len(reading.missing):
+            reading = again
     _check_override(over, kind, list(reading.headers.values()))
     return _as_mapping(reading, over.labels)
 

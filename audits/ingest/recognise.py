@@ -52,6 +52,7 @@ CLOSE_MARGIN = 0.15
 HEADER_SCAN_ROWS = 30
 SAMPLE_ROWS = 50
 KINDS = ("claims", "remits", "providers", "credentials", "payers", "enrollments", "service_scope")
+NOT_LOADED = "not_loaded"  # the vocabulary's columns that exports carry and nothing loads (columns.toml)
 ROSTER_TABLES = ("providers", "credentials", "payers", "enrollments", "service_scope")
 
 # SPEC 2 "Required columns"; a tuple means any one of its columns will do.
@@ -804,6 +805,29 @@ class ColumnValues:
         )
 
     @property
+    def counter(self) -> bool:
+        """Small whole numbers counting from 1 (a line sequence, a unit count: 1, 2, 1, 1, 3): 1 is the
+        most common value, none is above 99 or has a fraction. Such a column is never money."""
+        if len(self.cells) < 3:
+            return False
+        counts: dict[float, float] = {}
+        for cell, n in self.distinct():
+            if isinstance(cell, str) and "." in cell:
+                return False  # '1.00' is written as an amount
+            number = _number(cell)
+            if number is None or not number.is_integer() or not 0 <= number <= 99:
+                return False
+            counts[number] = counts.get(number, 0) + n
+        return max(counts, key=lambda k: (counts[k], -k)) == 1
+
+    @property
+    def fractional(self) -> bool:
+        """Some cell is a number with a fraction (45.5): amounts or measures, never line numbers."""
+        return any(
+            (number := _number(cell)) is not None and not number.is_integer() for cell, _n in self.distinct()
+        )
+
+    @property
     def distinct_share(self) -> float:
         if not self.cells:
             return 1.0
@@ -963,6 +987,12 @@ def score_pair(
         return PairScore(0.0, header, None, None, [], False)  # no header evidence, values any column passes
     fit = column.share(spec.values)
     evidence = []
+    if fit and spec.values == "money" and column.counter:
+        fit = 0.0  # 1, 2, 1, 1: a sequence or a count, not money ('CHARGE_SEQ' is the line, not the charge)
+        evidence.append("small whole numbers counting from 1")
+    elif fit and spec.values == "line_number" and column.fractional:
+        fit = 0.0  # 45.5 is never a line number
+        evidence.append("numbers with fractions")
     if header.score > 0:
         evidence.append(f"header words ~ '{header.spelling}' ({header.score:.2f})")
     h = header.score
@@ -1158,6 +1188,13 @@ def header_cells(frame: pd.DataFrame, header_label: object) -> dict[object, str]
     return out
 
 
+def _not_loaded_score(vocab: Vocabulary, words: tuple[str, ...]) -> float:
+    """How well a header names a column that nothing loads (an address, a ZIP code, a tax id, a place's
+    state: the vocabulary's not_loaded columns)."""
+    return max((_header_match(vocab, words, spec).score for spec in vocab.columns.get(NOT_LOADED, {}).values()),
+               default=0.0)  # fmt: skip
+
+
 def _apply_override(
     override: dict[str, str] | None, headers: dict[object, str], kind: str, vocab: Vocabulary
 ) -> dict[str, object]:
@@ -1235,9 +1272,11 @@ def read_as(
     from audits.ingest.patients import looks_like_patient_header
 
     patientish = [looks_like_patient_header(headers[label]) for label in labels]
+    elsewhere = {label: _not_loaded_score(vocab, word_cache[label]) for label in labels}
     for i, label in enumerate(labels):
         words = word_cache[label]
         column = values.get(label, ColumnValues([], 0))
+        other = elsewhere[label]
         per_spec: dict[str, HeaderMatch] = {}
         for j, (spec, number) in enumerate(targets):
             if spec.name not in per_spec:
@@ -1252,7 +1291,14 @@ def read_as(
                 # values alone reach MIN_SCORE only through a specific test nearly all cells pass
                 if not VALUE_TESTS[spec.values][1] or (column.share(spec.values) or 0) < 0.75:
                     continue
+            if other >= 0.6 and other >= match.score + 0.3:
+                continue  # 'Postal Code', 'Tax ID': a column nothing loads, whatever its values pass
             pair = score_pair(vocab, kind, spec, match, column, knowledge)
+            if other >= 0.8 and other >= match.score:
+                pair.score = round(
+                    pair.score * 0.8, 4
+                )  # 'Location State': a place's state, not the licence's
+                pair.evidence.append("the header names a column that is not loaded about as well")
             if (
                 claims_known
                 and spec.name == "claim_id"
@@ -1327,7 +1373,8 @@ def read_as(
                 )
     reading.score += len(forced) * 1.0
     if eliminate:
-        _by_elimination(reading, kind, labels, targets, values, word_cache, vocab, knowledge)
+        named = [label for label in labels if elsewhere[label] < 0.6]  # never 'Postal Code' by elimination
+        _by_elimination(reading, kind, named, targets, values, word_cache, vocab, knowledge)
     if kind == "service_scope":
         _scope_codes(reading)
     _order_dates(reading, frame)
@@ -1769,6 +1816,20 @@ def classify(
     if again is not None:
         chosen = again
         ranked.insert(0, chosen)
+    far = chosen is not None and next(
+        (r for r in ranked if r is not chosen and not r.valid and not r.checks
+         and r.score >= 3 * chosen.score and len(r.columns) >= 2 * len(chosen.columns) + 2),
+        None,
+    )  # fmt: skip
+    if far:
+        # two columns that fit a payers sheet beside a dozen that fit a remittance missing its claim id:
+        # not a payers sheet, and not a remittance either - the reading is left unsure, never loaded as the weak kind
+        chosen.checks.append(
+            f"it reads far better as {far.kind} ({len(far.columns)} columns, score {far.score:.1f}), which misses "
+            f"{', '.join(far.missing)}"
+        )
+        chosen = None
+        ranked.sort(key=_rank, reverse=True)
     reasons = []
     if chosen is not None:
         reasons.append(f"read as {chosen.kind}: {len(chosen.columns)} columns fit (score {chosen.score:.1f})")
@@ -1789,6 +1850,7 @@ def classify(
 # (a remittance's paid amount or CARC, a claim's date of service or code, an enrollment's status).
 _ELIMINABLE = {
     "claim_id",
+    "billed_amount",  # a claims export's one unused money column, when no header names the charge
     "payer_id or payer_name",
     "payer or payer_id",
     "provider_name or last_name",

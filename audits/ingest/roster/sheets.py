@@ -436,13 +436,26 @@ def _split_payer_header(original: object, header: str) -> tuple[str, str] | None
     words = header.split()
     tokens = re.findall(r"[0-9A-Za-z]+|&", normalize.cell_text(original) or "")
     tokens_norm = [t for t in tokens if t != "&"]
-    sizes = range(min(4, len(words) - 1), 0, -1)
-    # a field spelled exactly ('Status') before one the vocabulary only suggests ('Health Status')
+    top = min(4, len(words) - 1)
+    sizes = range(top, 0, -1)
+    # a field spelled exactly ('Par Status') before one the vocabulary only suggests ('TX Par Status');
+    # an exact field grows by a word in front while that still names the same field ('App' + 'Sent') and
+    # the word is no payer's word nor a state ('Prairie Health Status', 'BCBS TX Par Status')
     exact = [n for n in sizes if any(" ".join(words[-n:]) in s for s in _ENROLLMENT_SUBFIELDS.values())]
     for size in [*exact, *(n for n in sizes if n not in exact)]:
-        subfield = _enrollment_subfield(" ".join(words[-size:]))
+        field_words = " ".join(words[-size:])
+        if size > 1 and (recognise._PAYER_WORDS.search(field_words) or words[-size].upper() in _US_STATES):
+            continue  # the payer's word (or its state) stays with the payer
+        subfield = _enrollment_subfield(field_words)
         if subfield is None:
             continue
+        while size < top:
+            word = words[-size - 1]
+            if word.upper() in _US_STATES or recognise._PAYER_WORDS.search(word):
+                break
+            if _enrollment_subfield(" ".join(words[-size - 1 :])) != subfield:
+                break
+            size += 1
         prefix_words = words[:-size]
         if not prefix_words or " ".join(prefix_words) in _NOT_PAYER_PREFIX or _names_no_payer(prefix_words):
             return None
