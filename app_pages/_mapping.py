@@ -95,13 +95,16 @@ def _preview(ingest: ModuleType | None, file_id: str, path: Path, kind: str | No
     return _cached(key, lambda: preview(path, kind=kind, mapping=override or None, rows=SAMPLE_ROWS))
 
 
-def _explain(file_id: str, path: Path, tables: dict[str, str] | None = None):
-    """How the file reads (preview.explain_file), with the sheets the analyst set read as those tables."""
+def _explain(
+    file_id: str, path: Path, tables: dict[str, str] | None = None, columns: dict | None = None, rows: int = 0
+):
+    """How the file reads (preview.explain_file), with the sheets the analyst set read as those tables and
+    with the columns the analyst set per sheet; `rows` sample rows per sheet."""
     from audits.ingest.preview import explain_file
 
-    tables = dict(tables or {})
-    key = json.dumps([file_id, "explain", tables], sort_keys=True)
-    return _cached(key, lambda: explain_file(path, tables=tables))
+    tables, columns = dict(tables or {}), dict(columns or {})
+    key = json.dumps([file_id, "explain", tables, columns, rows], sort_keys=True)
+    return _cached(key, lambda: explain_file(path, tables=tables, columns=columns, sample_rows=rows))
 
 
 def _proposed(found) -> dict[str, tuple[str | None, float | None]]:
@@ -258,6 +261,19 @@ def _set_column(file_id: str, kind: str, canonical: str, key: str, auto: str | N
     columns[canonical] = value
 
 
+def _set_sheet_column(file_id: str, sheet: str, table: str, canonical: str, key: str) -> None:
+    """A credentialing sheet's column chosen on the page ("" = not mapped); a header moves as above. The
+    sheet keeps the table it is shown as (a column choice does not turn it into another table)."""
+    value = st.session_state.get(key) or NOT_MAPPED
+    edits(file_id)["sheets"].setdefault(sheet, table)
+    columns = edits(file_id).setdefault("sheet_columns", {}).setdefault(sheet, {})
+    if value:
+        for other, header in list(columns.items()):
+            if header == value and other != canonical:
+                columns.pop(other)
+    columns[canonical] = value
+
+
 def _set_sheet(file_id: str, sheet: str, key: str) -> None:
     value = st.session_state.get(key)
     tables = edits(file_id)["sheets"]
@@ -265,6 +281,7 @@ def _set_sheet(file_id: str, sheet: str, key: str) -> None:
         tables.pop(sheet, None)
     else:
         tables[sheet] = value
+    edits(file_id).get("sheet_columns", {}).pop(sheet, None)  # columns chosen for the table it was
 
 
 def _override(file_id: str, kind: str) -> dict[str, str]:
@@ -337,17 +354,53 @@ def _export_editor(ingest, file_id: str, path: Path, kind, effective_kind: str, 
 
     _profile_picker(ingest, file_id, effective_kind)
 
-    required = required_columns(effective_kind)
-    columns = canonical_columns(effective_kind)
-    missing = [c for options in recognise.REQUIRED.get(effective_kind, []) for c in options[:1]
+    warnings = _columns_editor(
+        effective_kind,
+        headers,
+        sample,
+        effective,
+        confidence,
+        override,
+        key=lambda canonical: f"map_{file_id}_{effective_kind}_{canonical}",
+        on_change=lambda canonical, key: (_set_column, (file_id, effective_kind, canonical, key, None)),
+        suffix=file_id,
+    )
+
+    _profile_saver(ingest, file_id, effective_kind, effective)
+    changed = bool(override or blanked)
+    # a column set to "not mapped" goes to the loader as "" (left empty), so recognition does not fill it again
+    plan["mapping"] = {**effective, **dict.fromkeys(blanked, NOT_MAPPED)} if changed else None
+    plan["warnings"] = warnings
+    return plan
+
+
+def _columns_editor(
+    kind: str,
+    headers: list[str],
+    sample,
+    effective: dict[str, str],
+    confidence: dict[str, float | None],
+    override: dict[str, str],
+    *,
+    key,
+    on_change,
+    suffix: str,
+) -> list[str]:
+    """Every canonical column of `kind` (required first, marked) with a box of the source columns; the
+    source columns with sample values and what each loads as; values that do not fit, with counts; the
+    required columns not mapped; the first rows as they would load. Returns the misfit warnings."""
+    required = required_columns(kind)
+    columns = canonical_columns(kind)
+    missing = [c for options in recognise.REQUIRED.get(kind, []) for c in options[:1]
                if not any(o in effective for o in options)]  # fmt: skip
     mapped_n = sum(1 for c in columns if c in effective)
     ignored = [h for h in headers if h not in effective.values()]
+    noun = words.KIND.get(kind) or f"{words.TABLE.get(kind, kind)} sheet"
     st.markdown(
-        f"**Columns of a {fmt.plain(words.KIND.get(effective_kind, effective_kind).lower())}**: "
+        f"**Columns of a {fmt.plain(noun.lower())}**: "
         f"{mapped_n} mapped, {len(columns) - mapped_n} not mapped"
         + (f" (**{len(missing)} required**)" if missing else "")
-        + f"; {len(ignored)} of the file's {len(headers)} columns ignored."
+        + f"; {len(ignored)} of the {'file' if kind in words.KIND else 'sheet'}'s {len(headers)} columns ignored."
     )
     st.caption(
         "Required columns come first (marked ✱). Pick the file's column for each; leave blank when the file has none."
@@ -357,22 +410,22 @@ def _export_editor(ingest, file_id: str, path: Path, kind, effective_kind: str, 
     for index, canonical in enumerate(columns):
         if index % 3 == 0:
             grid = st.columns(3)  # row by row: the required columns fill the first rows
-        auto = (proposed.get(canonical) or (None, None))[0]
         value = effective.get(canonical, NOT_MAPPED)
         state = "not mapped"
         if canonical in override:
             state = "your choice"
         elif value:
             state = f"read with confidence {confidence.get(canonical) or 0:.2f}"
-        key = f"map_{file_id}_{effective_kind}_{canonical}"
+        box_key = key(canonical)
+        callback, args = on_change(canonical, box_key)
         with grid[index % 3]:
             _seeded_select(
                 f"{'✱ ' if canonical in required else ''}{column_label(canonical)}",
                 options,
                 value,
-                key,
-                _set_column,
-                (file_id, effective_kind, canonical, key, auto),
+                box_key,
+                callback,
+                args,
                 format_func=lambda h: "(not mapped)" if h == NOT_MAPPED else h,
                 help=f"{state} · column name: {canonical}",
             )
@@ -388,14 +441,14 @@ def _export_editor(ingest, file_id: str, path: Path, kind, effective_kind: str, 
         }
     )
     st.caption("The file's columns")
-    st.dataframe(source, hide_index=True, placeholder="", key=f"sources_{file_id}")
+    st.dataframe(source, hide_index=True, placeholder="", key=f"sources_{suffix}")
 
     warnings = []
     if isinstance(sample, pd.DataFrame):
         for canonical, header in effective.items():
             if header not in sample.columns:
                 continue
-            fit = misfits(effective_kind, canonical, sample[header])
+            fit = misfits(kind, canonical, sample[header])
             if fit:
                 bad, total, should = fit
                 rows = "" if len(sample) < SAMPLE_ROWS else f" (of the first {SAMPLE_ROWS:,} rows)"
@@ -420,14 +473,8 @@ def _export_editor(ingest, file_id: str, path: Path, kind, effective_kind: str, 
             }
         )
         st.caption("The first rows as they would load with this mapping")
-        st.dataframe(first, hide_index=True, placeholder="", key=f"effect_{file_id}")
-
-    _profile_saver(ingest, file_id, effective_kind, effective)
-    changed = bool(override or blanked)
-    # a column set to "not mapped" goes to the loader as "" (left empty), so recognition does not fill it again
-    plan["mapping"] = {**effective, **dict.fromkeys(blanked, NOT_MAPPED)} if changed else None
-    plan["warnings"] = warnings
-    return plan
+        st.dataframe(first, hide_index=True, placeholder="", key=f"effect_{suffix}")
+    return warnings
 
 
 def _profile_picker(ingest, file_id: str, kind: str) -> None:
@@ -468,13 +515,13 @@ def _roster_editor(file_id: str, path: Path, plan: dict) -> dict:
         st.error(error or f"{path.name} could not be read.")
         return plan
     tables = edits(file_id)["sheets"]
+    chosen_columns = {s: c for s, c in (edits(file_id).get("sheet_columns") or {}).items() if c}
     st.markdown("**Sheets** - each is loaded as the table shown; change it when a sheet was read wrongly.")
-    loaded = found
-    if tables:
-        loaded, error = _explain(file_id, path, tables)
-        if error or loaded is None:
-            st.error(error or f"{path.name} could not be read with these tables.")
-            loaded = found
+    loaded, error = _explain(file_id, path, tables, chosen_columns, SAMPLE_ROWS)
+    if error or loaded is None:
+        st.error(error or f"{path.name} could not be read with these tables and columns.")
+        loaded, _error = _explain(file_id, path, tables, None, SAMPLE_ROWS)
+        loaded = loaded if loaded is not None else found
     as_loaded = {sheet.name: sheet for sheet in loaded.sheets}
     rows = []
     for sheet in found.sheets:
@@ -510,9 +557,42 @@ def _roster_editor(file_id: str, path: Path, plan: dict) -> dict:
             }
         )  # fmt: skip
     st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="", key=f"sheets_{file_id}")
-    if tables:
-        plan["mapping"] = {"columns": {}, "sheets": dict(tables)}
+    plan["warnings"] = _sheet_columns_editor(file_id, loaded)
+    if tables or chosen_columns:
+        plan["mapping"] = {"columns": {}, "sheets": dict(tables), "sheet_columns": chosen_columns}
     return plan
+
+
+def _sheet_columns_editor(file_id: str, loaded) -> list[str]:
+    """One credentialing sheet's columns, as the export editor: every canonical column of the sheet's table
+    (required first), the sheet's columns with samples, misfits, the first rows as they would load."""
+    readable = [s for s in loaded.sheets if s.kind in recognise.ROSTER_TABLES and s.headers]
+    if not readable:
+        return []
+    key = f"sheet_pick_{file_id}"
+    names = [s.name for s in readable]
+    if st.session_state.get(key) not in names:
+        st.session_state[key] = names[0]
+    name = st.selectbox("Check or change the columns of sheet", names, key=key)
+    sheet = next(s for s in readable if s.name == name)
+    mine = (edits(file_id).get("sheet_columns") or {}).get(name) or {}
+    effective = {c.canonical: c.header for c in sheet.columns if mine.get(c.canonical, c.header)}
+    confidence = {c.canonical: c.confidence for c in sheet.columns}
+    override = {c: h for c, h in mine.items() if h}
+    return _columns_editor(
+        sheet.kind,
+        list(sheet.headers),
+        sheet.sample,
+        effective,
+        confidence,
+        override,
+        key=lambda canonical: f"smap_{file_id}_{name}_{canonical}",
+        on_change=lambda canonical, box: (
+            _set_sheet_column,
+            (file_id, name, "tracker" if sheet.tracker else sheet.kind, canonical, box),
+        ),
+        suffix=f"{file_id}_{name}",
+    )
 
 
 # ------------------------------------------------------------------------------------------ results

@@ -352,3 +352,79 @@ def test_a_column_set_to_not_mapped_on_the_page_loads_empty(monkeypatch, tmp_pat
         assert con.execute(
             "SELECT pos, procedure_code FROM claim_lines WHERE claim_id = 'M1'"
         ).fetchall() == [(None, "99213")]
+
+
+def _licences_workbook(path):
+    """Providers, and licences whose number sits under a header no vocabulary knows ("Qux")."""
+    book = openpyxl.Workbook()
+    people = book.active
+    people.title = "People"
+    people.append(["NPI", "Provider Name", "Specialty"])
+    people.append([A, "Avery Stone", "Cardiology"])
+    people.append([B, "Blake Fern", "Dermatology"])
+    licences = book.create_sheet("Licences")
+    licences.append(["NPI", "Credential", "State", "Qux", "Issued", "Expires"])
+    licences.append([A, "State license", "TX", "TX-1001", "2020-01-01", "2028-01-01"])
+    licences.append([B, "State license", "TX", "TX-2002", "2021-03-01", "2027-06-30"])
+    book.save(path)
+    return path
+
+
+def test_a_credentialing_sheet_has_its_own_column_editor_with_samples_and_preview(monkeypatch, tmp_path):
+    db = build_small_practice(tmp_path / "p.duckdb")
+    path = _licences_workbook(tmp_path / "roster.xlsx")
+    at = _staged(open_app(monkeypatch, db, "upload"), ("roster.xlsx", path.read_bytes(), XLSX))
+    file_id = _file_id(at)
+    at.selectbox(key=f"sheet_pick_{file_id}").set_value("Licences").run()
+    no_exception(at)
+    prefix = f"smap_{file_id}_Licences_"
+    boxes = [s for s in at.selectbox if str(s.key).startswith(prefix)]
+    assert [str(s.key)[len(prefix) :] for s in boxes] == canonical_columns("credentials")  # every column
+    assert [s.label.startswith("✱ ") for s in boxes[:3]] == [True, True, False]  # NPI, credential first
+    assert at.selectbox(key=prefix + "number").value == ""  # not mapped, still listed
+    sources = _frame_with(at, "Column in the file").set_index("Column in the file")
+    assert sources.loc["Qux", "Sample values"] == "TX-1001 · TX-2002"
+    assert sources.loc["Qux", "Loaded as"] == "ignored (not loaded)"
+    assert sources.loc["Expires", "Loaded as"] == "Expires"
+    # a column that does not fit: warned with its count, before loading
+    at.selectbox(key=prefix + "issue_date").set_value("Credential").run()
+    no_exception(at)
+    assert [w.value for w in at.warning if w.value.startswith("Issued")] == [
+        "Issued ← “Credential”: 2 of 2 values are not dates. Check the mapping before loading."
+    ]
+    at.selectbox(key=prefix + "issue_date").set_value("Issued").run()
+    at.selectbox(key=prefix + "number").set_value("Qux").run()
+    no_exception(at)
+    assert not [w.value for w in at.warning if w.value.startswith("Issued")]
+    first = _frame_with(at, "Licence number")
+    assert first["Licence number"].tolist() == ["TX-1001", "TX-2002"]  # the effect, before loading
+    # another sheet and back: the choice is kept
+    at.selectbox(key=f"sheet_pick_{file_id}").set_value("People").run()
+    assert prefix + "number" not in at.session_state.to_dict()
+    at.selectbox(key=f"sheet_pick_{file_id}").set_value("Licences").run()
+    assert at.selectbox(key=prefix + "number").value == "Qux"
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM credentials WHERE number LIKE 'TX-%'").fetchone()[0] == 0
+    at.button(key="load_files").click().run()
+    no_exception(at)
+    assert _frame_with(at, "Rows loaded")["Status"].tolist() == ["loaded"]
+    with connect(db, read_only=True) as con:
+        assert con.execute(
+            "SELECT npi, number, issue_date::VARCHAR FROM credentials ORDER BY number"
+        ).fetchall() == [(A, "TX-1001", "2020-01-01"), (B, "TX-2002", "2021-03-01")]
+
+
+def test_a_sheet_column_set_to_not_mapped_loads_empty(monkeypatch, tmp_path):
+    db = build_small_practice(tmp_path / "p.duckdb")
+    path = _licences_workbook(tmp_path / "roster.xlsx")
+    at = _staged(open_app(monkeypatch, db, "upload"), ("roster.xlsx", path.read_bytes(), XLSX))
+    file_id = _file_id(at)
+    at.selectbox(key=f"sheet_pick_{file_id}").set_value("Licences").run()
+    at.selectbox(key=f"smap_{file_id}_Licences_issue_date").set_value("").run()
+    no_exception(at)
+    sources = _frame_with(at, "Column in the file").set_index("Column in the file")
+    assert sources.loc["Issued", "Loaded as"] == "ignored (not loaded)"
+    at.button(key="load_files").click().run()
+    no_exception(at)
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*), count(issue_date) FROM credentials").fetchone() == (2, 0)

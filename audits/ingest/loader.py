@@ -418,10 +418,12 @@ def _ingest_roster(con, path, sha, sheets, override, uploaded_by, progress) -> U
     from audits.ingest.roster import parse_roster
 
     raw_mapping = None
-    if override.columns or override.labels or override.sheets:
+    if override.columns or override.labels or override.sheets or override.sheet_columns:
         raw_mapping = {"columns": override.columns, "labels": override.labels}
         if override.sheets:
             raw_mapping["sheets"] = override.sheets
+        if override.sheet_columns:
+            raw_mapping["sheet_columns"] = override.sheet_columns
     parsed = parse_roster(sheets, raw_mapping, Knowledge.from_database(con))
     report(progress, 0.5, f"{path.name}: credentialing sheets parsed")
     return upload.load_roster(con, path.name, sha, parsed, raw_mapping, uploaded_by, progress)

@@ -11,7 +11,9 @@ An analyst's override is a dict {canonical: source header}; it wins over the sco
 file (`--mapping FILE`, or a saved profile) is JSON, either that dict alone or
     {"kind": "claims", "columns": {"claim_id": "Encounter", ...}, "labels": {"claim_status": {"Zero Pay": "denied"}}}
 where "labels" extends the label tables (enrollment_status, credential_type, scope_approved,
-provider_status, claim_status) with the practice's own words.
+provider_status, claim_status) with the practice's own words. A credentialing file's mapping may also
+set each sheet's table, {"sheets": {"Boards": "credentials"}}, and each sheet's own columns,
+{"sheet_columns": {"Boards": {"credential_type": "Type", "number": ""}}} ("" = left empty).
 """
 
 from __future__ import annotations
@@ -76,6 +78,9 @@ class MappingOverride:
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     # a credentialing file's sheets the analyst set: {sheet name: table} (SHEET_TABLES, or "skip")
     sheets: dict[str, str] = field(default_factory=dict)
+    # a credentialing sheet's own columns: {sheet name: {canonical: header}} ("" = not mapped); they win
+    # over "columns" on that sheet
+    sheet_columns: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def mapping(self) -> dict[str, str]:
@@ -93,13 +98,14 @@ def coerce_override(mapping: object) -> MappingOverride:
         return MappingOverride(mapping.kind, mapping.as_dict(), mapping.labels)
     if not isinstance(mapping, dict):
         raise InputError("A column mapping must be a JSON object {canonical column: source header}.")
-    if "columns" in mapping or "labels" in mapping or "sheets" in mapping:
+    if {"columns", "labels", "sheets", "sheet_columns"} & set(mapping):
         columns = mapping.get("columns") or {}
         labels = mapping.get("labels") or {}
         kind = mapping.get("kind")
         sheets = mapping.get("sheets") or {}
+        sheet_columns = mapping.get("sheet_columns") or {}
     else:
-        columns, labels, kind, sheets = mapping, {}, None, {}
+        columns, labels, kind, sheets, sheet_columns = mapping, {}, None, {}, {}
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
         raise InputError('The mapping\'s "columns" must map canonical column names to source header text.')
     if not isinstance(labels, dict):
@@ -116,7 +122,17 @@ def coerce_override(mapping: object) -> MappingOverride:
         raise InputError(
             f"The mapping's sheets name unknown tables {', '.join(wrong)} - use {', '.join(SHEET_TABLES)}."
         )
-    return MappingOverride(kind, dict(columns), {k: dict(v) for k, v in labels.items()}, dict(sheets))
+    if not isinstance(sheet_columns, dict) or not all(
+        isinstance(cols, dict) and all(isinstance(h, str) for h in cols.values())
+        for cols in sheet_columns.values()
+    ):
+        raise InputError(
+            'The mapping\'s "sheet_columns" must be an object {sheet name: {canonical column: source header}}.'
+        )
+    return MappingOverride(
+        kind, dict(columns), {k: dict(v) for k, v in labels.items()}, dict(sheets),
+        {str(name): dict(cols) for name, cols in sheet_columns.items()},
+    )  # fmt: skip
 
 
 def read_mapping_file(path: str | Path) -> MappingOverride:

@@ -54,6 +54,10 @@ class SheetExplanation:
     # Close calls the page asks about: the kind against the runner-up, and columns two headers fit.
     kind_call: recognise.KindCall | None = None
     column_calls: list[recognise.ColumnCall] = field(default_factory=list)
+    # the header row's cells in order, and (with explain_file's sample_rows) the rows under it as text,
+    # under those headers, a patient's column masked
+    headers: list[str] = field(default_factory=list)
+    sample: pd.DataFrame | None = None
 
 
 @dataclass
@@ -98,11 +102,34 @@ def _sheet(name: str, found: recognise.Classification) -> SheetExplanation:
     return sheet
 
 
-def explain_file(path: str | os.PathLike, con=None, tables: dict[str, str] | None = None) -> FileExplanation:
+def _sheet_sample(frame: pd.DataFrame, header_label: object, headers: dict, rows: int) -> pd.DataFrame:
+    """The first `rows` non-blank rows under the header row as text, a patient's column masked."""
+    from audits.ingest.patients import looks_like_patient_header
+
+    position = frame.index.get_loc(header_label)
+    body = frame.iloc[position + 1 :]
+    body = body[~body.map(nz.is_blank).all(axis=1)].head(rows)[list(headers)]
+    sample = body.rename(columns=headers).map(nz.cell_text)
+    sample = sample.loc[:, ~sample.columns.duplicated()]
+    for header in sample.columns:
+        if looks_like_patient_header(str(header)):
+            sample[header] = "***"
+    return sample.reset_index(drop=True)
+
+
+def explain_file(
+    path: str | os.PathLike,
+    con=None,
+    tables: dict[str, str] | None = None,
+    columns: dict[str, dict[str, str]] | None = None,
+    sample_rows: int = 0,
+) -> FileExplanation:
     """How the file would be read; `tables` ({sheet name: table}, mapping.SHEET_TABLES) reads those
-    sheets as the analyst chose (a "skip" sheet shows as not loaded)."""
+    sheets as the analyst chose (a "skip" sheet shows as not loaded), `columns` ({sheet name: {canonical:
+    header}}, "" = not mapped) with the analyst's columns; `sample_rows` rows of each sheet as text."""
     path = Path(path)
     sheets_chosen = dict(tables or {})
+    columns_chosen = dict(columns or {})
     file_kind = sniff_kind(path)
     if file_kind == "x12":
         from audits.ingest.loader import x12_kind
@@ -123,12 +150,17 @@ def explain_file(path: str | os.PathLike, con=None, tables: dict[str, str] | Non
                 SheetExplanation(raw.name, None, False, None, 0.0, None, False, ["not loaded: skipped"])
             )
             continue
-        found = classify_sheet(raw.frame, {}, knowledge, table)
+        found = classify_sheet(raw.frame, {}, knowledge, table, columns_chosen.get(raw.name))
         sheet = _sheet(raw.name, found)
         if table == "tracker":
             sheet.tracker = True
         if found.chosen is not None:
             sheet.header_row = int(raw.frame.index.get_loc(found.chosen.header_row)) + 1
+            sheet.headers = [h for h in found.chosen.headers.values() if h]
+            if sample_rows:
+                sheet.sample = _sheet_sample(
+                    raw.frame, found.chosen.header_row, found.chosen.headers, sample_rows
+                )
         sheets.append(sheet)
     kinds = [s for s in sheets if s.kind]
     if not kinds:

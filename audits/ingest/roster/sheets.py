@@ -190,19 +190,35 @@ def _has_name(found: dict[str, int]) -> bool:
 _SHEET_KINDS = (*recognise.ROSTER_TABLES, "claims", "remits")
 
 
-def _column_overrides(overrides: dict[str, str], kind: str) -> dict[str, str]:
-    """{canonical: header} of a saved mapping's columns that belong to this kind."""
+def _column_overrides(
+    overrides: dict[str, str], kind: str, columns: dict[str, str] | None = None
+) -> dict[str, str]:
+    """{canonical: header} of a saved mapping's columns that belong to this kind; the sheet's own
+    `columns` ({canonical: header}, "" = not mapped) win over them."""
     known = set(recognise.vocabulary().canonical_columns(kind))
-    return {canonical: header for header, canonical in overrides.items() if canonical in known}
+    out = {canonical: header for header, canonical in overrides.items() if canonical in known}
+    for canonical, header in (columns or {}).items():
+        if canonical in known:
+            out = {c: h for c, h in out.items() if not header or _header_key(h) != _header_key(header)}
+            out[canonical] = header
+    return out
+
+
+def _header_key(text: str) -> str:
+    return normalize.normalise_header(text) if text else ""
 
 
 def _forced_reading(
-    frame: pd.DataFrame, table: str, overrides: dict[str, str], knowledge: recognise.Knowledge | None
+    frame: pd.DataFrame,
+    table: str,
+    overrides: dict[str, str],
+    knowledge: recognise.Knowledge | None,
+    columns: dict[str, str] | None = None,
 ) -> recognise.Classification:
     """The sheet read as the table the analyst chose (a wide tracker is a providers reading with groups)."""
     kind = "providers" if table == "tracker" else table
     found = recognise.classify(
-        frame, kinds=(kind,), knowledge=knowledge, override=_column_overrides(overrides, kind),
+        frame, kinds=(kind,), knowledge=knowledge, override=_column_overrides(overrides, kind, columns),
         vocab=recognise.vocabulary(),
     )  # fmt: skip
     chosen = found.readings[0] if found.readings else None
@@ -216,15 +232,17 @@ def classify_sheet(
     overrides: dict[str, str] | None = None,
     knowledge: recognise.Knowledge | None = None,
     table: str | None = None,
+    columns: dict[str, str] | None = None,
 ) -> recognise.Classification:
     """All readings of a sheet as each roster table (and as claims / remits), ranked (recognise.classify);
-    with `table` (mapping.SHEET_TABLES, not "skip"), the one reading as that table the analyst chose."""
+    with `table` (mapping.SHEET_TABLES, not "skip"), the one reading as that table the analyst chose;
+    `columns` ({canonical: header}, "" = not mapped) are the analyst's for this sheet."""
     overrides = overrides or {}
     if table is not None:
-        return _forced_reading(frame, table, overrides, knowledge)
+        return _forced_reading(frame, table, overrides, knowledge, columns)
     vocab = recognise.vocabulary()
     best: recognise.Classification | None = None
-    per_kind = {kind: _column_overrides(overrides, kind) for kind in _SHEET_KINDS}
+    per_kind = {kind: _column_overrides(overrides, kind, columns) for kind in _SHEET_KINDS}
     groups: dict[tuple, list[str]] = {}
     for kind, columns in per_kind.items():
         groups.setdefault(tuple(sorted(columns.items())), []).append(kind)
@@ -266,10 +284,11 @@ def _find_header(
     overrides: dict[str, str],
     knowledge: recognise.Knowledge | None = None,
     table: str | None = None,
+    columns: dict[str, str] | None = None,
 ) -> tuple[int, str, dict[str, int], recognise.Classification] | None:
     """(row position, table, canonical column -> column position, classification) of a roster sheet,
     None when the sheet reads best as something else (or as nothing, or as nothing like `table`)."""
-    found = classify_sheet(frame, overrides, knowledge, table)
+    found = classify_sheet(frame, overrides, knowledge, table, columns)
     chosen = found.chosen
     if chosen is None or chosen.kind not in recognise.ROSTER_TABLES:
         return None
@@ -1140,6 +1159,38 @@ def _sheet_tables(mapping: object, sheets: list[RawSheet]) -> dict[str, str]:
     return chosen
 
 
+def _sheet_columns(mapping: object, sheets: list[RawSheet]) -> dict[str, dict[str, str]]:
+    """{sheet name: {canonical: header}} the analyst set (mapping's "sheet_columns"); a name the file lacks
+    is refused."""
+    from audits.ingest.mapping import coerce_override
+
+    chosen = coerce_override(mapping).sheet_columns
+    missing = sorted(set(chosen) - {s.name for s in sheets})
+    if missing:
+        raise InputError(
+            f"This file has no sheet named {', '.join(repr(m) for m in missing)} - its sheets are "
+            f"{', '.join(repr(s.name) for s in sheets)}."
+        )
+    return chosen
+
+
+def _check_sheet_columns(sheet: str, kind: str, columns: dict[str, str], reading) -> None:
+    """Each column the analyst named is one of the table's and its header is on the sheet's header row."""
+    known = set(recognise.vocabulary().canonical_columns(kind))
+    present = {_header_key(h) for h in reading.headers.values()}
+    for canonical, header in columns.items():
+        if canonical not in known:
+            raise InputError(
+                f"The mapping names a column {canonical!r} for sheet {sheet!r}, which a "
+                f"{kind.replace('_', ' ')} sheet does not have - use one of: {', '.join(sorted(known))}."
+            )
+        if header and _header_key(header) not in present:
+            raise InputError(
+                f"The mapping says sheet {sheet!r} has {canonical} in column {header!r}, which is not in its "
+                f"header row ({', '.join(str(h) for h in reading.headers.values())})."
+            )
+
+
 def parse_roster(
     sheets: list[RawSheet], mapping: dict | None = None, knowledge: recognise.Knowledge | None = None
 ) -> RosterBatch:
@@ -1150,6 +1201,7 @@ def parse_roster(
     is a roster sheet or a recognised sheet lacks a required column."""
     overrides, labels = _mapping_parts(mapping)
     forced = _sheet_tables(mapping, sheets)
+    per_sheet = _sheet_columns(mapping, sheets)
     records: list[_Records] = []
     batch = RosterBatch(frames={})
     for sheet in sheets:
@@ -1157,7 +1209,8 @@ def parse_roster(
         if sheet.frame.empty or table == "skip":
             batch.ignored_sheets.append(sheet.name)
             continue
-        header = _find_header(sheet.frame, overrides, knowledge, table)
+        columns = per_sheet.get(sheet.name)
+        header = _find_header(sheet.frame, overrides, knowledge, table, columns)
         if header is None and table is not None:
             raise InputError(
                 f"Sheet {sheet.name!r} has no header row that reads as {_TABLE_WORDS[table]} - choose another "
@@ -1167,6 +1220,8 @@ def parse_roster(
             batch.ignored_sheets.append(sheet.name)
             continue
         header_row, kind, found, classification = header
+        if columns:
+            _check_sheet_columns(sheet.name, kind, columns, classification.chosen)
         batch.readings[sheet.name] = classification
         batch.warnings += [f"sheet {sheet.name!r}: {w}" for w in classification.chosen.warnings]
         header_row_number = int(sheet.frame.index[header_row]) + 1
