@@ -223,7 +223,8 @@ def test_a_row_wider_than_the_head_showed_goes_the_general_way(tmp_path, monkeyp
     fast, fast_result, fast_runs, slow, _slow_result, _slow_runs = _both_ways(tmp_path, monkeypatch, path)
     assert fast_runs == 0  # DuckDB's strict reader refused the whole file: nothing staged
     assert fast == slow
-    assert fast_result.rows_loaded == 6001
+    # its cell past the header says a comma moved its cells: rejected, not loaded under wrong headers
+    assert (fast_result.rows_loaded, fast_result.rows_rejected) == (6000, 1)
 
 
 def test_the_same_file_again_is_a_duplicate_upload(tmp_path, monkeypatch):
@@ -400,3 +401,42 @@ def test_random_files_load_the_same_both_ways(tmp_path, monkeypatch, seed):
     assert fast == slow, f"seed {seed}"
     assert fast_result.unknown_payers == slow_result.unknown_payers
     assert fast_runs == 1  # the pools hold no blank next to a quote: every file is plain
+
+
+SHIFT_HEADER = "Claim #,Line #,Rendering NPI,Payer,Date of Service,CPT/HCPCS,Charges,Patient Name,Member ID\n"
+
+
+@pytest.mark.parametrize("set_path", [True, False])
+@pytest.mark.parametrize(
+    "shifted",
+    [
+        "C2,1,1234567893,BCBS,2024-01-05,99213,100,Roe, Jane,M2",  # a comma in the last-but-one cell
+        "C2,1,1234567893,BCBS,2024-01-05,99213, 99214,100,Jane Roe,M2",  # one that moves the charge
+        "C2,1,1234567893,BCBS,2024-01-05,99213,100,Roe, Jane, A.,M2",  # two commas: two cells past
+    ],
+)
+def test_a_row_with_cells_past_the_header_is_rejected_hashed_whole(tmp_path, monkeypatch, set_path, shifted):
+    """An unquoted comma that pushes a row's cells right, however far from the end, leaves a cell past
+    the header: none of its cells is under its own header, so the row is rejected (hashed whole), never
+    loaded with a patient's name in the member id or a code in the charge."""
+    rows = ["C1,1,1234567893,BCBS,2024-01-05,99213,100,Jane Roe,M1", shifted,
+            "C3,1,1234567893,BCBS,2024-01-06,99213,80,Sam Poe,M3"]  # fmt: skip
+    path = _csv(tmp_path, "claims.csv", SHIFT_HEADER, rows, title=False)
+    (lines, rejected, uploads), result, runs = _load(tmp_path, monkeypatch, path, set_path=set_path, name="x")
+    assert runs == (1 if set_path else 0)
+    assert [line[0] for line in lines] == ["C1", "C3"]  # claim_id first
+    assert (result.rows_loaded, result.rows_rejected) == (2, 1)
+    ((row, _sheet, raw, column, reason),) = rejected
+    assert row == 3 and column == "claim_id" and reason.startswith("shifted row - ")
+    assert "Roe" not in raw and "Jane" not in raw and "99214" not in raw and '"Charges": "hmac:' in raw
+    assert "1 shifted row" in uploads[0][5]
+
+
+@pytest.mark.parametrize("set_path", [True, False])
+def test_a_column_without_header_filled_on_most_rows_is_not_a_shift(tmp_path, monkeypatch, set_path):
+    rows = [f"C{i},1,1234567893,BCBS,2024-01-05,99213,100,Jane Roe,M{i},note {i}" for i in range(1, 4)]
+    path = _csv(tmp_path, "claims.csv", SHIFT_HEADER, rows, title=False)
+    (lines, rejected, _uploads), result, _runs = _load(
+        tmp_path, monkeypatch, path, set_path=set_path, name="y"
+    )
+    assert [line[0] for line in lines] == ["C1", "C2", "C3"] and rejected == []

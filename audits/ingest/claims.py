@@ -53,19 +53,52 @@ class SheetRows:
     body: pd.DataFrame  # raw cells, index = source row label
     headers: dict[object, str]  # frame column -> header text
     row_numbers: pd.Series  # 1-based source row numbers
+    unnamed: frozenset = frozenset()  # frame columns whose header cell is empty
 
 
 def sheet_rows(sheet: RawSheet, mapping: Mapping) -> SheetRows:
     frame = sheet.frame
     position = frame.index.get_loc(mapping.header_row)
     body = frame.iloc[position + 1 :]
-    headers = {}
+    headers, unnamed = {}, set()
     header_cells = frame.loc[mapping.header_row]
     for label, value in header_cells.items():
         text = nz.cell_text(value)
         headers[label] = text if text is not None else f"column {len(headers) + 1}"
+        if text is None:
+            unnamed.add(label)
     row_numbers = pd.Series(np.asarray(body.index, dtype="int64") + 1, index=body.index)
-    return SheetRows(body, headers, row_numbers)
+    return SheetRows(body, headers, row_numbers, frozenset(unnamed))
+
+
+SHIFTED_REASON = "shifted row"  # (patients.RawRowHasher adds what went wrong; the row is hashed whole)
+SHIFT_SHARE = 0.5  # a column past the header filled on more of the rows than this is a column, not a shift
+
+
+def shifted_columns(header_cells: list, filled: list[int], rows: int) -> list[int]:
+    """Positions of the columns past the header row's last named cell that only some rows fill: a cell
+    there means an unquoted comma pushed the row's cells right, so none of them is under its header
+    (the columns before the comma as well as after: which cell split cannot be told)."""
+    named = [i for i, cell in enumerate(header_cells) if nz.cell_text(cell) is not None]
+    last = named[-1] if named else -1
+    return [
+        i for i in range(last + 1, len(header_cells)) if 0 < filled[i] and filled[i] <= SHIFT_SHARE * rows
+    ]
+
+
+def shifted_rows(rows: SheetRows) -> pd.Series:
+    """Rows with a cell past the header (shifted_columns)."""
+    body = rows.body
+    cells = list(rows.headers)
+    if not rows.unnamed or cells[-1] not in rows.unnamed:  # no column past the header: nothing shifted
+        return pd.Series(False, index=body.index)
+    header_cells = [None if c in rows.unnamed else rows.headers[c] for c in cells]
+    present = {c: body[c].map(nz.cell_text).notna() for c in cells if c in rows.unnamed}
+    filled = [int(present[c].sum()) if c in present else 0 for c in cells]
+    past = shifted_columns(header_cells, filled, len(body))
+    if not past:
+        return pd.Series(False, index=body.index)
+    return pd.concat([present[cells[i]] for i in past], axis=1).any(axis=1)
 
 
 def _column(rows: SheetRows, mapping: Mapping, canonical: str) -> pd.Series:
@@ -104,7 +137,10 @@ def claims_from_sheet(rows: SheetRows, mapping: Mapping) -> pd.DataFrame:
     empty |= _spread(columns, rows, mapping, "diagnoses", DIAGNOSES, none)
     columns["source_row"] = rows.row_numbers
     columns["_totals"] = totals_in_body(rows, columns["claim_id"])
-    out = pd.DataFrame({name: columns[name] for name in [*CLAIM_COLUMNS, "_totals"]}, index=index, copy=False)
+    columns["_shifted"] = shifted_rows(rows)
+    out = pd.DataFrame(
+        {name: columns[name] for name in [*CLAIM_COLUMNS, "_totals", "_shifted"]}, index=index, copy=False
+    )
     out.attrs["empty"] = empty
     return out
 
@@ -246,6 +282,8 @@ def normalise_claims(frame: pd.DataFrame, *, totals_mask: pd.Series | None = Non
         if "_totals" in frame.columns:
             totals_mask = totals_mask | frame["_totals"].astype(bool)
     rejections.add(totals_mask, "claim_id", "totals row, not a claim line")
+    if "_shifted" in frame.columns:
+        rejections.add(frame["_shifted"].astype(bool), "claim_id", SHIFTED_REASON)
 
     columns["rendering_npi"] = norm(nz.npi, "rendering_npi")
     columns["billing_npi"] = norm(nz.npi, "billing_npi")

@@ -70,6 +70,7 @@ def _literals(values: list) -> str:
 # duplicate and unknown-payer checks come after these: see `final` in _stage).
 _CHECKS = [
     ("is_total", "claim_id", "'totals row, not a claim line'"),
+    ("is_shifted", "claim_id", f"'{claims_mod.SHIFTED_REASON}'"),
     ("claim_id IS NULL", "claim_id", "'missing claim_id'"),
     ("rendering_npi IS NULL", "rendering_npi", "'missing rendering_npi'"),
     ("payer_missing", "payer", "'missing payer'"),
@@ -321,6 +322,9 @@ def _stage(
         match = mapped.columns.get(canonical)
         return f"c{int(match.position)}" if match is not None else None
 
+    shifted = _shifted(con, cells, int(mapped.header_row))
+    sql.suspect.append(shifted)
+
     numbered_modifiers = any(ref(n) for n in claims_mod.MODIFIERS)
     numbered_diagnoses = any(ref(n) for n in claims_mod.DIAGNOSES)
     simple = ["rendering_npi", "billing_npi", "procedure_code", "pos", "service_state", "line_no",
@@ -371,7 +375,7 @@ def _stage(
     payer = _payer_columns(con, sql, ref("payer_id"), ref("payer_name"), directory)
 
     select = ["b.r", "b.r + 1 AS source_row", f"{claim_value} AS claim_id",
-              f"{claim_total} OR {body_totals} AS is_total",
+              f"{claim_total} OR {body_totals} AS is_total", f"{shifted} AS is_shifted",
               f"{patient_key} AS patient_key", f"{birth_year} AS patient_birth_year",
               f"{payer['missing']} AS payer_missing", f"{payer['resolved']} AS payer_id",
               f"{payer['reason']} AS payer_reason", f"{payer['label']} AS payer_label",
@@ -486,6 +490,26 @@ def _claim_column(sql: _Sql, ref: str | None, odd: list) -> tuple[str, str]:
         f"CASE WHEN {column('matched')} THEN {column('value')} ELSE b.{ref} END",
         f"coalesce({column('total')}, false)",
     )
+
+
+def _shifted(con: duckdb.DuckDBPyConnection, cells: list[str], header_row: int) -> str:
+    """Predicate of the rows with a cell past the header that only some rows fill (claims.shifted_columns)."""
+    header = con.execute(f"SELECT {', '.join(cells)} FROM {RAW} WHERE rowid = {header_row}").fetchall()  # noqa: S608
+    header_cells = list(header[0]) if header else [None] * len(cells)
+    if nz.cell_text(header_cells[-1]) is not None:
+        return "false"
+    unnamed = [i for i, cell in enumerate(header_cells) if nz.cell_text(cell) is None]
+    counts = con.execute(
+        f"SELECT count(*), {', '.join(f'count(nullif(trim({cells[i]}), {chr(39) * 2}))' for i in unnamed)} "  # noqa: S608
+        f"FROM {_BODY}"
+    ).fetchall()[0]
+    filled = [0] * len(cells)
+    for i, n in zip(unnamed, counts[1:], strict=True):
+        filled[i] = int(n)
+    past = claims_mod.shifted_columns(header_cells, filled, int(counts[0]))
+    if not past:
+        return "false"
+    return "(" + " OR ".join(f"nullif(trim(b.{cells[i]}), '') IS NOT NULL" for i in past) + ")"
 
 
 def _body_totals(con: duckdb.DuckDBPyConnection, ref: str | None, cells: list[str]) -> str:

@@ -23,7 +23,15 @@ import numpy as np
 import pandas as pd
 
 from audits.ingest import normalize as nz
-from audits.ingest.claims import SheetRows, _column, _Rejections, totals_in_body, totals_rows
+from audits.ingest.claims import (
+    SHIFTED_REASON,
+    SheetRows,
+    _column,
+    _Rejections,
+    shifted_rows,
+    totals_in_body,
+    totals_rows,
+)
 from audits.ingest.mapping import Mapping
 
 SLOTS = 4
@@ -48,6 +56,7 @@ def remit_rows_from_sheet(rows: SheetRows, mapping: Mapping) -> pd.DataFrame:
     out = pd.DataFrame({name: _column(rows, mapping, name) for name in names}, index=rows.body.index)
     out["source_row"] = rows.row_numbers
     out["_totals"] = totals_in_body(rows, out["claim_id"])
+    out["_shifted"] = shifted_rows(rows)
     out.attrs["mapped"] = sorted(mapping.columns)
     return out
 
@@ -72,6 +81,7 @@ def normalise_remit_rows(frame: pd.DataFrame, labels: dict | None = None) -> Nor
         "claim_id",
         "totals row, not a remittance line",
     )
+    rejections.add(frame.get("_shifted", pd.Series(False, index=index)), "claim_id", SHIFTED_REASON)
     out = pd.DataFrame(index=index)
     out["claim_id"] = nz.text(frame["claim_id"])
     out["payer_id"] = nz.text(frame["payer_id"])
