@@ -54,6 +54,7 @@ class SheetRows:
     headers: dict[object, str]  # frame column -> header text
     row_numbers: pd.Series  # 1-based source row numbers
     unnamed: frozenset = frozenset()  # frame columns whose header cell is empty
+    delimited: bool = False  # read from delimited text (RawSheet.delimited)
 
 
 def sheet_rows(sheet: RawSheet, mapping: Mapping) -> SheetRows:
@@ -68,7 +69,7 @@ def sheet_rows(sheet: RawSheet, mapping: Mapping) -> SheetRows:
         if text is None:
             unnamed.add(label)
     row_numbers = pd.Series(np.asarray(body.index, dtype="int64") + 1, index=body.index)
-    return SheetRows(body, headers, row_numbers, frozenset(unnamed))
+    return SheetRows(body, headers, row_numbers, frozenset(unnamed), sheet.delimited)
 
 
 SHIFTED_REASON = "shifted row"  # (patients.RawRowHasher adds what went wrong; the row is hashed whole)
@@ -87,10 +88,10 @@ def shifted_columns(header_cells: list, filled: list[int], rows: int) -> list[in
 
 
 def shifted_rows(rows: SheetRows) -> pd.Series:
-    """Rows with a cell past the header (shifted_columns)."""
+    """Rows of delimited text with a cell past the header (shifted_columns)."""
     body = rows.body
     cells = list(rows.headers)
-    if not rows.unnamed or cells[-1] not in rows.unnamed:  # no column past the header: nothing shifted
+    if not rows.delimited or cells[-1] not in rows.unnamed:  # no column past the header: nothing shifted
         return pd.Series(False, index=body.index)
     header_cells = [None if c in rows.unnamed else rows.headers[c] for c in cells]
     present = {c: body[c].map(nz.cell_text).notna() for c in cells if c in rows.unnamed}

@@ -49,6 +49,9 @@ XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 class RawSheet:
     name: str
     frame: pd.DataFrame  # raw cells, header=None (see the module doc for the dtypes)
+    # delimited text (CSV, TSV...): a cell past the header can only come from an unquoted delimiter
+    # that moved the row's cells (claims.shifted_rows); in a workbook it is just a cell
+    delimited: bool = False
 
 
 def _name(path: Path) -> str:
@@ -293,7 +296,7 @@ class DuckCsv:
             return None
         # As wide as the whole sample (its last line, left out, may be the widest).
         frame = frame.reindex(columns=range(max(self.width, frame.shape[1])))
-        return RawSheet(self.path.stem, frame[frame.index < rows])
+        return RawSheet(self.path.stem, frame[frame.index < rows], delimited=True)
 
 
 def _duck_csv(
@@ -418,7 +421,7 @@ def read_csv(path: Path) -> RawSheet:
     if frame.empty:
         raise InputError(f"{path.name} has no rows - export the file again.")
     _check_fields(frame, path.name, len(data))
-    return RawSheet(path.stem, frame)
+    return RawSheet(path.stem, frame, delimited=True)
 
 
 # --------------------------------------------------------------------------------------------

@@ -240,13 +240,15 @@ def read_tables(path: str | os.PathLike) -> list:
     pattern = os.environ.get(CRASH_HOOK)
     crash = bool(pattern) and fnmatch.fnmatch(path.name, pattern)
     encoded = run(_read_encoded, str(path), name=path.name, crash=crash)
-    return [readers.RawSheet(name, decode_frame(frame)) for name, frame in encoded]
+    return [readers.RawSheet(name, decode_frame(frame), delimited) for name, frame, delimited in encoded]
 
 
-def _read_encoded(path: str) -> list[tuple[str, dict]]:
+def _read_encoded(path: str) -> list[tuple[str, dict, bool]]:
     from audits.ingest import readers
 
-    return [(sheet.name, encode_frame(sheet.frame)) for sheet in readers.read_tables_here(path)]
+    return [
+        (sheet.name, encode_frame(sheet.frame), sheet.delimited) for sheet in readers.read_tables_here(path)
+    ]
 
 
 # A frame travels as its index, and per column either the Arrow array of a text (`str`) column or, for an
