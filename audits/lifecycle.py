@@ -435,15 +435,13 @@ def _event(con, issue_id, by, action, old, new, note=None) -> None:
 def _record_change(con, ids: list[str], *, assignee, status, note, events: int) -> None:
     """The assignment in the audit trail (issue 14): which issues, what kind of change, never the note's
     text (free text may quote a patient). Who may assign is checked at the edge (audits/access.py)."""
-    what = [
-        part
-        for part, given in (
-            (f"assignee {assignee.strip() or 'none'}" if assignee is not None else "", assignee is not None),
-            (f"status {status}" if status is not None else "", status is not None),
-            ("note", note is not None),
-        )
-        if given
-    ]
+    what = []
+    if assignee is not None:
+        what.append(f"assignee {assignee.strip() or 'none'}")
+    if status is not None:
+        what.append(f"status {status}")
+    if note is not None:
+        what.append("note")
     shown = ", ".join(i[:12] for i in ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
     audit_log.record(con, "issue changed", f"{len(ids)} issue(s) {shown}: {'; '.join(what)}", rows=events)
 
@@ -469,14 +467,14 @@ def assign(
         raise InputError("Nothing to change - give an assignee, a status or a note.")
     by = str(by).strip() or "unknown"
     new_status = status_value(status) if status is not None else None
-    ids = [resolve_issue_id(con, i) for i in issue_ids]
+    ids = list(dict.fromkeys(resolve_issue_id(con, i) for i in issue_ids))  # each once, in order
     if not ids:
         raise InputError("No issue to change - the filter selects none.")
     sync_reopened(con)
     events = 0
     con.execute("BEGIN TRANSACTION")
     try:
-        for issue_id in dict.fromkeys(ids):
+        for issue_id in ids:
             facts = con.execute(
                 f"SELECT min(rule_id), min(rendering_npi), min(payer_id), max(month) "  # noqa: S608
                 f"FROM ({_findings_sql()}) WHERE issue_id = ?",
@@ -514,13 +512,12 @@ def assign(
                 "UPDATE issue_state SET updated_by = ?, updated_at = current_timestamp WHERE issue_id = ?",
                 [by, issue_id],
             )
-        unique = list(dict.fromkeys(ids))
-        _record_change(con, unique, assignee=assignee, status=new_status, note=note, events=events)
+        _record_change(con, ids, assignee=assignee, status=new_status, note=note, events=events)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
-    return AssignResult(issue_ids=list(dict.fromkeys(ids)), changed=events)
+    return AssignResult(issue_ids=ids, changed=events)
 
 
 def assign_filtered(
