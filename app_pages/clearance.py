@@ -22,13 +22,6 @@ from audits.precheck import check_file, check_line
 
 identity.require_page("clearance")  # the roles that see this page: audits/access.py
 
-TABS = ["Enrollment matrix", "Who can bill", "Pre-check a line", "Pre-check a file", "Gate a batch"]
-NEEDS = {
-    "Pre-check a line": "pre-check",
-    "Pre-check a file": "pre-check",
-    "Gate a batch": "gate",
-}  # (the action)
-
 
 def month_date(month: str | None) -> dt.date:
     """The date the page starts on: today in the sidebar's month, else that month's last day (or first day,
@@ -182,15 +175,17 @@ def _check_file() -> None:
             )
 
 
-shown = [t for t in TABS if t not in NEEDS or identity.can(NEEDS[t])]  # a role sees only what it may use
-tabs = dict(zip(shown, st.tabs(shown, default=opened if opened in shown else None), strict=True))
-BODIES = {
-    "Enrollment matrix": _matrix,
-    "Who can bill": _who_can_bill,
-    "Pre-check a line": _check_line,
-    "Pre-check a file": _check_file,
-    "Gate a batch": _gate.render,
-}
-for title, tab in tabs.items():
+TABS = [  # (title, the action it needs or None, its body)
+    ("Enrollment matrix", None, _matrix),
+    ("Who can bill", None, _who_can_bill),
+    ("Pre-check a line", "pre-check", _check_line),
+    ("Pre-check a file", "pre-check", _check_file),
+    ("Gate a batch", "gate", _gate.render),
+]
+# a role sees only the tabs it may use
+shown = [(title, body) for title, needs, body in TABS if needs is None or identity.can(needs)]
+titles = [title for title, _body in shown]
+tabs = st.tabs(titles, default=opened if opened in titles else None)
+for (_title, body), tab in zip(shown, tabs, strict=True):
     with tab:
-        BODIES[title]()
+        body()
