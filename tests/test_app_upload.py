@@ -4,8 +4,8 @@ page shows is what loads. Real Streamlit sessions (AppTest) on a small hand-writ
 
 from __future__ import annotations
 
-import openpyxl
 from test_app_pages import A, B, build_small_practice, no_exception, open_app
+from test_ingest_roster import write_xlsx
 
 from app_pages._mapping import canonical_columns
 from audits.store import connect
@@ -127,16 +127,13 @@ def test_the_rescued_mapping_is_what_loads_and_edits_survive_switching_files(mon
 
 def test_a_credentialing_file_shows_each_sheet_with_its_table(monkeypatch, tmp_path):
     db = build_small_practice(tmp_path / "p.duckdb")
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "People"
-    sheet.append(["NPI", "Provider Name", "Specialty"])
-    sheet.append([A, "Avery Stone", "Cardiology"])
-    enrol = book.create_sheet("Plans")
-    enrol.append(["NPI", "Payer", "Status", "Effective Date"])
-    enrol.append([A, "Aetna", "Enrolled", "2025-01-01"])
-    path = tmp_path / "roster.xlsx"
-    book.save(path)
+    path = write_xlsx(
+        tmp_path / "roster.xlsx",
+        {
+            "People": [["NPI", "Provider Name", "Specialty"], [A, "Avery Stone", "Cardiology"]],
+            "Plans": [["NPI", "Payer", "Status", "Effective Date"], [A, "Aetna", "Enrolled", "2025-01-01"]],
+        },
+    )
     at = _staged(
         open_app(monkeypatch, db, "upload"),
         (
@@ -250,16 +247,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _boards_workbook(path):
     """Providers, plus board certifications in a layout that reads as enrollments (the board where a payer
     would be): the analyst must tell the page that "Boards" is a credentials sheet."""
-    book = openpyxl.Workbook()
-    people = book.active
-    people.title = "People"
-    people.append(["NPI", "Provider Name", "Specialty"])
-    people.append([A, "Avery Stone", "Cardiology"])
-    boards = book.create_sheet("Boards")
-    boards.append(["NPI", "Type", "Carrier", "Status", "Start", "End"])
-    boards.append([A, "Board certification", "ABIM", "Active", "2020-01-01", "2026-09-30"])
-    book.save(path)
-    return path
+    return write_xlsx(
+        path,
+        {
+            "People": [["NPI", "Provider Name", "Specialty"], [A, "Avery Stone", "Cardiology"]],
+            "Boards": [
+                ["NPI", "Type", "Carrier", "Status", "Start", "End"],
+                [A, "Board certification", "ABIM", "Active", "2020-01-01", "2026-09-30"],
+            ],
+        },
+    )
 
 
 def test_a_sheet_read_as_the_wrong_table_is_changed_on_the_page_and_loads_as_chosen(monkeypatch, tmp_path):
@@ -307,16 +304,16 @@ def test_a_sheet_set_to_not_loaded_is_left_out(monkeypatch, tmp_path):
 def test_files_dropped_claims_first_load_roster_first(monkeypatch, tmp_path):
     # SPEC 2: one drop loads credentialing files first; the claims' payer is defined by the roster in the drop
     db = build_small_practice(tmp_path / "p.duckdb")
-    book = openpyxl.Workbook()
-    payers = book.active
-    payers.title = "Payers"
-    payers.append(["Payer ID", "Payer Name", "Aliases"])
-    payers.append(["ZETA", "Zeta Health Plan", "Zeta"])
-    people = book.create_sheet("Enrollments")
-    people.append(["NPI", "Payer", "Status", "Effective Date"])
-    people.append([A, "Zeta Health Plan", "Enrolled", "2025-01-01"])
-    roster = tmp_path / "roster.xlsx"
-    book.save(roster)
+    roster = write_xlsx(
+        tmp_path / "roster.xlsx",
+        {
+            "Payers": [["Payer ID", "Payer Name", "Aliases"], ["ZETA", "Zeta Health Plan", "Zeta"]],
+            "Enrollments": [
+                ["NPI", "Payer", "Status", "Effective Date"],
+                [A, "Zeta Health Plan", "Enrolled", "2025-01-01"],
+            ],
+        },
+    )
     claims = (
         "Claim #,Line #,Rendering Provider NPI,Primary Insurance,Date of Service,CPT/HCPCS,Charges\n"
         f"Q1,1,{A},Zeta,10/07/2026,99213,$120.00\n"
@@ -356,18 +353,21 @@ def test_a_column_set_to_not_mapped_on_the_page_loads_empty(monkeypatch, tmp_pat
 
 def _licences_workbook(path):
     """Providers, and licences whose number sits under a header no vocabulary knows ("Qux")."""
-    book = openpyxl.Workbook()
-    people = book.active
-    people.title = "People"
-    people.append(["NPI", "Provider Name", "Specialty"])
-    people.append([A, "Avery Stone", "Cardiology"])
-    people.append([B, "Blake Fern", "Dermatology"])
-    licences = book.create_sheet("Licences")
-    licences.append(["NPI", "Credential", "State", "Qux", "Issued", "Expires"])
-    licences.append([A, "State license", "TX", "TX-1001", "2020-01-01", "2028-01-01"])
-    licences.append([B, "State license", "TX", "TX-2002", "2021-03-01", "2027-06-30"])
-    book.save(path)
-    return path
+    return write_xlsx(
+        path,
+        {
+            "People": [
+                ["NPI", "Provider Name", "Specialty"],
+                [A, "Avery Stone", "Cardiology"],
+                [B, "Blake Fern", "Dermatology"],
+            ],
+            "Licences": [
+                ["NPI", "Credential", "State", "Qux", "Issued", "Expires"],
+                [A, "State license", "TX", "TX-1001", "2020-01-01", "2028-01-01"],
+                [B, "State license", "TX", "TX-2002", "2021-03-01", "2027-06-30"],
+            ],
+        },
+    )
 
 
 def test_a_credentialing_sheet_has_its_own_column_editor_with_samples_and_preview(monkeypatch, tmp_path):

@@ -417,17 +417,24 @@ def test_not_cleared_says_what_to_do(monkeypatch, worded_db):
     assert any(w.value == f"What to do: {action}" for w in at.warning)
 
 
-def test_batch_results_are_a_filterable_table_on_the_page(monkeypatch, worded_db):
-    csv = (
-        "Claim #,Line #,Rendering Provider NPI,Primary Insurance,Date of Service,CPT/HCPCS,Charges\n"
-        f"P1,1,{A},Aetna,10/05/2026,99213,$120.00\n"
-        f"P2,1,{B},Aetna,10/06/2026,99213,$120.00\n"
-        f"P3,1,{A},Aetna,10/07/2026,99214,$90.00\n"
-    ).encode()
-    at = open_app(monkeypatch, worded_db, "clearance")
+BATCH_HEADER = "Claim #,Line #,Rendering Provider NPI,Primary Insurance,Date of Service,CPT/HCPCS,Charges"
+P1 = f"P1,1,{A},Aetna,10/05/2026,99213,$120.00"
+P2 = f"P2,1,{B},Aetna,10/06/2026,99213,$120.00"
+P3 = f"P3,1,{A},Aetna,10/07/2026,99214,$90.00"
+
+
+def _batch_checked(monkeypatch, db, *rows: str):
+    """The Clearance page after pre-checking a claims CSV of `rows` under BATCH_HEADER."""
+    csv = "\n".join([BATCH_HEADER, *rows, ""]).encode()
+    at = open_app(monkeypatch, db, "clearance")
     at.file_uploader(key="batch_file").set_value(("to-check.csv", csv, "text/csv")).run()
     at.button(key="batch_run").click().run()
     no_exception(at)
+    return at
+
+
+def test_batch_results_are_a_filterable_table_on_the_page(monkeypatch, worded_db):
+    at = _batch_checked(monkeypatch, worded_db, P1, P2, P3)
     table = frame_with(at, "Claim #", "verdict")
     assert list(table["Claim #"]) == ["P1", "P2", "P3"]
     at.segmented_control(key="batch_show").set_value("not cleared").run()
@@ -451,18 +458,9 @@ def test_a_typed_date_that_is_not_a_date_is_one_sentence(monkeypatch, worded_db)
 
 def test_batch_results_leave_out_the_exports_total_rows(monkeypatch, worded_db):
     """An export's Total and subtotal rows are not claim lines: not judged, not counted, not shown."""
-    csv = (
-        "Claim #,Line #,Rendering Provider NPI,Primary Insurance,Date of Service,CPT/HCPCS,Charges\n"
-        f"P1,1,{A},Aetna,10/05/2026,99213,$120.00\n"
-        f"P2,1,{B},Aetna,10/06/2026,99213,$120.00\n"
-        "Subtotal Aetna,,,,,,$240.00\n"
-        f"P3,1,{A},Aetna,10/07/2026,99214,$90.00\n"
-        ",,,,Grand Total,,$330.00\n"
-    ).encode()
-    at = open_app(monkeypatch, worded_db, "clearance")
-    at.file_uploader(key="batch_file").set_value(("to-check.csv", csv, "text/csv")).run()
-    at.button(key="batch_run").click().run()
-    no_exception(at)
+    at = _batch_checked(
+        monkeypatch, worded_db, P1, P2, "Subtotal Aetna,,,,,,$240.00", P3, ",,,,Grand Total,,$330.00"
+    )
     table = frame_with(at, "Claim #", "verdict")
     assert list(table["Claim #"]) == ["P1", "P2", "P3"]
     assert list(table["verdict"]) == ["CLEARED", "NOT CLEARED", "CLEARED"]

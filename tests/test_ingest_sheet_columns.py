@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 from test_ingest_roster import NPI_A, NPI_B, PAYERS_SHEET, write_xlsx
+from test_ingest_sheet_tables import PROVIDERS
 
 from audits.errors import InputError
 from audits.ingest.mapping import coerce_override
@@ -18,11 +19,6 @@ from audits.ingest.roster import parse_roster
 
 D = dt.date
 
-PROVIDERS = [
-    ["NPI", "Provider Name", "Specialty"],
-    [NPI_A, "Avery Stone", "Cardiology"],
-    [NPI_B, "Blair Reed", "FP"],
-]
 # "Qux" is a header no vocabulary knows, and it means something else on each sheet: a licence number on
 # the licences sheet, the payer on the enrollments sheet. One file-wide {canonical: header} cannot say both.
 LICENCES = [

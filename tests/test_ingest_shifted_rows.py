@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import random
 
-import openpyxl
 import pytest
+from test_ingest_roster import write_xlsx
 
 from audits.ingest import ingest_file
 
@@ -73,12 +73,7 @@ def test_a_remittance_row_with_a_cell_past_the_header_is_rejected(payers, tmp_pa
 
 
 def test_a_workbook_note_past_the_header_is_only_a_cell(payers, tmp_path):
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(CLAIM_HEADER)
-    for n in range(1, 5):
-        sheet.append(_row(f"C{n}") + (["call the payer"] if n == 2 else []))  # a note beside one row
-    path = tmp_path / "claims.xlsx"
-    book.save(path)
+    rows = [_row(f"C{n}") + (["call the payer"] if n == 2 else []) for n in range(1, 5)]  # a note beside one
+    path = write_xlsx(tmp_path / "claims.xlsx", {"Claims": [CLAIM_HEADER, *rows]})
     result = ingest_file(payers, path)
     assert (result.rows_loaded, result.rows_rejected) == (4, 0)
