@@ -76,6 +76,8 @@ def held(con, tmp_path):
 def test_held_names_list_rows_per_kind_and_close_matches(held):
     listed = {h.name.upper(): h for h in held_payers(held)}
     assert set(listed) == {"AETNA CHOICE PLUS", "ZEBRA MUTUAL"}
+    # one name written two ways is listed as first written (the roster's row, upload 1), every time
+    assert listed["AETNA CHOICE PLUS"].name == "Aetna Choice Plus"
     choice = listed["AETNA CHOICE PLUS"]
     assert choice.rows == {"roster": 1, "claims": 2, "remits": 1} and choice.total == 4
     assert choice.close and choice.close[0][0] == "AET"

@@ -186,11 +186,14 @@ def held_payers(con: duckdb.DuckDBPyConnection) -> list[HeldPayer]:
     differ only in case, punctuation or spacing are one name (payer_key), listed as first written."""
     directory = PayerDirectory(con)
     found: dict[str, HeldPayer] = {}
+    # first written = the spelling of the earliest held row (upload, then row): the order of the rows
+    # decides the name shown, so it is fixed here, not left to the grouping
     rows = held_rows(
-        con, "held_payer, CASE WHEN held_payer IS NULL THEN reason END, kind, count(*)",
-        tail="GROUP BY ALL",
+        con, "held_payer, CASE WHEN held_payer IS NULL THEN reason END, kind, count(*), "
+        "min(upload_id) AS first_upload, min(row_number) AS first_row",
+        tail="GROUP BY ALL ORDER BY first_upload, first_row, held_payer, kind",
     )  # fmt: skip
-    for held_payer, reason, kind, count in rows:
+    for held_payer, reason, kind, count, _upload, _row in rows:
         name = _held_name(held_payer, reason or "") or "(blank)"
         key = payer_key(name) or name
         entry = found.get(key)
