@@ -14,7 +14,7 @@ import re
 import duckdb
 import pandas as pd
 
-from audits.findings import CURRENT_FINDINGS_SQL, KNOWN_PAYERS_SQL, PAYER_NAMES_SQL
+from audits.findings import AUDITED_MONTHS_SQL, CURRENT_FINDINGS_SQL, KNOWN_PAYERS_SQL, PAYER_NAMES_SQL
 from audits.months import add_months, month_label, month_start
 
 
@@ -183,7 +183,7 @@ def provider_findings_by_month(
     return _frame(
         con,
         f"""
-        WITH months AS (SELECT DISTINCT month FROM audit_runs WHERE status = 'done' AND month BETWEEN ? AND ?)
+        WITH months AS (SELECT month FROM ({AUDITED_MONTHS_SQL}) WHERE month BETWEEN ? AND ?)
         SELECT m.month, count(f.month) AS findings, coalesce(sum(f.amount_at_risk), 0) AS amount_at_risk
         FROM months m LEFT JOIN ({CURRENT_FINDINGS_SQL}) f ON f.month = m.month AND f.rendering_npi = ?
         GROUP BY m.month ORDER BY m.month

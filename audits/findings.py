@@ -67,6 +67,8 @@ INNER JOIN audit_runs AS r ON r.run_id = f.run_id AND r.status = 'done'
 LEFT JOIN ({PROVIDER_NAMES_SQL}) AS p ON p.npi = trim(f.rendering_npi)
 LEFT JOIN ({PAYER_NAMES_SQL}) AS y ON y.payer_id = trim(f.payer_id)
 """  # noqa: S608 - constant
+# The months with a finished audit run (each has exactly one current run).
+AUDITED_MONTHS_SQL = "SELECT DISTINCT month FROM audit_runs WHERE status = 'done'"
 _NAMED = f"FROM ({CURRENT_FINDINGS_SQL}) AS f"
 _ORDERS = {
     # the pages: errors first, the largest amounts first
@@ -114,9 +116,7 @@ def require_run(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> RunInfo
 
 def audited_months(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Months ('YYYY-MM') with a finished audit run, newest first."""
-    rows = con.execute(
-        "SELECT DISTINCT month FROM audit_runs WHERE status = 'done' ORDER BY month DESC"
-    ).fetchall()
+    rows = con.execute(f"{AUDITED_MONTHS_SQL} ORDER BY month DESC").fetchall()  # noqa: S608 - constant
     return [month_label(r[0]) for r in rows]
 
 

@@ -19,7 +19,7 @@ from audits import findings as findings_model
 from audits import reference
 from audits.errors import InputError
 from audits.findings import CURRENT_FINDINGS_SQL, PAYER_NAMES_SQL, PROVIDER_NAMES_SQL
-from audits.months import month_bounds
+from audits.months import add_months, month_bounds
 from audits.rules import registry_frame
 from audits.views import ensure_views, views_version
 
@@ -189,7 +189,7 @@ def _months_values(con: duckdb.DuckDBPyConnection, starts: list[dt.date]) -> dic
 
 
 def _previous(month_start: dt.date) -> dt.date:
-    return (month_start - dt.timedelta(days=1)).replace(day=1)
+    return add_months(month_start, -1)
 
 
 def month_summary(con: duckdb.DuckDBPyConnection, month) -> dict:

@@ -25,6 +25,7 @@ import duckdb
 import pandas as pd
 
 from audits.findings import KNOWN_PAYERS_SQL, PAYER_NAMES_SQL, PROVIDER_NAMES_SQL
+from audits.months import month_start
 
 CLEARANCE_STATUSES = ("cleared", "not yet effective", "terminated", "pending", "denied", "not enrolled")
 ACTIVE_PROVIDERS_SQL = (
@@ -228,7 +229,7 @@ def action_items(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pd.DataFrame
     from audits.views import ensure_views
 
     ensure_views(con)
-    values = {"month_start": as_of.replace(day=1), "month_end": as_of}
+    values = {"month_start": month_start(as_of), "month_end": as_of}
     parts = []
     for rule_id, item in (
         ("CREDENTIAL_EXPIRING", "credential expires"),

@@ -29,7 +29,7 @@ import duckdb
 import pandas as pd
 
 from audits.errors import InputError
-from audits.findings import FINDING_COLUMNS, RunInfo, audited_months, require_run  # noqa: F401 - re-exported
+from audits.findings import FINDING_COLUMNS, RunInfo, require_run
 from audits.findings import findings as findings_read
 from audits.months import month_label, month_start
 
@@ -53,9 +53,7 @@ def neutralise(value: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- the month's run
-
 # The current run and the named findings come from the findings read model (audits.findings).
-current_run = require_run
 
 
 def _run_findings(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame:
@@ -163,7 +161,7 @@ def _csv_cell(value: Any) -> Any:
 def write_findings_csv(con: duckdb.DuckDBPyConnection, month: str | dt.date, path: str | os.PathLike) -> int:
     """Write the month's current findings as CSV with exactly the columns of SPEC 4; returns the row count."""
     target = _check_out_path(path, (".csv",))
-    run = current_run(con, month)
+    run = require_run(con, month)
     frame = _run_findings(con, run.month)
     frame["amount_at_risk"] = [None if pd.isna(v) else Decimal(f"{v:.2f}") for v in frame["amount_at_risk"]]
     rows = list(frame[list(FINDING_COLUMNS)].itertuples(index=False, name=None))
@@ -303,7 +301,7 @@ class WorkbookData:
 def collect_workbook_data(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> WorkbookData:
     """Read the month's run, measures, breakdowns, trend and findings (no writing)."""
     first = month_start(month)
-    run = current_run(con, first)
+    run = require_run(con, first)
     from audits import measures  # the audit engine's measures; imported late so CSV export needs none
 
     label = month_label(first)
@@ -473,7 +471,7 @@ def _write_summary(ws, data: WorkbookData) -> None:
     headers = (
         "Measure",
         label,
-        f"Previous month ({_month_text(previous_label)})" if previous_label else "Previous month",
+        f"Previous month ({month_label(previous_label)})" if previous_label else "Previous month",
         "Change",
     )
     header_row = row
@@ -498,18 +496,12 @@ def _write_summary(ws, data: WorkbookData) -> None:
     ws.cell(row=row, column=1, value="Change = this month minus the previous month (percentages in points).")
 
 
-def _month_text(value: Any) -> str:
-    if isinstance(value, dt.datetime | dt.date | pd.Timestamp):
-        return value.strftime("%Y-%m")
-    return str(value)[:7]
-
-
 def _write_trend(ws, trend: pd.DataFrame) -> None:
     from openpyxl.chart import BarChart, LineChart, Reference
 
     columns = ["month"] + [key for key, _ in TREND_SERIES]
     frame = trend.reindex(columns=columns)
-    frame["month"] = [_month_text(v) for v in frame["month"]]
+    frame["month"] = [month_label(v) for v in frame["month"]]
     _write_table(ws, frame)
     n = len(frame)
     if n == 0:

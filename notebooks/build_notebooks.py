@@ -47,11 +47,15 @@ MONTHLY_REVIEW = [
         "`python -m audits demo` or load real files with `python -m audits ingest` and "
         "`python -m audits run --month YYYY-MM`."
     ),
-    new_code_cell(SETUP + "\nfrom audits import measures, reports\n"),
-    new_markdown_cell("## The month\nThe latest month with a finished audit run (set `MONTH` to review another)."),
+    new_code_cell(
+        SETUP + "\nfrom audits import findings as read_model\nfrom audits import measures, reports\n"
+    ),
+    new_markdown_cell(
+        "## The month\nThe latest month with a finished audit run (set `MONTH` to review another)."
+    ),
     new_code_cell(
         "with connect(DB, read_only=True) as con:\n"
-        "    months = reports.audited_months(con)\n"
+        "    months = read_model.audited_months(con)\n"
         'assert months, "No audited month yet - run `python -m audits run --month YYYY-MM` first."\n'
         "MONTH = months[0]\n"
         'print(f"Reviewing {MONTH} ({len(months)} audited months available)")'
@@ -68,7 +72,7 @@ MONTHLY_REVIEW = [
         '         "change": change.get(key)}\n'
         "        for key, label in reports.SUMMARY_MEASURES\n"
         "    ]\n"
-        ").set_index(\"measure\")\n"
+        ').set_index("measure")\n'
         "measure_table.round(3)"
     ),
     new_markdown_cell("## Findings by rule"),
@@ -112,7 +116,6 @@ MONTHLY_REVIEW = [
     new_code_cell(
         "with connect(DB, read_only=True) as con:\n"
         "    trend = measures.monthly_trend(con, MONTH, 12)\n"
-        'trend["month"] = trend["month"].astype(str).str[:7]\n'
         "fig = px.line(\n"
         '    trend, x="month", y=["denied_dollars", "preventable_dollars", "credentialing_denied_dollars"],\n'
         '    markers=True, title="Denied, preventable and credentialing-related dollars",\n'
@@ -128,15 +131,17 @@ MONTHLY_REVIEW = [
     ),
     new_code_cell(
         "with connect(DB, read_only=True) as con:\n"
-        "    findings = measures.findings_frame(con, MONTH)\n"
+        '    findings = read_model.findings(con, MONTH, order="amount")\n'
         'columns = [c for c in ["severity", "rule_id", "claim_id", "line_no", "provider_name", "payer_name",\n'
         '                       "procedure_code", "date_of_service", "amount_at_risk", "detail", "action"]\n'
         "           if c in findings.columns]\n"
-        'top = findings.sort_values("amount_at_risk", ascending=False)[columns].head(20)\n'
+        "top = findings[columns].head(20)  # the largest amounts at risk first\n"
         'print(f"{len(findings):,} findings in {MONTH}")\n'
         "top"
     ),
-    new_markdown_cell("## Export\nThe CSV and the Excel workbook a manager forwards (also `python -m audits findings`)."),
+    new_markdown_cell(
+        "## Export\nThe CSV and the Excel workbook a manager forwards (also `python -m audits findings`)."
+    ),
     new_code_cell(
         "import tempfile\n\n"
         'EXPORT_DIR = Path(os.environ.get("CLEARTOBILL_EXPORT_DIR") or tempfile.mkdtemp(prefix="cleartobill-"))\n'
@@ -163,7 +168,7 @@ ONBOARDING_LAG = [
         "with connect(DB, read_only=True) as con:\n"
         "    lag = onboarding.onboarding_lag(con)\n"
         'print(f"{len(lag):,} provider-payer pairs; "\n'
-        '      f"{lag[\'enrollment_status\'].value_counts().to_dict()}")\n'
+        "      f\"{lag['enrollment_status'].value_counts().to_dict()}\")\n"
         'lag.sort_values("gap_billed", ascending=False).head(15)[\n'
         '    ["provider_name", "specialty", "payer_name", "hire_date", "first_submitted_date",\n'
         '     "first_effective_date", "lag_days", "days_to_submit", "payer_days", "enrollment_status",\n'

@@ -138,7 +138,7 @@ def demo_db(tmp_path_factory):
     )
     assert result.returncode == 0, result.stderr
     with connect(db, read_only=True) as con:
-        from audits.reports import audited_months
+        from audits.findings import audited_months
 
         if not audited_months(con):
             pytest.skip("the demo did not run the audits (audits.runner not landed yet)")
@@ -155,3 +155,12 @@ def test_notebook_runs_top_to_bottom_on_the_demo(demo_db, tmp_path, name):
         assert sorted(p.suffix for p in tmp_path.iterdir()) == [".csv", ".xlsx"]
     else:
         assert "provider-payer pairs" in text
+
+
+def test_the_monthly_review_reads_findings_through_the_read_model():
+    """Issue 10: the notebook's months and findings come from audits/findings.py, as the pages' do."""
+    notebook = nbformat.read(NOTEBOOK_DIR / "01_monthly_review.ipynb", as_version=4)
+    code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    assert "from audits import findings as read_model" in code
+    assert "read_model.audited_months(con)" in code
+    assert "read_model.findings(con, MONTH" in code

@@ -23,10 +23,30 @@ NAMES_AGGREGATE = re.compile(
 )
 
 
+# "The current run": a month's finished audit run. Only the read model picks it (and the runner, which
+# marks runs done). The explore cache key counts finished runs (a change detector, not a lookup).
+RUN_LOOKERS = {"findings.py", "runner.py"}
+RUN_FINGERPRINT = "(SELECT count(*) FROM audit_runs WHERE status = 'done')"
+PICKS_A_RUN = re.compile(
+    r"audit_runs\b[^;]{0,300}?status\s*=\s*'done'|status\s*=\s*'done'[^;]{0,300}?\baudit_runs\b", re.S
+)
+# Parsing a month or doing its arithmetic by hand (audits/months.py is the one home).
+PARSES_A_MONTH = re.compile(
+    r"strptime\([^)]*%Y-%m|monthrange\(|\.replace\(day=1\)|is not a month|int,\s*[\w.]+\.split\(\s*[\"']-"
+    r"|\)\[:7\]|\.str\[:7\]"
+)
+# Making a cell safe for a spreadsheet (audits/reports.py: neutralise and its prefixes).
+NEUTRALISES = re.compile(r"def\s+neutrali[sz]e\b|\(\s*[\"']=[\"']\s*,\s*[\"']\+[\"']")
+ROOT = AUDITS.parent
+EDGES = (ROOT / "dashboard.py", ROOT / "notebooks" / "build_notebooks.py")
+
+
 def _python_files(*roots: Path):
     for root in roots:
         for path in sorted(root.rglob("*.py")):
             yield path, path.relative_to(root).as_posix()
+    for path in EDGES:
+        yield path, path.relative_to(ROOT).as_posix()
 
 
 def _hits(pattern: re.Pattern, allowed: set[str], skip: str | None = None) -> list[str]:
@@ -34,11 +54,12 @@ def _hits(pattern: re.Pattern, allowed: set[str], skip: str | None = None) -> li
     for path, name in _python_files(AUDITS, APP):
         if name in allowed:
             continue
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if skip and skip in line:
-                continue
-            if pattern.search(line):
-                hits.append(f"{path.relative_to(AUDITS.parent)}:{number}: {line.strip()}")
+        text = path.read_text(encoding="utf-8")
+        if skip:
+            text = text.replace(skip, "")
+        for found in pattern.finditer(text):
+            number = text.count("\n", 0, found.start()) + 1
+            hits.append(f"{path.relative_to(ROOT)}:{number}: {found.group(0).strip()[:80]}")
     return hits
 
 
@@ -51,6 +72,18 @@ def test_names_are_aggregated_in_the_read_model_only():
     assert _hits(NAMES_AGGREGATE, {"findings.py", "exclusions.py"}) == []
 
 
+def test_the_current_run_is_looked_up_in_the_read_model_only():
+    assert _hits(PICKS_A_RUN, RUN_LOOKERS, skip=RUN_FINGERPRINT) == []
+
+
+def test_months_are_parsed_by_audits_months_only():
+    assert _hits(PARSES_A_MONTH, {"months.py"}) == []
+
+
+def test_cells_are_neutralised_by_reports_only():
+    assert _hits(NEUTRALISES, {"reports.py"}) == []
+
+
 def test_the_patterns_find_what_they_are_for():
     # the checks above can fail: the old copies they replaced are caught
     assert READS_FINDINGS.search("FROM findings AS f INNER JOIN audit_runs")
@@ -59,3 +92,21 @@ def test_the_patterns_find_what_they_are_for():
     assert NAMES_AGGREGATE.search("SELECT payer_id, max(payer_name) AS payer_name FROM payers")
     assert NAMES_AGGREGATE.search("coalesce(any_value(p.provider_name), f.rendering_npi)")
     assert NAMES_AGGREGATE.search("min(nullif(trim(provider_name), ''))")
+    # the copies of the current run, the month parser and neutralise that issue 10 found
+    assert PICKS_A_RUN.search(
+        "SELECT run_id, lines_audited FROM audit_runs WHERE month = ? AND status = 'done' ORDER BY run_id DESC"
+    )
+    assert PICKS_A_RUN.search("SELECT DISTINCT month FROM audit_runs\n WHERE status = 'done' AND month > ?")
+    assert not PICKS_A_RUN.search("UPDATE audit_runs SET finished_at = now(); SELECT status = 'done' FROM t")
+    for copy in (
+        'year, number = map(int, month.split("-"))',
+        'dt.datetime.strptime(text, "%Y-%m").date()',
+        "(start - dt.timedelta(days=1)).replace(day=1)",
+        "dt.date(year, month, calendar.monthrange(year, month)[1])",
+        "return str(value)[:7]",
+        'raise ValueError(f"{text} is not a month")',
+    ):
+        assert PARSES_A_MONTH.search(copy), copy
+    assert not PARSES_A_MONTH.search('npi, prefix = text.split("-")')
+    assert NEUTRALISES.search("def neutralise(value):")
+    assert NEUTRALISES.search('if text.startswith(("=", "+", "-", "@")):')

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from audits import findings as findings_model
 from audits import reports
 from audits.errors import InputError, NotFound
 from audits.reports import (
@@ -426,7 +427,7 @@ def test_audited_months_lists_finished_runs_newest_first(con):
     add_run(con, month=dt.date(2026, 10, 1))
     add_run(con, month=dt.date(2026, 10, 1))
     add_run(con, month=dt.date(2026, 11, 1), status="failed")
-    assert reports.audited_months(con) == ["2026-10", "2026-09"]
+    assert findings_model.audited_months(con) == ["2026-10", "2026-09"]
 
 
 def test_workbook_of_a_month_without_findings(con, tmp_path):

@@ -257,7 +257,7 @@ def build_roster(rng: np.random.Generator, end_month: dt.date) -> Roster:
 
     def day_of(month_index: int, day: int) -> dt.date:
         first = months[month_index]
-        return min(first.replace(day=1) + dt.timedelta(days=day - 1), month_end(first))
+        return min(first + dt.timedelta(days=day - 1), month_end(first))
 
     def days(n: int) -> dt.timedelta:
         return dt.timedelta(days=int(n))

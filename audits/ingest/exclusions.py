@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from audits.errors import InputError
+from audits.months import month_end
 
 LEIE_COLUMNS = (
     "LASTNAME", "FIRSTNAME", "MIDNAME", "BUSNAME", "GENERAL", "SPECIALTY", "UPIN", "NPI", "DOB", "ADDRESS",
@@ -274,7 +275,7 @@ def date_from_name(name: str) -> dt.date | None:
     match = re.fullmatch(r"(\d{2})(\d{2})(EXCL|REIN)", stem, re.IGNORECASE)
     if match and 1 <= int(match.group(2)) <= 12:
         year, month = 2000 + int(match.group(1)), int(match.group(2))
-        return dt.date(year, month, calendar.monthrange(year, month)[1])
+        return month_end(dt.date(year, month, 1))
     return None
 
 

@@ -87,6 +87,7 @@ def held_share(rows_read: int, rows_rejected: int, unknown_payer_rows: int = 0) 
 def audit_month(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> list[str]:
     """Sentences about the month's audit (the latest finished run) and its lines: all held, or too
     many enrollment findings. [] when nothing is unusual."""
+    from audits.findings import current_run
     from audits.ingest.reload import held_rows
     from audits.months import month_bounds, month_label
 
@@ -105,12 +106,9 @@ def audit_month(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> list[st
             "check the payer names held, confirm them or load the credentialing file that defines them, "
             "then audit the month again."
         )
-    run = con.execute(
-        "SELECT run_id, lines_audited FROM audit_runs WHERE month = ? AND status = 'done' ORDER BY run_id DESC LIMIT 1",
-        [start],
-    ).fetchall()
-    if run and run[0][1]:
-        run_id, lines = int(run[0][0]), int(run[0][1])
+    run = current_run(con, start)
+    if run and run.lines_audited:
+        run_id, lines = run.run_id, int(run.lines_audited)
         marks = ", ".join("?" for _ in ENROLLMENT_RULES)
         flagged = con.execute(
             f"SELECT count(*) FROM (SELECT DISTINCT claim_id, line_no FROM findings WHERE run_id = ? "  # noqa: S608
