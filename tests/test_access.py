@@ -28,6 +28,29 @@ EXPECTED_PAGES = {  # written from the issue, not read from access.py
     "leadership": {"trends"},
     "admin": {"admin"},
 }
+EXPECTED_ACTIONS = {  # issue 14's roles, written out by hand
+    "analyst": {
+        "upload",
+        "map",
+        "confirm alias",
+        "restore snapshot",
+        "run audit",
+        "undo",
+        "retro billing",
+        "screening",
+    },
+    "manager": {"finding detail", "assign", "review", "retro billing", "screening"},
+    "coder": {"pre-check", "gate"},
+    "leadership": set(),
+    "admin": {"manage users", "view audit trail", "demo"},
+}
+EXPECTED_DOWNLOADS = {
+    "analyst": {"rejected rows", "screening"},
+    "manager": {"findings", "screening", "data"},
+    "coder": {"pre-check results", "hold report", "claim batch"},
+    "leadership": set(),  # aggregates only: nothing with a claim line or a patient in it
+    "admin": {"audit trail"},
+}
 # claim-line or patient-level columns: never on a leadership page or download
 LINE_LEVEL = re.compile(  # a column of one claim, line, patient or finding (a count of lines is fine)
     r"\b(claim|claim[ _](id|no|#)|line|line[ _](no|#)|patient\w*|member\w*|dob|birth\w*|date[ _]of[ _]service"
@@ -69,6 +92,12 @@ def test_the_tables_cover_every_page_command_and_role():
     assert access.can(None, "action", "upload", restricted=False)  # AUTH_MODE none: open
     assert access.allowed("leadership", "download") == []
     assert access.allowed("admin", "download") == ["audit trail"]
+
+
+@pytest.mark.parametrize("role", access.ROLES)
+def test_each_role_takes_exactly_its_actions_and_downloads(role):
+    assert set(access.allowed(role, "action")) == EXPECTED_ACTIONS[role]
+    assert set(access.allowed(role, "download")) == EXPECTED_DOWNLOADS[role]
 
 
 @pytest.mark.parametrize("role", access.ROLES)
