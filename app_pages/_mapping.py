@@ -4,14 +4,17 @@ sample values, what is mapped, not mapped and ignored, and the first rows as the
 
 The analyst's choices live in `st.session_state["upload_edits"]` per staged file, not in the widgets: a
 widget that is not drawn (another file picked) loses its state, the store does not. Every widget is seeded
-from the store on each run and writes back to it when changed.
+from the store on each run and writes back to it in its on_change callback, which Streamlit calls before
+the script runs - so a choice is kept even when the rerun it starts is superseded (the analyst picks
+another file at once) and never draws it. What loads is `plan()`, worked out from the store for every
+staged file at load time, never a plan left over from the last finished draw of a file's editor.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import ModuleType
+from types import SimpleNamespace
 
 import pandas as pd
 import streamlit as st
@@ -23,7 +26,9 @@ from app_pages import _words as words
 from app_pages._tables import label as _table_label
 from audits import explore
 from audits.errors import ClearToBillError
-from audits.ingest import recognise
+from audits.ingest import load_mapping_profile, recognise, save_mapping_profile
+from audits.ingest import preview as read_preview
+from audits.ingest.preview import explain_file
 from audits.ingest.upload import outcome
 
 AUTO = "detect"
@@ -86,13 +91,15 @@ def _cached(key: str, make):
     return cache[key]
 
 
-def _preview(ingest: ModuleType | None, file_id: str, path: Path, kind: str | None, override=None):
-    """ingest.preview(path, kind, mapping) once per file, kind and mapping (it reads the file)."""
-    preview = getattr(ingest, "preview", None)
-    if preview is None:
-        return None, None
+def _preview(file_id: str, path: Path, kind: str | None, override=None):
+    """ingest.preview(path, kind, mapping) once per file, kind and mapping (it reads the file). The file as
+    detected is the same reading as the file read as its detected kind: read once."""
+    if kind is not None and not override:
+        detected = st.session_state.get("_upload_previews", {}).get(json.dumps([file_id, None, {}]))
+        if detected is not None and getattr(detected[0], "kind", None) == kind:
+            return detected
     key = json.dumps([file_id, kind, override or {}], sort_keys=True)
-    return _cached(key, lambda: preview(path, kind=kind, mapping=override or None, rows=SAMPLE_ROWS))
+    return _cached(key, lambda: read_preview(path, kind=kind, mapping=override or None, rows=SAMPLE_ROWS))
 
 
 def _explain(
@@ -100,8 +107,6 @@ def _explain(
 ):
     """How the file reads (preview.explain_file), with the sheets the analyst set read as those tables and
     with the columns the analyst set per sheet; `rows` sample rows per sheet."""
-    from audits.ingest.preview import explain_file
-
     tables, columns = dict(tables or {}), dict(columns or {})
     key = json.dumps([file_id, "explain", tables, columns, rows], sort_keys=True)
     return _cached(key, lambda: explain_file(path, tables=tables, columns=columns, sample_rows=rows))
@@ -195,15 +200,15 @@ def _sheet_words(found) -> tuple[str, bool]:
     return "; ".join(parts), doubtful
 
 
-def summary_row(ingest: ModuleType | None, file_id: str, path: Path) -> dict:
+def summary_row(file_id: str, path: Path) -> dict:
     """One line per staged file: what ingest would make of it (with the analyst's choices)."""
     chosen = edits(file_id)
     kind = chosen.get("kind")
-    found, error = _preview(ingest, file_id, path, kind)
+    found, error = _preview(file_id, path, kind)
     effective = kind or getattr(found, "kind", None)
     override = _override(file_id, effective) if effective else None
     if override and not error:
-        found, error = _preview(ingest, file_id, path, effective, override)
+        found, error = _preview(file_id, path, effective, override)
     proposed = _proposed(found) if found is not None else {}
     confidences = [c for h, c in proposed.values() if c is not None and h]
     missing = list(getattr(found, "missing", []) or [])
@@ -249,7 +254,7 @@ def _set_kind(file_id: str, key: str) -> None:
     edits(file_id)["kind"] = None if value == AUTO else value
 
 
-def _set_column(file_id: str, kind: str, canonical: str, key: str, auto: str | None) -> None:
+def _set_column(file_id: str, kind: str, canonical: str, key: str) -> None:
     value = st.session_state.get(key)
     columns = edits(file_id)["columns"].setdefault(kind, {})
     if not value:
@@ -272,6 +277,10 @@ def _set_sheet_column(file_id: str, sheet: str, table: str, canonical: str, key:
             if header == value and other != canonical:
                 columns.pop(other)
     columns[canonical] = value
+
+
+def _set_sheet_pick(file_id: str, key: str) -> None:
+    edits(file_id)["sheet_pick"] = st.session_state.get(key)
 
 
 def _set_sheet(file_id: str, sheet: str, key: str) -> None:
@@ -306,72 +315,154 @@ def _kind_choice(file_id: str, kinds: list[str], detected: str | None) -> str | 
     return edits(file_id).get("kind")
 
 
-def mapping_editor(ingest: ModuleType | None, file_id: str, path: Path, kinds: list[str]) -> dict:
-    """The file's kind, sheets and column mapping; returns {"kind": ..., "mapping": ..., "warnings": [...]}
-    to load it with (None values mean "let ingest decide")."""
-    detected_found, detected_error = _preview(ingest, file_id, path, None)
-    detected = getattr(detected_found, "kind", None)
+def _detected(file_id: str, path: Path) -> tuple[str | None, str | None]:
+    """(the kind the file reads as, the sentence when it cannot be read)."""
+    found, error = _preview(file_id, path, None)
+    return getattr(found, "kind", None), error
+
+
+def _export_reading(file_id: str, path: Path, kind: str):
+    """How an export reads as `kind` with the analyst's columns: the file's own reading (`base`), the one
+    with the analyst's columns (`found`), the columns that load (`effective`, columns set to not mapped
+    left out) and the sentences when the file or the chosen mapping cannot be read."""
+    base, error = _preview(file_id, path, kind)
+    if error:
+        return SimpleNamespace(error=error)
+    override = _override(file_id, kind)
+    blanked = {
+        c for c, h in ((edits(file_id).get("columns") or {}).get(kind) or {}).items() if h == NOT_MAPPED
+    }
+    found, mapping_error = _preview(file_id, path, kind, override) if override else (base, None)
+    if mapping_error:
+        found = base
+    proposed = _proposed(found)
+    return SimpleNamespace(
+        error=None,
+        mapping_error=mapping_error,
+        base=base,
+        override=override,
+        blanked=blanked,
+        effective={c: h for c, (h, _conf) in proposed.items() if h and c not in blanked},
+        confidence={c: conf for c, (_h, conf) in proposed.items()},
+        headers=_headers(base, _proposed(base)),
+        sample=getattr(found, "sample", None),
+    )
+
+
+def _roster_reading(file_id: str, path: Path):
+    """A credentialing file read with the analyst's tables per sheet and columns per sheet (with samples):
+    (the file as read, as it would load, the sentence when it cannot be read as chosen)."""
+    found, error = _explain(file_id, path)
+    if error or found is None:
+        return None, None, error or f"{path.name} could not be read."
+    tables = edits(file_id)["sheets"]
+    loaded, error = _explain(file_id, path, tables, _sheet_choices(file_id), SAMPLE_ROWS)
+    if error or loaded is None:
+        error = error or f"{path.name} could not be read with these tables and columns."
+        loaded, _error = _explain(file_id, path, tables, None, SAMPLE_ROWS)
+        loaded = loaded if loaded is not None else found
+    return found, loaded, error
+
+
+def _sheet_choices(file_id: str) -> dict[str, dict[str, str]]:
+    return {s: c for s, c in (edits(file_id).get("sheet_columns") or {}).items() if c}
+
+
+def _sheet_effective(file_id: str, sheet) -> dict[str, str]:
+    mine = (edits(file_id).get("sheet_columns") or {}).get(sheet.name) or {}
+    return {c.canonical: c.header for c in sheet.columns if mine.get(c.canonical, c.header)}
+
+
+def _readable_sheets(loaded) -> list:
+    return [s for s in loaded.sheets if s.kind in recognise.ROSTER_TABLES and s.headers]
+
+
+def plan(file_id: str, path: Path) -> dict:
+    """What loading the file will do, from the analyst's choices in the store alone (never from a widget or
+    from what the page last drew): {"kind": ..., "mapping": ..., "warnings": [...]}, None meaning "let
+    ingest decide"."""
+    chosen = edits(file_id)
+    kind = chosen.get("kind")
+    out = {"kind": kind, "mapping": None, "warnings": []}
+    effective_kind = kind or _detected(file_id, path)[0]
+    if effective_kind is None or effective_kind in ("835", "837"):
+        return out
+    if effective_kind == "roster":
+        tables, columns = dict(chosen["sheets"]), _sheet_choices(file_id)
+        if tables or columns:
+            out["mapping"] = {"columns": {}, "sheets": tables, "sheet_columns": columns}
+        _found, loaded, _error = _roster_reading(file_id, path)
+        for sheet in _readable_sheets(loaded) if loaded is not None else []:
+            out["warnings"] += misfit_warnings(sheet.kind, sheet.sample, _sheet_effective(file_id, sheet))
+        return out
+    reading = _export_reading(file_id, path, effective_kind)
+    if reading.error:
+        return out
+    if reading.override or reading.blanked:
+        # a column set to "not mapped" goes to the loader as "" (left empty): recognition does not fill it again
+        out["mapping"] = {**reading.effective, **dict.fromkeys(reading.blanked, NOT_MAPPED)}
+    out["warnings"] = misfit_warnings(effective_kind, reading.sample, reading.effective)
+    return out
+
+
+def mapping_editor(file_id: str, path: Path, kinds: list[str]) -> None:
+    """The file's kind, sheets and column mapping, drawn from the store; every change goes to the store
+    (what loads is plan())."""
+    detected, detected_error = _detected(file_id, path)
     kind = _kind_choice(file_id, kinds, detected)
-    plan = {"kind": kind, "mapping": None, "warnings": []}
-    if ingest is None or getattr(ingest, "preview", None) is None:
-        st.caption("Column mapping preview is not available in this build; the file is mapped automatically.")
-        return plan
     effective_kind = kind or detected
     if effective_kind is None:
         st.error(
             detected_error
             or f"{path.name} was not recognised as a claims, remittance or credentialing file - choose its kind."
         )
-        return plan
-    if effective_kind in ("835", "837"):
+    elif effective_kind in ("835", "837"):
         st.caption("X12 files need no mapping: their segments say what each value is.")
-        return plan
-    if effective_kind == "roster":
-        return _roster_editor(file_id, path, plan)
-    return _export_editor(ingest, file_id, path, kind, effective_kind, plan)
+    elif effective_kind == "roster":
+        _roster_editor(file_id, path)
+    else:
+        _export_editor(file_id, path, effective_kind)
 
 
-def _export_editor(ingest, file_id: str, path: Path, kind, effective_kind: str, plan: dict) -> dict:
-    base, error = _preview(ingest, file_id, path, effective_kind)
-    if error:
-        st.error(error)
-        return plan
-    override = _override(file_id, effective_kind)
-    blanked = {
-        c
-        for c, h in ((edits(file_id).get("columns") or {}).get(effective_kind) or {}).items()
-        if h == NOT_MAPPED
-    }
-    found, error = _preview(ingest, file_id, path, effective_kind, override) if override else (base, None)
-    if error:
-        st.error(f"This mapping cannot be used: {error}")
-        found = base
-    proposed = _proposed(found)
-    effective = {c: h for c, (h, _conf) in proposed.items() if h and c not in blanked}
-    confidence = {c: conf for c, (_h, conf) in proposed.items()}
-    headers = _headers(base, _proposed(base))
-    sample = getattr(found, "sample", None)
-
-    _profile_picker(ingest, file_id, effective_kind)
-
-    warnings = _columns_editor(
-        effective_kind,
-        headers,
-        sample,
-        effective,
-        confidence,
-        override,
-        key=lambda canonical: f"map_{file_id}_{effective_kind}_{canonical}",
-        on_change=lambda canonical, key: (_set_column, (file_id, effective_kind, canonical, key, None)),
+def _export_editor(file_id: str, path: Path, kind: str) -> None:
+    reading = _export_reading(file_id, path, kind)
+    if reading.error:
+        st.error(reading.error)
+        return
+    if reading.mapping_error:
+        st.error(f"This mapping cannot be used: {reading.mapping_error}")
+    _profile_picker(file_id, kind)
+    _columns_editor(
+        kind,
+        reading.headers,
+        reading.sample,
+        reading.effective,
+        reading.confidence,
+        reading.override,
+        key=lambda canonical: f"map_{file_id}_{kind}_{canonical}",
+        on_change=lambda canonical, key: (_set_column, (file_id, kind, canonical, key)),
         suffix=file_id,
     )
+    _profile_saver(file_id, kind, reading.effective)
 
-    _profile_saver(ingest, file_id, effective_kind, effective)
-    changed = bool(override or blanked)
-    # a column set to "not mapped" goes to the loader as "" (left empty), so recognition does not fill it again
-    plan["mapping"] = {**effective, **dict.fromkeys(blanked, NOT_MAPPED)} if changed else None
-    plan["warnings"] = warnings
-    return plan
+
+def misfit_warnings(kind: str, sample, effective: dict[str, str]) -> list[str]:
+    """One sentence per mapped column with values that do not fit it, with the count."""
+    warnings = []
+    if not isinstance(sample, pd.DataFrame):
+        return warnings
+    for canonical, header in effective.items():
+        if header not in sample.columns:
+            continue
+        fit = misfits(kind, canonical, sample[header])
+        if fit:
+            bad, total, should = fit
+            rows = "" if len(sample) < SAMPLE_ROWS else f" (of the first {SAMPLE_ROWS:,} rows)"
+            warnings.append(
+                f"{column_label(canonical)} ← “{fmt.plain(header)}”: {bad:,} of {total:,} values{rows} "
+                f"are not {should}. Check the mapping before loading."
+            )
+    return warnings
 
 
 def _columns_editor(
@@ -385,10 +476,10 @@ def _columns_editor(
     key,
     on_change,
     suffix: str,
-) -> list[str]:
+) -> None:
     """Every canonical column of `kind` (required first, marked) with a box of the source columns; the
     source columns with sample values and what each loads as; values that do not fit, with counts; the
-    required columns not mapped; the first rows as they would load. Returns the misfit warnings."""
+    required columns not mapped; the first rows as they would load."""
     required = required_columns(kind)
     columns = canonical_columns(kind)
     missing = [c for options in recognise.REQUIRED.get(kind, []) for c in options[:1]
@@ -443,20 +534,7 @@ def _columns_editor(
     st.caption("The file's columns")
     st.dataframe(source, hide_index=True, placeholder="", key=f"sources_{suffix}")
 
-    warnings = []
-    if isinstance(sample, pd.DataFrame):
-        for canonical, header in effective.items():
-            if header not in sample.columns:
-                continue
-            fit = misfits(kind, canonical, sample[header])
-            if fit:
-                bad, total, should = fit
-                rows = "" if len(sample) < SAMPLE_ROWS else f" (of the first {SAMPLE_ROWS:,} rows)"
-                warnings.append(
-                    f"{column_label(canonical)} ← “{fmt.plain(header)}”: {bad:,} of {total:,} values{rows} "
-                    f"are not {should}. Check the mapping before loading."
-                )
-    for warning in warnings:
+    for warning in misfit_warnings(kind, sample, effective):
         st.warning(warning, icon=":material/warning:")
     if missing:
         st.error(
@@ -474,10 +552,9 @@ def _columns_editor(
         )
         st.caption("The first rows as they would load with this mapping")
         st.dataframe(first, hide_index=True, placeholder="", key=f"effect_{suffix}")
-    return warnings
 
 
-def _profile_picker(ingest, file_id: str, kind: str) -> None:
+def _profile_picker(file_id: str, kind: str) -> None:
     with _db.read() as data:
         profiles = explore.mapping_profiles(data.con, kind)
     if profiles.empty:
@@ -486,42 +563,35 @@ def _profile_picker(ingest, file_id: str, kind: str) -> None:
     profile = st.selectbox("Apply a saved mapping profile", [None, *profiles["name"].tolist()], key=key)
     applied = edits(file_id).setdefault("profile", None)
     if profile and profile != applied:
-        loader = getattr(ingest, "load_mapping_profile", None)
         with _db.read() as data:
-            saved = loader(data.con, profile) if loader else None
-        columns = dict(getattr(saved, "mapping", saved) or {})
-        edits(file_id)["columns"][kind] = dict(columns)
+            saved = load_mapping_profile(data.con, profile)
+        edits(file_id)["columns"][kind] = dict(saved.mapping)
         edits(file_id)["profile"] = profile
         st.rerun()
 
 
-def _profile_saver(ingest, file_id: str, kind: str, chosen: dict) -> None:
-    save = getattr(ingest, "save_mapping_profile", None)
+def _profile_saver(file_id: str, kind: str, chosen: dict) -> None:
     name_col, button_col = st.columns([3, 1])
     name = name_col.text_input(
         "Save this mapping as a profile", key=f"profile_name_{file_id}", placeholder="name"
     )
-    if button_col.button("Save profile", key=f"save_profile_{file_id}", disabled=not (save and name)):
+    if button_col.button("Save profile", key=f"save_profile_{file_id}", disabled=not name):
         identity.require("map")
         with _db.write() as con:
-            save(con, name.strip(), kind, chosen)
+            save_mapping_profile(con, name.strip(), kind, chosen)
         st.success(f"Saved the mapping as profile “{fmt.plain(name.strip())}”.")
 
 
-def _roster_editor(file_id: str, path: Path, plan: dict) -> dict:
+def _roster_editor(file_id: str, path: Path) -> None:
     """A credentialing file: each sheet with the table it was read as (changeable) and its columns."""
-    found, error = _explain(file_id, path)
-    if error or found is None:
-        st.error(error or f"{path.name} could not be read.")
-        return plan
+    found, loaded, error = _roster_reading(file_id, path)
+    if found is None:
+        st.error(error)
+        return
     tables = edits(file_id)["sheets"]
-    chosen_columns = {s: c for s, c in (edits(file_id).get("sheet_columns") or {}).items() if c}
     st.markdown("**Sheets** - each is loaded as the table shown; change it when a sheet was read wrongly.")
-    loaded, error = _explain(file_id, path, tables, chosen_columns, SAMPLE_ROWS)
-    if error or loaded is None:
-        st.error(error or f"{path.name} could not be read with these tables and columns.")
-        loaded, _error = _explain(file_id, path, tables, None, SAMPLE_ROWS)
-        loaded = loaded if loaded is not None else found
+    if error:
+        st.error(error)
     as_loaded = {sheet.name: sheet for sheet in loaded.sheets}
     rows = []
     for sheet in found.sheets:
@@ -557,29 +627,41 @@ def _roster_editor(file_id: str, path: Path, plan: dict) -> dict:
             }
         )  # fmt: skip
     st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="", key=f"sheets_{file_id}")
-    plan["warnings"] = _sheet_columns_editor(file_id, loaded)
-    if tables or chosen_columns:
-        plan["mapping"] = {"columns": {}, "sheets": dict(tables), "sheet_columns": chosen_columns}
-    return plan
+    if tables:  # the page's confirmation of each choice (what the load will use)
+        st.markdown(
+            "Your choice: "
+            + "; ".join(
+                f"sheet “{fmt.plain(sheet)}” loads as "
+                + ("nothing (not loaded)" if table == NOT_ROSTER else words.TABLE.get(table, table))
+                for sheet, table in tables.items()
+            )
+            + "."
+        )
+    _sheet_columns_editor(file_id, loaded)
 
 
-def _sheet_columns_editor(file_id: str, loaded) -> list[str]:
+def _sheet_columns_editor(file_id: str, loaded) -> None:
     """One credentialing sheet's columns, as the export editor: every canonical column of the sheet's table
     (required first), the sheet's columns with samples, misfits, the first rows as they would load."""
-    readable = [s for s in loaded.sheets if s.kind in recognise.ROSTER_TABLES and s.headers]
+    readable = _readable_sheets(loaded)
     if not readable:
-        return []
+        return
     key = f"sheet_pick_{file_id}"
     names = [s.name for s in readable]
-    if st.session_state.get(key) not in names:
-        st.session_state[key] = names[0]
-    name = st.selectbox("Check or change the columns of sheet", names, key=key)
+    name = _seeded_select(
+        "Check or change the columns of sheet",
+        names,
+        edits(file_id).get("sheet_pick"),
+        key,
+        _set_sheet_pick,
+        (file_id, key),
+    )
     sheet = next(s for s in readable if s.name == name)
     mine = (edits(file_id).get("sheet_columns") or {}).get(name) or {}
-    effective = {c.canonical: c.header for c in sheet.columns if mine.get(c.canonical, c.header)}
+    effective = _sheet_effective(file_id, sheet)
     confidence = {c.canonical: c.confidence for c in sheet.columns}
     override = {c: h for c, h in mine.items() if h}
-    return _columns_editor(
+    _columns_editor(
         sheet.kind,
         list(sheet.headers),
         sheet.sample,

@@ -15,11 +15,11 @@ from app_pages import _db, _mapping
 from app_pages import _format as fmt
 from app_pages import _identity as identity
 from app_pages import _words as words
-from app_pages._mapping import SUMMARY_COLUMNS, mapping_editor, result_row, summary_row
+from app_pages._mapping import SUMMARY_COLUMNS, mapping_editor, plan, result_row, summary_row
 from app_pages._quality import data_problems, payer_names_to_confirm, roster_snapshots
 from app_pages._tables import show, show_source_rows, source_rows
 from app_pages._undo import undo_section
-from audits import explore, ingest
+from audits import explore
 from audits.errors import ClearToBillError
 from audits.ingest import ingest_file
 from audits.ingest.loader import load_rank
@@ -65,9 +65,8 @@ for folder in Path(st.session_state["upload_dir"]).iterdir():  # a file taken ou
     if folder.name not in {file_id for file_id, _path in staged}:
         shutil.rmtree(folder, ignore_errors=True)
 
-plans = st.session_state.setdefault("upload_plans", {})
 if staged:
-    summary = pd.DataFrame([summary_row(ingest, file_id, path) for file_id, path in staged])
+    summary = pd.DataFrame([summary_row(file_id, path) for file_id, path in staged])
     st.dataframe(summary, hide_index=True, column_config=SUMMARY_COLUMNS)
     names = {file_id: path.name for file_id, path in staged}
     doubtful = summary[summary["needs a look"]]["file_id"].tolist()
@@ -79,8 +78,10 @@ if staged:
         key="mapping_file",
     )
     with st.container(border=True):
-        plans[chosen] = mapping_editor(ingest, chosen, dict(staged)[chosen], KINDS)
-    doubts = [names[f] for f, plan in plans.items() if f in names and plan.get("warnings")]
+        mapping_editor(chosen, dict(staged)[chosen], KINDS)
+    # what each file will load with, from the analyst's choices (kept per file, whichever file is shown)
+    plans = {file_id: plan(file_id, path) for file_id, path in staged}
+    doubts = [names[f] for f, p in plans.items() if p["warnings"]]
     if doubts:
         st.warning(
             "Values that do not fit their column in: " + ", ".join(fmt.plain(n) for n in doubts)
@@ -97,14 +98,12 @@ if staged and st.button(
         ensure_reference(con, icd10=False)  # CARC root causes and POS codes, for the data-quality lists below
         # SPEC 2 load order, whatever order the files were dropped in: credentialing, claims, remittances
         ranks = {
-            file_id: load_rank(
-                con, path, (plans.get(file_id) or {}).get("kind"), (plans.get(file_id) or {}).get("mapping")
-            )
+            file_id: load_rank(con, path, plans[file_id]["kind"], plans[file_id]["mapping"])
             for file_id, path in staged
         }
         ordered = sorted(staged, key=lambda item: ranks[item[0]])
         for index, (file_id, path) in enumerate(ordered):
-            plan = plans.get(file_id) or {}  # files whose mapping was not opened: ingest decides
+            file_plan = plans[file_id]  # a file whose mapping was not opened: ingest decides
 
             def progress(fraction, message="", index=index, name=path.name):
                 done = (index + min(max(float(fraction), 0.0), 1.0)) / len(staged)
@@ -114,8 +113,8 @@ if staged and st.button(
                 result = ingest_file(
                     con,
                     path,
-                    kind=plan.get("kind"),
-                    mapping=plan.get("mapping"),
+                    kind=file_plan["kind"],
+                    mapping=file_plan["mapping"],
                     uploaded_by="dashboard",
                     progress=progress,
                 )
@@ -124,7 +123,7 @@ if staged and st.button(
                 results.append(
                     {
                         "file": path.name,
-                        "kind": words.KIND.get(plan.get("kind"), plan.get("kind") or ""),
+                        "kind": words.KIND.get(file_plan["kind"], file_plan["kind"] or ""),
                         "status": "failed",
                         "read": 0,
                         "loaded": 0,
@@ -137,7 +136,6 @@ if staged and st.button(
     st.session_state["upload_results"] = results
     shutil.rmtree(st.session_state.pop("upload_dir"), ignore_errors=True)  # no patient data left on disk
     st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
-    st.session_state["upload_plans"] = {}
     _mapping.forget()
     _db.clear_caches()
     st.rerun()  # the sidebar (months, freshness) shows the new data

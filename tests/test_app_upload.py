@@ -428,3 +428,39 @@ def test_a_sheet_column_set_to_not_mapped_loads_empty(monkeypatch, tmp_path):
     no_exception(at)
     with connect(db, read_only=True) as con:
         assert con.execute("SELECT count(*), count(issue_date) FROM credentials").fetchone() == (2, 0)
+
+
+def test_a_sheet_table_chosen_in_a_rerun_that_never_drew_it_still_loads_as_chosen(monkeypatch, tmp_path):
+    """A fast analyst picks the sheet's table and switches to another file before the page has drawn the
+    choice: the rerun that would have drawn it is superseded by one that draws the other file. The choice
+    is kept (it is written by the widget's callback, not by a finished draw) and it is what loads."""
+    db = build_small_practice(tmp_path / "p.duckdb")
+    path = _boards_workbook(tmp_path / "roster.xlsx")
+    at = _staged(
+        open_app(monkeypatch, db, "upload"),
+        ("roster.xlsx", path.read_bytes(), XLSX),
+        ("plain.csv", PLAIN_CLAIMS, "text/csv"),
+    )
+    roster = next(f for f in at.session_state["upload_edits"] if f"sheet_{f}_Boards" in at.session_state)
+    plain = next(f for f in at.session_state["upload_edits"] if f != roster)
+    assert at.session_state["mapping_file"] == roster
+    # both changes reach the server in one rerun (a superseded run's widget states are coalesced)
+    at.selectbox(key=f"sheet_{roster}_Boards").set_value("credentials")
+    at.selectbox(key="mapping_file").set_value(plain).run()
+    no_exception(at)
+    assert f"sheet_{roster}_Boards" not in at.session_state  # the roster's editor was never drawn again
+    assert (
+        _frame_with(at, "file")
+        .set_index("file_id")
+        .loc[roster, "sheets"]
+        .endswith("changed: Boards: Credentials")
+    )
+    _load(at)
+    with connect(db, read_only=True) as con:
+        assert con.execute(
+            "SELECT credential_type FROM credentials WHERE npi = ? AND credential_type = 'board_certification'",
+            [A],
+        ).fetchall() == [("board_certification",)]
+        assert con.execute(
+            "SELECT count(*) FROM enrollments WHERE payer_id NOT IN ('AET', 'MCR')"
+        ).fetchall() == [(0,)]

@@ -107,9 +107,13 @@ def test_a_misread_month_is_rescued_through_the_page(tmp_path, browser_page):  #
         page.get_by_text("The first rows as they would load with this mapping").wait_for()
         expect(page.get_by_text("Required and not mapped")).to_have_count(0, timeout=WAIT)
 
-        # the workbook: the Boards sheet goes to the credentials table
+        # the workbook: the Boards sheet goes to the credentials table; the page confirms the choice (a
+        # line drawn only by a run that has stored it) before the analyst moves on
         _choose(page, "Check or change the kind and column mapping of", "credentialing.xlsx")
         _choose(page, "Sheet “Boards”", "Credentials")
+        expect(page.get_by_text("Your choice: sheet “Boards” loads as Credentials.")).to_be_visible(
+            timeout=WAIT
+        )
         # back to the charges export: the kind and the mapping were kept
         _choose(page, "Check or change the kind and column mapping of", "charges-2026-10.csv")
         page.get_by_text("The first rows as they would load with this mapping").wait_for()
