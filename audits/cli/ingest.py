@@ -101,12 +101,12 @@ def run(args: argparse.Namespace) -> int:
         return _explain(args)
 
     from audits.ingest import ingest_file
-    from audits.ingest.loader import KindNotRecognised, load_order
+    from audits.ingest.loader import KindNotRecognised, load_plan
     from audits.store import connect
 
     failed = 0
     with connect(db_path(args.db)) as con:
-        for path in load_order(con, args.files, kind=args.kind, mapping=args.mapping):
+        for path, detected in load_plan(con, args.files, kind=args.kind, mapping=args.mapping):
             try:
                 result = ingest_file(
                     con,
@@ -115,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
                     mapping=args.mapping,
                     uploaded_by=args.uploaded_by,
                     progress=_progress,
+                    detected=detected,
                 )
             except KindNotRecognised as exc:
                 failed += 1

@@ -22,6 +22,7 @@ import hashlib
 import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -34,7 +35,7 @@ from audits.ingest.batch import Incoming
 from audits.ingest.mapping_profiles import load_mapping_profile
 from audits.ingest.payers import PayerDirectory
 from audits.ingest.readers import RawSheet, duck_csv_unchecked, read_tables, sniff_kind
-from audits.ingest.recognise import Knowledge
+from audits.ingest.recognise import Classification, Knowledge
 from audits.ingest.upload import Progress, UploadResult, file_sha256, report
 
 KINDS = ("roster", "claims", "remits", "835", "837", "exclusions")
@@ -92,15 +93,43 @@ def x12_kind(path: Path) -> str | None:
         return detect_x12(handle.read(1 << 16))
 
 
-def recognised_kind(sheets: list[RawSheet], knowledge=None) -> str | None:
-    """claims | remits | roster from the sheets' best reading among all kinds together (recognise), or None."""
+@dataclass
+class Detection:
+    """What a file was recognised as before it loads: its kind (None when it cannot be told) and each
+    sheet's classification by sheet name, made against the database as it was at `state` (see
+    database_state). A load reuses the classifications while the database is unchanged: each sheet is
+    classified once, not again by the load after the batch's ordering read it."""
+
+    kind: str | None
+    classified: dict[str, Classification] = field(default_factory=dict)
+    state: tuple = ()
+
+
+def database_state(con: duckdb.DuckDBPyConnection) -> tuple:
+    """What a classification's database evidence (payers, providers, claim ids: Knowledge) depends on:
+    it changes when an upload loads or is undone, or a payer alias is confirmed."""
+    return con.execute(
+        "SELECT (SELECT count(*) FROM uploads), (SELECT max(upload_id) FROM uploads), "
+        "(SELECT count(*) FROM uploads WHERE status = 'loaded'), "
+        "(SELECT string_agg(payer_id || '=' || coalesce(aliases, ''), ';' ORDER BY payer_id) FROM payers)"
+    ).fetchone()
+
+
+def recognised_kind(
+    sheets: list[RawSheet], knowledge=None, classified: dict[str, Classification] | None = None
+) -> str | None:
+    """claims | remits | roster from the sheets' best reading among all kinds together (recognise), or None.
+    `classified` ({sheet name: classification}) holds the sheets already classified and receives the others."""
     from audits.ingest.roster.sheets import classify_sheet
 
+    classified = {} if classified is None else classified
     best_kind, best_score = None, 0.0
     for sheet in sheets:
         if sheet.frame.empty:
             continue
-        chosen = classify_sheet(sheet.frame, {}, knowledge).chosen
+        if sheet.name not in classified:
+            classified[sheet.name] = classify_sheet(sheet.frame, {}, knowledge)
+        chosen = classified[sheet.name].chosen
         if chosen is not None and chosen.score > best_score:
             best_kind, best_score = chosen.kind, chosen.score
     if best_kind is None:
@@ -108,8 +137,12 @@ def recognised_kind(sheets: list[RawSheet], knowledge=None) -> str | None:
     return best_kind if best_kind in ("claims", "remits") else "roster"
 
 
-def detect_kind(path: Path, sheets: list[RawSheet] | None = None, knowledge=None) -> str:
-    """roster | claims | remits | 835 | 837 from the file's content (never its name)."""
+def detect_kind(
+    path: Path, sheets: list[RawSheet] | None = None, knowledge=None,
+    classified: dict[str, Classification] | None = None,
+) -> str:  # fmt: skip
+    """roster | claims | remits | 835 | 837 from the file's content (never its name); the sheets'
+    classifications are kept in `classified` when given (recognised_kind)."""
     path = Path(path)
     if sniff_kind(path) == "x12":
         kind = x12_kind(path)
@@ -119,7 +152,7 @@ def detect_kind(path: Path, sheets: list[RawSheet] | None = None, knowledge=None
             )
         return kind
     sheets = sheets if sheets is not None else read_tables(path)
-    kind = recognised_kind(sheets, knowledge)
+    kind = recognised_kind(sheets, knowledge, classified)
     if kind is not None:
         return kind
     raise KindNotRecognised(path.name)
@@ -171,14 +204,20 @@ def ingest_file(
     mapping: object = None,
     uploaded_by: str | None = None,
     progress: Progress = None,
+    detected: Detection | None = None,
 ) -> UploadResult:
-    """Load one file (see the module doc); InputError (one sentence, nothing changed) when it cannot be."""
+    """Load one file (see the module doc); InputError (one sentence, nothing changed) when it cannot be.
+    `detected` is what detect_file found for it (a batch's ordering): its kind is the file's kind, and
+    its sheets' classifications are reused while the database is as it was then."""
     path = Path(path)
     con.execute("SET enable_progress_bar = false")  # DuckDB's bar would print over the CLI's output
     if kind is not None and kind not in KINDS:
         raise InputError(f"Unknown kind {kind!r} - use one of {', '.join(KINDS)}.")
     override = resolve_mapping(con, mapping)
-    kind = kind or override.kind
+    kind = kind or override.kind or (detected.kind if detected is not None else None)
+    classified: dict[str, Classification] = {}
+    if detected is not None and detected.classified and detected.state == database_state(con):
+        classified = dict(detected.classified)
     report(progress, 0.0, f"reading {path.name}")
     if kind == "exclusions" or (kind is None and _is_exclusion_list(path)):
         return _ingest_exclusions(con, path, uploaded_by, progress)
@@ -186,7 +225,9 @@ def ingest_file(
     sha = None
     if file_kind == "csv" and kind in (None, "claims"):
         head_kind: dict[str, str] = {}
-        result, sha = _ingest_claims_csv(con, path, kind, override, uploaded_by, progress, head_kind)
+        result, sha = _ingest_claims_csv(
+            con, path, kind, override, uploaded_by, progress, head_kind, classified
+        )
         if result is not None:
             return result
         kind = kind or head_kind.get("kind")  # what the head read as: the file is not read as all kinds twice
@@ -201,7 +242,7 @@ def ingest_file(
     if file_kind != "x12":
         sheets = read_tables(path)
     if kind is None:
-        kind = detect_kind(path, sheets, Knowledge.from_database(con))
+        kind = detect_kind(path, sheets, Knowledge.from_database(con), classified)
     if kind in ("835", "837") and file_kind != "x12":
         raise InputError(f"{path.name} is not an X12 {kind} file - check the file, or the kind given for it.")
     if kind in ("claims", "remits", "roster") and file_kind == "x12":
@@ -211,7 +252,7 @@ def ingest_file(
     report(progress, 0.15, f"{path.name}: {kind}")
 
     if kind == "roster":
-        result = _ingest_roster(con, path, sha, sheets, override, uploaded_by, progress)
+        result = _ingest_roster(con, path, sha, sheets, override, uploaded_by, progress, classified)
         if result.status == "loaded":  # its payers may be the ones rows were held for
             from audits.ingest.reload import load_resolvable
 
@@ -262,15 +303,23 @@ def ingest_files(
     load order (`load_order`: credentialing files, then claims, then remittances), whatever order they
     come in; the results are in that order."""
     results = []
-    paths = load_order(con, paths, kind=kind, mapping=mapping)
-    for i, path in enumerate(paths):
+    plan = load_plan(con, paths, kind=kind, mapping=mapping)
+    for i, (path, detected) in enumerate(plan):
 
         def step(fraction: float, message: str, i: int = i) -> None:
-            report(progress, (i + fraction) / len(paths), message)
+            report(progress, (i + fraction) / len(plan), message)
 
         try:
             results.append(
-                ingest_file(con, path, kind=kind, mapping=mapping, uploaded_by=uploaded_by, progress=step)
+                ingest_file(
+                    con,
+                    path,
+                    kind=kind,
+                    mapping=mapping,
+                    uploaded_by=uploaded_by,
+                    progress=step,
+                    detected=detected,
+                )  # fmt: skip
             )
         except InputError as exc:
             results.append(UploadResult(None, Path(path).name, kind, "failed", message=str(exc)))
@@ -281,28 +330,37 @@ def ingest_files(
 _RANK = {"roster": 0, "exclusions": 0, "claims": 1, "837": 1, "remits": 2, "835": 2}
 
 
-def file_kind(con: duckdb.DuckDBPyConnection, path: str | os.PathLike, kind: str | None = None,
-              mapping: object = None) -> str | None:  # fmt: skip
+def detect_file(con: duckdb.DuckDBPyConnection, path: str | os.PathLike, kind: str | None = None,
+                mapping: object = None) -> Detection:  # fmt: skip
     """The kind a file would load as (given, the mapping's, else from its content; a CSV from its
-    first rows), without loading it; None when it cannot be told (loading it will say why)."""
+    first rows) and its sheets' classifications, without loading it; kind None when it cannot be told
+    (loading it will say why)."""
     if kind is not None:
-        return kind
+        return Detection(kind)
     path = Path(path)
+    classified: dict[str, Classification] = {}
+    state = database_state(con)
     try:
         override = resolve_mapping(con, mapping)
         if override.kind:
-            return override.kind
+            return Detection(override.kind)
         if _is_exclusion_list(path):
-            return "exclusions"
+            return Detection("exclusions")
         knowledge = Knowledge.from_database(con)
         if sniff_kind(path) == "csv":
             source = duck_csv_unchecked(path)
             head = source.head(_HEAD_ROWS) if source is not None else None
             if head is not None and not head.frame.empty:
-                return detect_kind(path, [head], knowledge)
-        return detect_kind(path, None, knowledge)
+                return Detection(detect_kind(path, [head], knowledge, classified), classified, state)
+        return Detection(detect_kind(path, None, knowledge, classified), classified, state)
     except InputError:
-        return None
+        return Detection(None)
+
+
+def file_kind(con: duckdb.DuckDBPyConnection, path: str | os.PathLike, kind: str | None = None,
+              mapping: object = None) -> str | None:  # fmt: skip
+    """The kind a file would load as (detect_file), without loading it; None when it cannot be told."""
+    return detect_file(con, path, kind, mapping).kind
 
 
 def load_rank(con: duckdb.DuckDBPyConnection, path: str | os.PathLike, kind: str | None = None,
@@ -317,11 +375,20 @@ def load_order(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike
     """The paths in load order: credentialing files first, then claims (exports, 837), then
     remittances (exports, 835); files of one rank keep their order; a file whose kind cannot be told
     goes with the claims (loading it says why it cannot be read)."""
+    return [path for path, _detected in load_plan(con, paths, kind=kind, mapping=mapping)]
+
+
+def load_plan(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike], *, kind: str | None = None,
+              mapping: object = None) -> list[tuple[object, Detection | None]]:  # fmt: skip
+    """(path, what detect_file found) in load order (load_order), for ingest_file's `detected`: each
+    file is recognised once for the order and the load. None where nothing was detected (one file, or
+    a kind given for all)."""
     paths = list(paths)
     if kind is not None or len(paths) < 2:
-        return paths
-    ranks = [load_rank(con, p, None, mapping) for p in paths]
-    return [p for _r, _i, p in sorted(zip(ranks, range(len(paths)), paths, strict=True))]
+        return [(p, None) for p in paths]
+    found = [detect_file(con, p, None, mapping) for p in paths]
+    ranks = [_RANK.get(d.kind or "claims", 1) for d in found]
+    return [(p, d) for _r, _i, p, d in sorted(zip(ranks, range(len(paths)), paths, found, strict=True))]
 
 
 def resolve_mapping(con: duckdb.DuckDBPyConnection, mapping: object) -> mapping_mod.MappingOverride:
@@ -357,8 +424,9 @@ def _recognition_warnings(used: list[tuple[RawSheet, mapping_mod.Mapping]]) -> l
 
 
 def _ingest_claims_csv(
-    con, path: Path, kind, override, uploaded_by, progress, head_kind: dict | None = None
-) -> tuple[UploadResult | None, str | None]:
+    con, path: Path, kind, override, uploaded_by, progress, head_kind: dict | None = None,
+    classified: dict[str, Classification] | None = None,
+) -> tuple[UploadResult | None, str | None]:  # fmt: skip
     """(result, sha256) of a claims CSV that DuckDB reads as pandas would, loaded set-based (claims_set)
     with the same result as the general path; (None, sha256 or None) when the file is not one: the
     caller reads it the general way. The file's hash and plainness are worked out in a thread while
@@ -369,7 +437,7 @@ def _ingest_claims_csv(
         return None, None
     if kind is None:
         try:
-            detected = detect_kind(path, [head], Knowledge.from_database(con))
+            detected = detect_kind(path, [head], Knowledge.from_database(con), classified)
         except InputError:
             return None, None
         if detected != "claims":
@@ -414,7 +482,7 @@ def _ingest_claims_csv(
 # credentialing workbooks
 
 
-def _ingest_roster(con, path, sha, sheets, override, uploaded_by, progress) -> UploadResult:
+def _ingest_roster(con, path, sha, sheets, override, uploaded_by, progress, classified=None) -> UploadResult:
     from audits.ingest.roster import parse_roster
 
     raw_mapping = None
@@ -424,6 +492,9 @@ def _ingest_roster(con, path, sha, sheets, override, uploaded_by, progress) -> U
             raw_mapping["sheets"] = override.sheets
         if override.sheet_columns:
             raw_mapping["sheet_columns"] = override.sheet_columns
-    parsed = parse_roster(sheets, raw_mapping, Knowledge.from_database(con))
+    # the sheets classified when the file's kind was detected are not classified again (the same
+    # reading: no mapping was given, and the database is as it was)
+    reuse = classified if raw_mapping is None else None
+    parsed = parse_roster(sheets, raw_mapping, Knowledge.from_database(con), classified=reuse)
     report(progress, 0.5, f"{path.name}: credentialing sheets parsed")
     return upload.load_roster(con, path.name, sha, parsed, raw_mapping, uploaded_by, progress)

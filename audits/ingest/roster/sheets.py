@@ -285,10 +285,13 @@ def _find_header(
     knowledge: recognise.Knowledge | None = None,
     table: str | None = None,
     columns: dict[str, str] | None = None,
+    found: recognise.Classification | None = None,
 ) -> tuple[int, str, dict[str, int], recognise.Classification] | None:
     """(row position, table, canonical column -> column position, classification) of a roster sheet,
-    None when the sheet reads best as something else (or as nothing, or as nothing like `table`)."""
-    found = classify_sheet(frame, overrides, knowledge, table, columns)
+    None when the sheet reads best as something else (or as nothing, or as nothing like `table`).
+    `found` is the sheet's classification when it was made already (with no overrides)."""
+    if found is None:
+        found = classify_sheet(frame, overrides, knowledge, table, columns)
     chosen = found.chosen
     if chosen is None or chosen.kind not in recognise.ROSTER_TABLES:
         return None
@@ -1192,9 +1195,12 @@ def _check_sheet_columns(sheet: str, kind: str, columns: dict[str, str], reading
 
 
 def parse_roster(
-    sheets: list[RawSheet], mapping: dict | None = None, knowledge: recognise.Knowledge | None = None
-) -> RosterBatch:
+    sheets: list[RawSheet], mapping: dict | None = None, knowledge: recognise.Knowledge | None = None,
+    classified: dict[str, recognise.Classification] | None = None,
+) -> RosterBatch:  # fmt: skip
     """Recognise the roster sheets by their headers and normalise their rows (see the module doc).
+    `classified` ({sheet name: classify_sheet's reading with no mapping}) are sheets already classified
+    (when the file's kind was detected): they are not classified again.
 
     Payer names are not resolved here (that needs the database): enrollment and scope frames carry
     `payer_name` as written and an empty payer_id until apply_roster. Raises InputError when no sheet
@@ -1210,7 +1216,10 @@ def parse_roster(
             batch.ignored_sheets.append(sheet.name)
             continue
         columns = per_sheet.get(sheet.name)
-        header = _find_header(sheet.frame, overrides, knowledge, table, columns)
+        known = None
+        if classified and not overrides and table is None and not columns:
+            known = classified.get(sheet.name)
+        header = _find_header(sheet.frame, overrides, knowledge, table, columns, known)
         if header is None and table is not None:
             raise InputError(
                 f"Sheet {sheet.name!r} has no header row that reads as {_TABLE_WORDS[table]} - choose another "
