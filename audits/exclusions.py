@@ -521,13 +521,6 @@ def last_screening(con: duckdb.DuckDBPyConnection, npi: str) -> dict | None:
     return latest
 
 
-def list_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute(
-        "SELECT list_id, source, file_name, sha256, list_date, list_date_basis, rows_read, rows_loaded, "
-        "rows_rejected, loaded_by, loaded_at FROM exclusion_lists ORDER BY list_id DESC"
-    ).df()
-
-
 SCREENING_SHEET_COLUMNS = [
     "screening_id",
     "screened_at",

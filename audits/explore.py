@@ -9,7 +9,6 @@ leave this module (patient_key is never selected).
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import duckdb
 import pandas as pd
@@ -45,10 +44,6 @@ def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
 
 def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
     return _rows(con, "SELECT count(*) FROM uploads WHERE uploaded_by = 'demo'")[0][0] > 0
-
-
-def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
-    return _rows(con, "SELECT (SELECT count(*) FROM uploads) + (SELECT count(*) FROM claim_lines)")[0][0] == 0
 
 
 def freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -258,27 +253,6 @@ def rejected_rows(con: duckdb.DuckDBPyConnection, upload_id: int) -> pd.DataFram
         " WHERE upload_id = ? ORDER BY sheet, row_number",
         [upload_id],
     )
-
-
-_UNKNOWN_PAYER = re.compile(r"unknown payer:\s*(.+?)(?:\s*[(;\[]|\s+-\s+|$)", re.IGNORECASE)
-
-
-def unknown_payer_names(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Payer names held back as unknown and not yet reloaded: name, rows, uploads, upload_ids (a list)."""
-    frame = _frame(
-        con,
-        "SELECT upload_id, reason FROM rejected_rows"
-        " WHERE lower(reason) LIKE 'unknown payer:%' AND resolved_by_upload IS NULL",
-    )
-    if frame.empty:
-        return pd.DataFrame({"name": pd.Series(dtype=str), "rows": [], "uploads": [], "upload_ids": []})
-    frame["name"] = frame["reason"].map(lambda r: m.group(1).strip() if (m := _UNKNOWN_PAYER.match(r)) else r)
-    grouped = frame.groupby("name").agg(
-        rows=("upload_id", "size"),
-        uploads=("upload_id", "nunique"),
-        upload_ids=("upload_id", lambda ids: sorted({int(i) for i in ids})),
-    )
-    return grouped.reset_index().sort_values(["rows", "name"], ascending=[False, True], ignore_index=True)
 
 
 def mapping_profiles(con: duckdb.DuckDBPyConnection, kind: str | None = None) -> pd.DataFrame:

@@ -87,15 +87,3 @@ def exposure(con: duckdb.DuckDBPyConnection, month, npi: str | None = None) -> p
         ["_total", "issue_id", "paid_90d", "payer_id"], ascending=[False, True, False, True], kind="stable"
     )
     return frame[list(EXPOSURE_COLUMNS)].reset_index(drop=True)
-
-
-def exposure_by_alert(con: duckdb.DuckDBPyConnection, month, npi: str | None = None) -> pd.DataFrame:
-    """One row per forward alert: its exposure summed over payers, the largest paid first."""
-    frame = exposure(con, month, npi)
-    keys = ["issue_id", "rule_id", "rendering_npi", "provider_name", "alert"]
-    out = (
-        frame.groupby(keys, dropna=False, sort=False)[["lines", "billed_90d", "paid_90d"]].sum().reset_index()
-    )
-    return out.sort_values(["paid_90d", "issue_id"], ascending=[False, True], kind="stable").reset_index(
-        drop=True
-    )

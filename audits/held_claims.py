@@ -363,18 +363,3 @@ def _cell(value):
         text = value["date"]
         return dt.datetime.fromisoformat(text) if "T" in text else dt.date.fromisoformat(text)
     return value
-
-
-def release_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute(
-        "SELECT release_id, released_at, released_by, file_name, format, claims, interchange_control "
-        "FROM gate_releases ORDER BY release_id DESC"
-    ).df()
-
-
-def gate_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute(
-        "SELECT gate_id, file_name, format, checked_at, checked_by, claims, lines, held_claims, clean_claims, "
-        "CAST(held_amount AS DOUBLE) AS held_amount, CAST(clean_amount AS DOUBLE) AS clean_amount "
-        "FROM gate_runs ORDER BY gate_id DESC"
-    ).df()

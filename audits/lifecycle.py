@@ -520,15 +520,6 @@ def assign(
     return AssignResult(issue_ids=ids, changed=events)
 
 
-def assign_filtered(
-    con: duckdb.DuckDBPyConnection, month, filters: dict, *, by: str, **changes_
-) -> AssignResult:
-    """A bulk action: the same change on every issue of the month's queue that `filters` (queue's
-    keyword filters) select."""
-    selected = queue(con, month, **filters)
-    return assign(con, list(selected["issue_id"]), by=by, **changes_)
-
-
 def history(con: duckdb.DuckDBPyConnection, issue_id: str | None = None) -> pd.DataFrame:
     """The changes of one issue (or all), oldest first: changed_at, by_user, action, old_value, new_value, note."""
     sql = "SELECT issue_id, changed_at, by_user, action, old_value, new_value, note FROM issue_events"

@@ -15,7 +15,6 @@ from collections import OrderedDict
 import duckdb
 import pandas as pd
 
-from audits import findings as findings_model
 from audits import reference
 from audits.errors import InputError
 from audits.findings import CURRENT_FINDINGS_SQL, PAYER_NAMES_SQL, PROVIDER_NAMES_SQL
@@ -319,31 +318,6 @@ def denied_by_root_cause(con: duckdb.DuckDBPyConnection, end_month, months: int 
     )
     frame["denied_lines"] = frame.denied_lines.astype("int64")
     frame["denied_dollars"] = frame.denied_dollars.astype(float)
-    return frame.reset_index(drop=True)
-
-
-FINDING_COLUMNS = findings_model.FINDING_COLUMNS
-_FILTERABLE = ("rule_id", "severity", "rendering_npi", "payer_id", "procedure_code", "category", "claim_id")
-
-
-def findings_frame(con: duckdb.DuckDBPyConnection, month, filters: dict | None = None) -> pd.DataFrame:
-    """The month's current findings: SPEC 4 columns in order, then finding_id, provider_name,
-    payer_name, category, description, action. filters: {column: value or list of values}."""
-    frame = findings_model.findings(con, month, order="amount")
-    frame = frame.merge(registry_frame(con)[["rule_id", "description"]], on="rule_id", how="left")
-    frame = frame[
-        [*FINDING_COLUMNS, "finding_id", "provider_name", "payer_name", "category", "description", "action"]
-    ]
-    frame["amount_at_risk"] = frame["amount_at_risk"].astype(float)
-    for column, wanted in (filters or {}).items():
-        if wanted is None or wanted == [] or wanted == "":
-            continue
-        if column == "npi":
-            column = "rendering_npi"
-        if column not in _FILTERABLE:
-            raise InputError(f"Cannot filter findings by '{column}' - use one of {', '.join(_FILTERABLE)}.")
-        values = wanted if isinstance(wanted, list | tuple | set) else [wanted]
-        frame = frame[frame[column].isin(list(values))]
     return frame.reset_index(drop=True)
 
 

@@ -216,27 +216,6 @@ def check_line(
     return _result(blocking.get("candidate", []), warnings.get("candidate", []))
 
 
-def check_lines(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> list[CheckResult]:
-    """check_line for many candidates at once (one pass of the rule SQL: use it for a clearance matrix).
-    Each row: npi, payer, code, dos, and optionally pos and state. Raises InputError like check_line."""
-    directory = _payer_directory(con)
-    candidates = []
-    for i, row in enumerate(rows):
-        candidates.append(
-            {
-                "key": str(i),
-                "rendering_npi": _clean(row.get("npi")) or "",
-                "payer_id": resolve_payer(con, row.get("payer"), directory),
-                "date_of_service": _parse_date(row.get("dos")),
-                "procedure_code": (_clean(row.get("code")) or "").upper(),
-                "pos": _clean(row.get("pos")),
-                "service_state": (_clean(row.get("state")) or "").upper() or None,
-            }
-        )
-    found, warned = judge(con, pd.DataFrame(candidates, columns=list(_CANDIDATE_COLUMNS)))
-    return [_result(found.get(str(i), []), warned.get(str(i), [])) for i in range(len(rows))]
-
-
 # --------------------------------------------------------------------------------------------
 # batch check of a claims file
 

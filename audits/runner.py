@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import duckdb
-import pandas as pd
 
 from audits import audit_log
 from audits.errors import InputError
@@ -278,11 +277,3 @@ def run_audit(
         amounts=amounts,
         seconds=time.perf_counter() - began,
     )
-
-
-def run_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every audit run, newest first (superseded runs included)."""
-    return con.execute(
-        "SELECT run_id, strftime(month, '%Y-%m') AS month, started_at, finished_at, snapshot_id, rules_version, "
-        "status, lines_audited, findings, amount_at_risk FROM audit_runs ORDER BY run_id DESC"
-    ).df()

@@ -86,11 +86,6 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return schema_version(con)
 
 
-def latest_version() -> int:
-    found = migrations()
-    return found[-1][0] if found else 0
-
-
 def _open(path: Path, read_only: bool, timeout_s: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + timeout_s
     delay = 0.05

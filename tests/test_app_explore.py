@@ -184,22 +184,8 @@ def test_finding_record_has_the_line_and_enrollments_but_no_patient(con):
     assert findings_model.finding_record(con, "old", "2026-10") == {}  # superseded run
 
 
-def test_unknown_payer_names_group_held_rows(con):
-    con.execute(
-        "INSERT INTO rejected_rows (upload_id, row_number, sheet, raw_row, reason, resolved_by_upload) VALUES"
-        " (1, 2, 'claims', '{}', 'unknown payer: Aetna Choice (did you mean: Aetna?)', NULL),"
-        " (1, 3, 'claims', '{}', 'unknown payer: Aetna Choice (did you mean: Aetna?)', NULL),"
-        " (2, 2, 'claims', '{}', 'unknown payer: Big Plan', NULL),"
-        " (2, 3, 'claims', '{}', 'unknown payer: Old Name', 5),"
-        " (2, 4, 'claims', '{}', 'missing date of service', NULL)"
-    )
-    names = explore.unknown_payer_names(con)
-    assert list(zip(names["name"], names["rows"], strict=True)) == [("Aetna Choice", 2), ("Big Plan", 1)]
-    assert list(names["upload_ids"]) == [[1], [2]]
-
-
 def test_months_and_default_month(con):
-    assert explore.default_month(con) is None and explore.is_empty(con)
+    assert explore.default_month(con) is None
     con.execute(
         "INSERT INTO claim_lines (claim_id, line_no, date_of_service) VALUES ('a', 1, '2026-09-30'),"
         " ('b', 1, '2026-10-01')"

@@ -17,7 +17,7 @@ from audit_rows import (
     open_copy,
 )
 
-from audits.exposure import exposure, exposure_by_alert
+from audits.exposure import exposure
 from audits.runner import run_audit
 
 
@@ -66,12 +66,7 @@ def test_exposure_by_payer(econ):
     assert "2026-12-15" in frame["alert"].iloc[2]
 
 
-def test_exposure_by_alert_and_provider(econ):
-    totals = exposure_by_alert(econ, "2026-10")
-    assert [(r.rule_id, r.billed_90d, r.paid_90d) for r in totals.itertuples(index=False)] == [
-        ("CREDENTIAL_EXPIRING", 240.0, 150.0),
-        ("ENROLLMENT_TERMINATING", 150.0, 80.0),
-    ]
+def test_exposure_of_one_provider(econ):
     assert exposure(econ, "2026-10", npi=NPI_A)["rule_id"].tolist() == ["ENROLLMENT_TERMINATING"]
 
 

@@ -176,9 +176,8 @@ def test_accepted_risk_is_not_reopened(lcon):
 
 def test_bulk_action_on_a_filtered_set(lcon):
     audit(lcon)
-    result = lifecycle.assign_filtered(
-        lcon, "2026-10", {"assignee": "-", "change": "recurring"}, by="lee", assignee="billing"
-    )
+    selected = lifecycle.queue(lcon, "2026-10", assignee="-", change="recurring")
+    result = lifecycle.assign(lcon, list(selected["issue_id"]), by="lee", assignee="billing")
     assert len(result.issue_ids) == 2
     assert sorted(lifecycle.queue(lcon, "2026-10", assignee="billing")["rule_id"]) == [
         "CREDENTIAL_EXPIRING",

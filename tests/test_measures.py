@@ -17,7 +17,6 @@ from audits.errors import InputError
 from audits.measures import (
     breakdown,
     denied_by_root_cause,
-    findings_frame,
     month_summary,
     monthly_trend,
     roster_problems,
@@ -148,27 +147,6 @@ def test_denied_by_root_cause(acon):
         ["2026-10", "duplicate", 1, 50.0],
         ["2026-10", "unknown", 1, 70.0],
     ]
-
-
-def test_findings_frame_and_filters(acon):
-    frame = findings_frame(acon, "2026-10")
-    assert list(frame.columns[:10]) == [
-        "rule_id",
-        "severity",
-        "claim_id",
-        "line_no",
-        "rendering_npi",
-        "payer_id",
-        "procedure_code",
-        "date_of_service",
-        "amount_at_risk",
-        "detail",
-    ]
-    assert len(frame) == 4 and set(frame.provider_name) == {"Test Provider"}
-    only = findings_frame(acon, "2026-10", {"payer_id": "BCBS", "severity": ["error"]})
-    assert only.rule_id.tolist() == ["NOT_ENROLLED"] and only.payer_name.tolist() == ["Blue Cross"]
-    with pytest.raises(InputError):
-        findings_frame(acon, "2026-10", {"patient": "x"})
 
 
 def test_unmatched_remits(acon):

@@ -20,7 +20,7 @@ from audit_rows import (
 )
 
 from audits.errors import InputError
-from audits.precheck import check_file, check_line, check_lines
+from audits.precheck import check_file, check_line
 from audits.runner import run_audit
 from audits.store import connect
 
@@ -305,21 +305,6 @@ def test_cli_check_file(template, tmp_path, capsys):
     assert (tmp_path / "out.xlsx").exists()
 
 
-def test_check_lines_matches_check_line(ro):
-    rows = [
-        {"npi": NPI_A, "payer": "AET", "code": "99213", "dos": "2026-10-15"},
-        {"npi": NPI_A, "payer": "Blue Cross", "code": "99283", "dos": "2026-10-15", "pos": "11"},
-        {"npi": NPI_B, "payer": "BCBS", "code": "99213", "dos": "2026-10-15", "state": "TX"},
-    ]
-    results = check_lines(ro, rows)
-    assert [r.findings for r in results] == [[], ["OUT_OF_SCOPE"], ["UNKNOWN_PROVIDER"]]
-    for row, result in zip(rows, results, strict=True):
-        single = check_line(
-            ro, row["npi"], row["payer"], row["code"], row["dos"], row.get("pos"), row.get("state")
-        )
-        assert single == result
-
-
 def test_other_problems_of_the_line_are_warnings_cleared_or_not(ro):
     # SPEC 4: an invalid procedure code is a coding finding, not blocking: the coder is cleared and warned
     result = check_line(ro, NPI_A, "AET", "ABC", "2026-10-15", pos="11")
@@ -332,15 +317,6 @@ def test_other_problems_of_the_line_are_warnings_cleared_or_not(ro):
     # a clean line has no warning; POS left out is not judged (SPEC 6), so no INVALID_POS either
     assert check_line(ro, NPI_A, "AET", "99213", "2026-10-15", pos="11").warnings == []
     assert check_line(ro, NPI_A, "AET", "99213", "2026-10-15").warnings == []
-    # several lines at once keep each line's own warnings
-    many = check_lines(
-        ro,
-        [
-            {"npi": NPI_A, "payer": "AET", "code": "99213", "dos": "2026-10-15"},
-            {"npi": NPI_A, "payer": "AET", "code": "ABC", "dos": "2026-10-15"},
-        ],
-    )
-    assert [[r for r, _d in m.warnings] for m in many] == [[], ["INVALID_PROCEDURE_CODE"]]
 
 
 def test_a_checked_file_says_each_lines_warnings(ro, tmp_path):

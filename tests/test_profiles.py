@@ -172,7 +172,6 @@ def test_names_are_one_way_everywhere(pcon):
     )
     readers = {
         "page": page,
-        "measures frame": measures.findings_frame(pcon, "2026-10"),
         "workbook": reports.collect_workbook_data(pcon, "2026-10").detail,
         "by provider": measures.breakdown(pcon, "2026-10", "provider"),
         "by payer": measures.breakdown(pcon, "2026-10", "payer"),

@@ -226,10 +226,6 @@ def npi_check_digit(first_nine: str) -> int:
     return (10 - total % 10) % 10
 
 
-def npi_is_valid(npi: str) -> bool:
-    return len(npi) == 10 and npi.isdigit() and npi_check_digit(npi[:9]) == int(npi[9])
-
-
 def make_npis(rng: np.random.Generator, count: int, taken: set[str] | None = None) -> list[str]:
     """Distinct synthetic NPIs with valid check digits (first digit 1, as individual NPIs begin)."""
     taken = set(taken or ())
