@@ -48,13 +48,6 @@ def pct(value) -> str:
     return f"{float(value) * 100:.1f}%"
 
 
-def pct_delta(value) -> str | None:
-    """A change of a fraction, in percentage points: +1.2 pts."""
-    if _missing(value):
-        return None
-    return f"{float(value) * 100:+.1f} pts"
-
-
 def number(value) -> str:
     if _missing(value):
         return EMPTY

@@ -378,13 +378,6 @@ def money(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     return _pairs(series, _money_or_reason, "float64")
 
 
-def parse_money(value: object) -> float | None:
-    parsed, reason = _money_or_reason(value)
-    if reason:
-        raise ValueError(reason)
-    return parsed
-
-
 def number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Plain numbers (units): same grammar as money."""
     return money(series)
@@ -439,12 +432,6 @@ def list_width(series: pd.Series) -> int:
     return max(
         (len([p for p in _LIST_SPLIT.split(cell_text(v) or "") if p]) for v in scalars(uniques)), default=0
     )
-
-
-def list_overflow(series: pd.Series, count: int) -> pd.Series:
-    """Per row, how many items a one-cell list holds beyond `count` (0 when it fits)."""
-    lengths = _per_distinct(series, lambda v: len([p for p in _LIST_SPLIT.split(cell_text(v) or "") if p]))
-    return (lengths.astype("int64") - count).clip(lower=0)
 
 
 _COMPOSITE = re.compile(r"^(?:HC|AD|ER|IV|N4|WK|NU|HP|ZZ)[:>]([^:>]+)((?:[:>][^:>]*)*)$", re.IGNORECASE)

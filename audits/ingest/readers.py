@@ -506,13 +506,6 @@ def _check_xml_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str
         )
 
 
-def _excel_cell(value: object) -> object:
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    return value
-
-
 def _has_value(values: np.ndarray) -> bool:
     """Any cell that is not missing (stops at the first one: a filled column costs one look)."""
     for value in values:

@@ -1593,10 +1593,6 @@ def _warn_unsure(reading: SheetReading) -> None:
 # the header row, and the kind of a sheet
 
 
-def _cell_header_score(vocab: Vocabulary, text: str, kinds: Iterable[str]) -> float:
-    return _best_header_score(vocab, text, tuple(kinds))
-
-
 @functools.lru_cache(maxsize=65536)
 def _best_header_score_cached(vocab_id: int, text: str, kinds: tuple[str, ...]) -> float:
     vocab = _VOCABS[vocab_id]

@@ -16,7 +16,6 @@ rejection reason; the loader resolves payers, then `group_remit_lines` builds th
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -274,7 +273,3 @@ def group_remit_lines(
         remarks[["line_ref", "position", "level", "rarc"]].reset_index(drop=True),
         dup_reason,
     )
-
-
-def raw_json(record: dict) -> str:
-    return json.dumps(record, default=str, sort_keys=False)

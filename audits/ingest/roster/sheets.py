@@ -166,26 +166,6 @@ def _mapping_parts(mapping: object) -> tuple[dict[str, str], dict[str, dict]]:
     return header_to_column, labels
 
 
-def _match_fields(
-    headers: list[str], fields: dict[str, set[str]], overrides: dict[str, str]
-) -> dict[str, int]:
-    """canonical column -> position of the first header that names it."""
-    found: dict[str, int] = {}
-    for position, header in enumerate(headers):
-        if not header:
-            continue
-        target = overrides.get(header)
-        if target is None:
-            target = next((name for name, synonyms in fields.items() if header in synonyms), None)
-        if target in fields and target not in found:
-            found[target] = position
-    return found
-
-
-def _has_name(found: dict[str, int]) -> bool:
-    return "provider_name" in found or ("first_name" in found and "last_name" in found)
-
-
 # Kinds a sheet is read as; a sheet read best as a claims or remittance export is not a roster sheet.
 _SHEET_KINDS = (*recognise.ROSTER_TABLES, "claims", "remits")
 
