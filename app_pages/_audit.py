@@ -84,7 +84,7 @@ def heatmap(matrix: pd.DataFrame, payer_names: dict, where=st) -> None:
     grid = chosen.pivot_table(index="provider", columns="payer", values=column, aggfunc="sum", fill_value=0)
     order = grid.sum(axis=1).sort_values(ascending=False).index
     grid = grid.loc[order]
-    table = grid.reset_index().rename(columns={"provider": "Provider"})
+    table = grid.reset_index().rename(columns={"provider": "Provider"}).rename_axis(columns=None)
     charts.figure(
         charts.heatmap(grid, value or "findings", money=column == "amount_at_risk"),
         f"Misalignment by provider and payer (top {len(grid)} providers, {value or 'findings'})",

@@ -4,8 +4,11 @@ audits.lifecycle). One call from the page: `render(month)`."""
 
 from __future__ import annotations
 
+import pandas as pd
+import plotly.express as px
 import streamlit as st
 
+from app_pages import _charts as charts
 from app_pages import _db
 from app_pages import _format as fmt
 from app_pages._tables import show
@@ -27,10 +30,11 @@ def render(month: str) -> None:
             left.caption(
                 "Dollars recovered through retro-billing (denied for credentialing, paid later), by service month."
             )
-            left.bar_chart(recovered, x="month", y="recovered_dollars", height=220)
+            _bars(left, recovered, "recovered_dollars", "Dollars recovered per month", money=True)
     if resolved is not None and not resolved.empty:
         right.caption("Issues resolved per audited month (open the month before, gone this month).")
-        right.bar_chart(resolved, x="month", y="resolved_issues", height=220)
+        _bars(right, resolved[["month", "resolved_issues", "resolved_dollars"]], "resolved_issues",
+              "Issues resolved per month", money=False)  # fmt: skip
     from app_pages import _identity as identity
 
     if not identity.can("retro billing"):  # claim lines: not for leadership (aggregates only, #14)
@@ -50,3 +54,19 @@ def render(month: str) -> None:
         "source in data/reference/filing_limits.csv (Medicare: 42 CFR 424.44, 424.521), editable."
     )
     show(lines, key="retro_lines", height=300)
+
+
+def _bars(where, frame: pd.DataFrame, y: str, title: str, money: bool) -> None:
+    """Bars per month, each labelled with its value, and the same numbers as a table one click away."""
+    fig = px.bar(frame, x="month", y=y, text=y)
+    fig.update_traces(
+        texttemplate="$%{y:,.0f}" if money else "%{y:,}",
+        hovertemplate="%{x}: " + ("$%{y:,.0f}" if money else "%{y:,}") + "<extra></extra>",
+    )
+    fig.update_layout(
+        height=260,
+        margin=charts.MARGIN,
+        xaxis={"type": "category", "title": None},
+        yaxis={"title": None, **({"tickprefix": "$", "tickformat": ",.0f"} if money else {})},
+    )
+    charts.figure(fig, title, frame, where=where)
