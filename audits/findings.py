@@ -15,13 +15,15 @@ is bound; no patient identifier is selected.
   credentials, scope}
 - rule_action(rule_id) -> the rule header's action
 Names (SPEC 4 exports and pages alike): a provider's name is the smallest non-empty trimmed name the
-roster holds for its NPI, a payer's the same over payers; NAMES_SQL is the only copy.
+roster holds for its NPI, a payer's the same over payers; sql/staging/stg_provider_names.sql and
+stg_payer_names.sql are the only copies (PROVIDER_NAMES_SQL, PAYER_NAMES_SQL here; views for the rules).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -45,12 +47,18 @@ FINDING_COLUMNS = (
 )
 READ_COLUMNS = (*FINDING_COLUMNS, "finding_id", "provider_name", "payer_name")
 
-# One way to name a provider and a payer (issue 10: one copy took max, another min).
-PROVIDER_NAMES_SQL = "SELECT trim(npi) AS npi, min(nullif(trim(provider_name), '')) AS provider_name FROM providers GROUP BY trim(npi)"
-PAYER_NAMES_SQL = (
-    "SELECT trim(payer_id) AS payer_id, min(nullif(trim(payer_name), '')) AS payer_name FROM payers "
-    "GROUP BY trim(payer_id)"
-)
+# One way to name a provider and a payer (issue 10: one copy took max, another min): the text of the
+# staging files, inlined here so a read needs no view; the rule SQL reads the same files as views.
+_STAGING = Path(__file__).resolve().parent / "sql" / "staging"
+
+
+def _staging_select(name: str) -> str:
+    text = (_STAGING / f"{name}.sql").read_text(encoding="utf-8")
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--")).strip()
+
+
+PROVIDER_NAMES_SQL = _staging_select("stg_provider_names")
+PAYER_NAMES_SQL = _staging_select("stg_payer_names")
 # Every payer the practice knows of (the payers table or an enrollment names it) with its name.
 KNOWN_PAYERS_SQL = f"""
 SELECT k.payer_id, y.payer_name

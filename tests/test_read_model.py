@@ -72,6 +72,22 @@ def test_names_are_aggregated_in_the_read_model_only():
     assert _hits(NAMES_AGGREGATE, {"findings.py", "exclusions.py"}) == []
 
 
+# The one name of a payer and of a provider: two staging files, read by findings.py and, as views, by SQL.
+NAME_FILES = {"staging/stg_payer_names.sql", "staging/stg_provider_names.sql"}
+
+
+def test_names_in_sql_come_from_the_staging_name_files_only():
+    sql = AUDITS / "sql"
+    hits = []
+    for path in sorted(sql.rglob("*.sql")):
+        if path.relative_to(sql).as_posix() in NAME_FILES:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if NAMES_AGGREGATE.search(line):
+                hits.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert hits == []
+
+
 def test_the_current_run_is_looked_up_in_the_read_model_only():
     assert _hits(PICKS_A_RUN, RUN_LOOKERS, skip=RUN_FINGERPRINT) == []
 
@@ -90,6 +106,9 @@ def test_the_patterns_find_what_they_are_for():
     assert READS_FINDINGS.search("LEFT JOIN findings f ON f.run_id = r.run_id")
     assert not READS_FINDINGS.search("FROM finding_lines")
     assert NAMES_AGGREGATE.search("SELECT payer_id, max(payer_name) AS payer_name FROM payers")
+    assert NAMES_AGGREGATE.search(
+        "    SELECT payer_id, max(payer_name) AS payer_name FROM payers GROUP BY payer_id"
+    )
     assert NAMES_AGGREGATE.search("coalesce(any_value(p.provider_name), f.rendering_npi)")
     assert NAMES_AGGREGATE.search("min(nullif(trim(provider_name), ''))")
     # the copies of the current run, the month parser and neutralise that issue 10 found

@@ -27,7 +27,7 @@ pending AS (
 ),
 
 payer_names AS (
-    SELECT payer_id, max(payer_name) AS payer_name FROM payers GROUP BY payer_id
+    SELECT payer_id, payer_name FROM stg_payer_names
 ),
 
 -- logic: month_end - submitted_date > 90 days

@@ -38,7 +38,7 @@ enrollment_rows AS (
 ),
 
 payer_names AS (
-    SELECT payer_id, max(payer_name) AS payer_name FROM payers GROUP BY payer_id
+    SELECT payer_id, payer_name FROM stg_payer_names
 ),
 
 -- logic: enrolled rows ending in (month_end, month_end + 90 days]

@@ -45,7 +45,7 @@ roster_npis AS (
 ),
 
 payer_names AS (
-    SELECT payer_id, max(payer_name) AS payer_name FROM payers GROUP BY payer_id
+    SELECT payer_id, payer_name FROM stg_payer_names
 ),
 
 billable_codes AS (
