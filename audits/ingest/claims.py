@@ -10,12 +10,12 @@ Payer resolution, patient hashing and loading are the loader's.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from audits.ingest import labels as labels_mod
 from audits.ingest import normalize as nz
 from audits.ingest.mapping import Mapping
 from audits.ingest.readers import RawSheet
@@ -43,7 +43,7 @@ CLAIM_COLUMNS = [
     "source_row",
 ]
 REQUIRED_VALUES = ["claim_id", "rendering_npi", "payer", "date_of_service", "procedure_code", "billed_amount"]
-_TOTAL = re.compile(r"^\s*(grand\s+|sub\s*)?totals?\b", re.IGNORECASE)
+# A totals row's words ('Total', 'Grand Total', 'Subtotal') are the vocabulary's [sheet_words] total_rows.
 
 
 @dataclass
@@ -206,18 +206,17 @@ class _Rejections:
         self._open[open_rows] = pd.isna(self.reason.to_numpy()[open_rows])
 
 
-def _is_total(value: str | None) -> bool:
-    return value is not None and value[:1] in "TtGgSs" and bool(_TOTAL.match(value))
+def _is_total(value: str | None, labels: labels_mod.Labels | None = None) -> bool:
+    labels = labels or labels_mod.active()
+    return value is not None and value[:1] in labels.total_initials and bool(labels.total_row.match(value))
 
 
 def totals_rows(frame: pd.DataFrame, claim_text: pd.Series | None = None) -> pd.Series:
     """Rows that are an export's totals line: the claim id cell says 'Total' (checked on distinct values)."""
     claim = nz.text(frame["claim_id"]) if claim_text is None else claim_text
     codes, uniques = pd.factorize(claim, use_na_sentinel=True)
-    flags = np.array(
-        [str(u)[:1] in "TtGgSs" and bool(_TOTAL.match(str(u))) for u in nz.scalars(uniques)] + [False],
-        dtype=bool,
-    )
+    labels = labels_mod.current()
+    flags = np.array([_is_total(str(u), labels) for u in nz.scalars(uniques)] + [False], dtype=bool)
     return pd.Series(flags[codes], index=frame.index)
 
 
@@ -233,10 +232,11 @@ def totals_in_body(rows: SheetRows, claim_raw: pd.Series) -> pd.Series:
     """Rows with no claim id where some cell says 'Total' (a totals line whose label is in another column)."""
     flags = pd.Series(False, index=rows.body.index)
     blank = claim_raw.isna()
+    total = labels_mod.current().total_row
     if blank.any():
         cells = rows.body.loc[blank[blank].index]
         for label, values in zip(cells.index, cells.itertuples(index=False, name=None), strict=True):
-            flags[label] = any(isinstance(v, str) and _TOTAL.match(v) for v in values)
+            flags[label] = any(isinstance(v, str) and total.match(v) for v in values)
     return flags
 
 

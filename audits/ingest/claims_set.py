@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from audits.ingest import claims as claims_mod
+from audits.ingest import labels as labels_mod
 from audits.ingest import normalize as nz
 from audits.ingest.mapping import Mapping
 from audits.ingest.payers import PayerDirectory
@@ -262,12 +263,20 @@ def _distinct(
 def _odd_claim(ref: str) -> str:
     """Claim id cells `_text_cell` may change, or that may be a totals label (a superset: cheap string
     tests, no regular expression): not ASCII, a blank or control character at either end, a dot
-    ('12.0'), a blank word ('N/A'), or starting like 'Total', 'Grand', 'Sub' and saying 'total'."""
+    ('12.0'), a blank word ('N/A'), or starting like a total row's words ('Total', 'Grand', 'Sub') and
+    saying one of them ('total': the vocabulary's total_rows)."""
+    labels = labels_mod.current()
+    initials = ", ".join(str(ord(c)) for c in labels.total_initials) or "-1"
     return (
         f"{ref} IS NOT NULL AND (strlen({ref}) <> length({ref}) OR ascii({ref}) <= 32 OR "
         f"ascii(right({ref}, 1)) <= 32 OR contains({ref}, '.') OR (length({ref}) <= 4 AND lower({ref}) IN "
-        f"({_BLANK_WORDS})) OR (ascii({ref}) IN (71, 83, 84, 103, 115, 116) AND {ref} ILIKE '%total%'))"
+        f"({_BLANK_WORDS})) OR (ascii({ref}) IN ({initials}) AND ({_mentions_total(ref, labels)})))"
     )
+
+
+def _mentions_total(ref: str, labels) -> str:
+    """SQL: the cell holds one of the total rows' words (labels.total_terms: letters and digits only)."""
+    return " OR ".join(f"{ref} ILIKE '%{term}%'" for term in labels.total_terms) or "false"
 
 
 def _distinct_rows(con: duckdb.DuckDBPyConnection, refs: list[str]) -> list[tuple]:
@@ -515,14 +524,15 @@ def _shifted(con: duckdb.DuckDBPyConnection, cells: list[str], header_row: int) 
 def _body_totals(con: duckdb.DuckDBPyConnection, ref: str | None, cells: list[str]) -> str:
     """Predicate of the rows with no claim id where some cell says 'Total' (claims.totals_in_body)."""
     blank = f"{ref} IS NULL" if ref is not None else "true"
-    mention = " OR ".join(f"{c} ILIKE '%total%'" for c in cells)
+    labels = labels_mod.current()
+    mention = " OR ".join(_mentions_total(c, labels) for c in cells)
     rows = con.execute(
         f"SELECT r, {', '.join(cells)} FROM {_BODY} WHERE {blank} AND ({mention})"  # noqa: S608
     ).fetchall()
     hits = [
         str(int(row[0]))
         for row in rows
-        if any(isinstance(v, str) and claims_mod._TOTAL.match(v) for v in row[1:])
+        if any(isinstance(v, str) and labels.total_row.match(v) for v in row[1:])
     ]
     return f"b.r IN ({', '.join(hits)})" if hits else "false"
 

@@ -20,6 +20,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from audits.ingest import labels as labels_mod
+
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 in the 1900 date system (Lotus leap-year bug included)
 _EXCEL_SERIAL_MIN = 1  # 1900-01-01
 _EXCEL_SERIAL_MAX = 109_574  # 2199-12-31
@@ -169,10 +171,7 @@ def text(series: pd.Series) -> pd.Series:
 
 def normalise_header(value: object) -> str:
     """'Claim #' -> 'claim no', 'CPT/HCPCS' -> 'cpt hcpcs', ' Date of  Service ' -> 'date of service'."""
-    raw = cell_text(value) or ""
-    raw = raw.replace("#", " no ").replace("&", " and ")
-    raw = re.sub(r"[^0-9a-zA-Z]+", " ", raw)
-    return " ".join(raw.lower().split())
+    return labels_mod.header_key(cell_text(value) or "")
 
 
 def payer_key(name: object) -> str:
@@ -463,32 +462,17 @@ def composite_procedure(series: pd.Series) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 # adjustment group codes
 
-GROUP_CODES = ("CO", "PR", "OA", "PI", "CR")
-_GROUP_WORDS = {
-    "CONTRACTUALOBLIGATION": "CO",
-    "CONTRACTUALOBLIGATIONS": "CO",
-    "CONTRACTUAL": "CO",
-    "PATIENTRESPONSIBILITY": "PR",
-    "OTHERADJUSTMENT": "OA",
-    "OTHERADJUSTMENTS": "OA",
-    "PAYORINITIATED": "PI",
-    "PAYERINITIATED": "PI",
-    "PAYORINITIATEDREDUCTIONS": "PI",
-    "PAYERINITIATEDREDUCTIONS": "PI",
-    "CORRECTIONANDREVERSAL": "CR",
-    "CORRECTIONANDREVERSALS": "CR",
-    "CORRECTIONSANDREVERSALS": "CR",
-}
+GROUP_CODES = labels_mod.GROUP_CODES  # their words: the vocabulary's [labels.group_code]
 
 
 def _group(value: object) -> str | None:
     raw = cell_text(value)
     if raw is None:
         return None
-    key = re.sub(r"[^A-Z]", "", raw.upper())
+    key = labels_mod.group_key(raw)
     if key in GROUP_CODES:
         return key
-    return _GROUP_WORDS.get(key)
+    return labels_mod.active().group.get(key)
 
 
 def group_code(series: pd.Series) -> pd.Series:
@@ -532,56 +516,33 @@ def adjustment_items(series: pd.Series) -> pd.Series:
 
 
 def _label_key(value: object) -> str:
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", (cell_text(value) or "").lower()).split())
+    return labels_mod.label_key(cell_text(value) or "")
 
 
-_ENROLLMENT_EXACT = {
-    "enrolled": "enrolled",
-    "active": "enrolled",
-    "approved": "enrolled",
-    "par": "enrolled",
-    "participating": "enrolled",
-    "in network": "enrolled",
-    "pending": "pending",
-    "submitted": "pending",
-    "applied": "pending",
-    "denied": "denied",
-    "rejected": "denied",
-    "declined": "denied",
-    "terminated": "terminated",
-    "termed": "terminated",
-    "inactive": "terminated",
-}
-
+# The labels and what they mean are data: the vocabulary's [labels] sections (labels.py), which a
+# practice extends in its own vocabulary file.
 
 # SPEC 4: these mean no application was made: the row is rejected ("no enrollment application").
 NO_ENROLLMENT = "none"
-_NO_ENROLLMENT = {"not submitted", "not started", "not applied", "n a", "na", "none", "no application"}
-_PENDING_PREFIXES = ("pending", "submitted", "in process", "in progress", "in review", "under review",
-                     "processing", "applied")  # fmt: skip
 
 
-def _enrollment(value: object, extra: dict[str, str] | None = None) -> str | None:
+def _enrollment(value: object, extra: dict[str, str] | None = None, labels=None) -> str | None:
     key = _label_key(value)
     if not key:
         return None
     if extra and key in extra:
         return extra[key]
-    if key in _ENROLLMENT_EXACT:
-        return _ENROLLMENT_EXACT[key]
-    if key in _NO_ENROLLMENT:
-        return NO_ENROLLMENT
-    if key.startswith(_PENDING_PREFIXES):  # any suffix: "In Progress - Hold Claims", "Submitted 3/1"
-        return "pending"
-    return None
+    return (labels or labels_mod.active()).enrollment_status(key)
 
 
 def enrollment_status(series: pd.Series, extra: dict[str, str] | None = None) -> pd.Series:
     """Enrolled/Active/Approved/Par/Participating -> enrolled; Pending/Submitted/In process.../In progress.../
-    Applied -> pending; Denied/Rejected/Declined -> denied; Terminated/Termed/Inactive -> terminated; else None.
-    `extra` maps further labels (normalised: lower case, words) to a status (the analyst's saved mapping)."""
+    Applied -> pending; Denied/Rejected/Declined -> denied; Terminated/Termed/Inactive -> terminated; else None
+    (the vocabulary's [labels.enrollment_status]). `extra` maps further labels (normalised: lower case,
+    words) to a status (the analyst's saved mapping)."""
     extra_norm = {_label_key(k): v for k, v in (extra or {}).items()}
-    return _per_distinct(series, lambda v: _enrollment(v, extra_norm))
+    labels = labels_mod.current()
+    return _per_distinct(series, lambda v: _enrollment(v, extra_norm, labels))
 
 
 def _credential(value: object) -> str | None:
@@ -607,81 +568,35 @@ def credential_type(series: pd.Series, extra: dict[str, str] | None = None) -> p
     return _per_distinct(series, lambda v: extra_norm.get(_label_key(v)) or _credential(v))
 
 
-_SCOPE = {"approved": True, "allowed": True, "yes": True, "y": True, "true": True, "covered": True,
-          "in scope": True, "include": True, "included": True, "permitted": True}  # fmt: skip
-_SCOPE_NO = {"excluded": False, "not approved": False, "no": False, "n": False, "false": False,
-             "not allowed": False, "not covered": False, "out of scope": False, "exclude": False,
-             "denied": False, "not permitted": False}  # fmt: skip
-
-
-def _scope(value: object, extra: dict[str, bool]) -> bool | None:
+def _scope(value: object, extra: dict[str, bool], labels) -> bool | None:
     key = _label_key(value)
     if key in extra:
         return extra[key]
-    if key in _SCOPE:
-        return True
-    if key in _SCOPE_NO:
-        return False
-    return None
+    return labels.scope.get(key)
 
 
 def scope_approved(series: pd.Series, extra: dict[str, bool] | None = None) -> pd.Series:
-    """Approved/Allowed/Yes -> True; Excluded/Not approved/No -> False; anything else (blank too) -> None."""
+    """Approved/Allowed/Yes -> True; Excluded/Not approved/No -> False (the vocabulary's
+    [labels.scope_approved]); anything else (blank too) -> None."""
     extra_norm = {_label_key(k): bool(v) for k, v in (extra or {}).items()}
-    return _per_distinct(series, lambda v: _scope(v, extra_norm))
-
-
-_PROVIDER = {
-    "": "active",
-    "active": "active",
-    "y": "active",
-    "yes": "active",
-    "inactive": "inactive",
-    "n": "inactive",
-    "no": "inactive",
-    "terminated": "inactive",
-}
+    labels = labels_mod.current()
+    return _per_distinct(series, lambda v: _scope(v, extra_norm, labels))
 
 
 def provider_status(series: pd.Series, extra: dict[str, str] | None = None) -> pd.Series:
-    """Active/Y/Yes/blank -> active; Inactive/N/No/Terminated -> inactive; else None."""
+    """Active/Y/Yes/blank -> active; Inactive/N/No/Terminated -> inactive (the vocabulary's
+    [labels.provider_status]); else None."""
     extra_norm = {_label_key(k): v for k, v in (extra or {}).items()}
-    return _per_distinct(series, lambda v: extra_norm.get(_label_key(v)) or _PROVIDER.get(_label_key(v)))
-
-
-_CLAIM_STATUS = {
-    "paid": "paid",
-    "processed": "paid",
-    "processed as primary": "paid",
-    "processed as secondary": "paid",
-    "processed as tertiary": "paid",
-    "partially paid": "paid",
-    "partial": "paid",
-    "approved": "paid",
-    "1": "paid",
-    "2": "paid",
-    "3": "paid",
-    "19": "paid",
-    "20": "paid",
-    "21": "paid",
-    "denied": "denied",
-    "rejected": "denied",
-    "declined": "denied",
-    "4": "denied",
-    "reversed": "reversed",
-    "reversal": "reversed",
-    "void": "reversed",
-    "voided": "reversed",
-    "recouped": "reversed",
-    "recoupment": "reversed",
-    "22": "reversed",
-}
+    known = labels_mod.current().provider
+    return _per_distinct(series, lambda v: extra_norm.get(_label_key(v)) or known.get(_label_key(v)))
 
 
 def claim_status(series: pd.Series, extra: dict[str, str] | None = None) -> pd.Series:
-    """Remittance export status labels -> paid | denied | reversed (CLP02 codes map too); else the label as is.
-    `extra` maps further labels to one of those (the analyst's saved mapping)."""
+    """Remittance export status labels -> paid | denied | reversed (CLP02 codes map too: the vocabulary's
+    [labels.claim_status]); else the label as is. `extra` maps further labels to one of those (the
+    analyst's saved mapping)."""
     extra_norm = {_label_key(k): v for k, v in (extra or {}).items()}
+    known = labels_mod.current().claim
     return _per_distinct(
-        series, lambda v: extra_norm.get(_label_key(v)) or _CLAIM_STATUS.get(_label_key(v), cell_text(v))
+        series, lambda v: extra_norm.get(_label_key(v)) or known.get(_label_key(v), cell_text(v))
     )

@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from audits.ingest import labels as labels_mod
 from audits.ingest import normalize as nz
 
 VOCABULARY_DIR = Path(__file__).resolve().parent / "vocabulary"
@@ -95,6 +96,9 @@ class Vocabulary:
     columns: dict[str, dict[str, ColumnSpec]]
     known_words: frozenset[str] = frozenset()
     sources: list[str] = field(default_factory=list)  # files loaded, in order
+    labels: labels_mod.Labels | None = (
+        None  # words of values and of a sheet's layout ([labels], [sheet_words])
+    )
     _matches: dict = field(default_factory=dict, repr=False)  # (words, kind, column) -> HeaderMatch
     _spec_words: dict = field(default_factory=dict, repr=False)  # (kind, column) -> its spellings' words
     _by_letter: dict = field(default_factory=dict, repr=False)  # first letter -> known words
@@ -158,8 +162,12 @@ def load_vocabulary(extra: Iterable[Path] = ()) -> Vocabulary:
     noise: dict[str, float] = {}
     suffixes: set[str] = set()
     raw_columns: dict[str, dict[str, dict]] = {}
+    label_files: list[tuple[str, dict]] = []
     for path in files:
         data = _read_toml(Path(path))
+        label_files.append(
+            (Path(path).name, {"labels": data.pop("labels", {}), "sheet_words": data.pop("sheet_words", {})})
+        )
         abbreviations.update({str(k).lower(): str(v) for k, v in data.pop("abbreviations", {}).items()})
         noise.update({str(k).lower(): float(v) for k, v in data.pop("noise", {}).items()})
         suffixes |= {str(w).lower() for w in data.pop("suffixes", {}).get("words", [])}
@@ -201,6 +209,7 @@ def load_vocabulary(extra: Iterable[Path] = ()) -> Vocabulary:
         frozenset(suffixes),
         {},
         sources=[str(p) for p in files],
+        labels=labels_mod.build(label_files),
     )
     # Known words: every word of every spelling, plus what abbreviations expand to (for splitting
     # run-together headers and for telling an unknown word from a known different one).
@@ -243,8 +252,11 @@ def vocabulary() -> Vocabulary:
     """The vocabulary in force: shipped files + the practice's extension (re-read when it changes)."""
     path = extension_path()
     if path is not None and path.exists():
-        return _cached_vocabulary(str(path), path.stat().st_mtime)
-    return _cached_vocabulary(None, 0.0)
+        found = _cached_vocabulary(str(path), path.stat().st_mtime)
+    else:
+        found = _cached_vocabulary(None, 0.0)
+    labels_mod.activate(found.labels)
+    return found
 
 
 # ---- splitting a header into words
@@ -549,21 +561,15 @@ def _t_units(value: object) -> float:
     return 1.0 if number is not None and 0 <= number <= 9999 else 0.0
 
 
-@functools.lru_cache(maxsize=65536)
 def _status_word(text: str) -> bool:
     """A status word of SPEC 4 (claim, enrollment, provider or scope status: 'Paid', 'Denied',
-    'Participating', 'Pending - hold claims', 'Active', 'Approved'): a value that states, never one that
-    identifies. Codes of digits and one- or two-letter words ('1', 'Y', 'PR') are left out: ids look so too."""
-    key = nz._label_key(text)
+    'Participating', 'Pending - hold claims', 'Active', 'Approved'; the vocabulary's [labels]): a value
+    that states, never one that identifies. Codes of digits and one- or two-letter words ('1', 'Y', 'PR')
+    are left out: ids look so too."""
+    key = labels_mod.label_key(text)
     if len(key) < 3 or key.isdigit():
         return False
-    return (
-        key in nz._CLAIM_STATUS
-        or nz._enrollment(key) not in (None, nz.NO_ENROLLMENT)
-        or key in nz._PROVIDER
-        or key in nz._SCOPE
-        or key in nz._SCOPE_NO
-    )
+    return labels_mod.active().is_status_word(key)
 
 
 def _t_identifier(value: object) -> float:
@@ -680,7 +686,7 @@ def _t_group(value: object) -> float:
 
 
 def _t_claim_status(value: object) -> float:
-    return 1.0 if nz._label_key(value) in nz._CLAIM_STATUS else 0.0
+    return 1.0 if nz._label_key(value) in labels_mod.active().claim else 0.0
 
 
 def _t_enrollment_status(value: object) -> float:
@@ -692,11 +698,11 @@ def _t_credential(value: object) -> float:
 
 
 def _t_scope(value: object) -> float:
-    return 1.0 if nz._label_key(value) in nz._SCOPE or nz._label_key(value) in nz._SCOPE_NO else 0.0
+    return 1.0 if nz._label_key(value) in labels_mod.active().scope else 0.0
 
 
 def _t_provider_status(value: object) -> float:
-    return 1.0 if nz._label_key(value) in nz._PROVIDER else 0.0
+    return 1.0 if nz._label_key(value) in labels_mod.active().provider else 0.0
 
 
 _PAYER_WORDS = re.compile(
@@ -768,6 +774,7 @@ VALUE_LABELS = {
 
 
 _TEST_CACHE: dict[tuple, float] = {}  # (test, cell type, cell) -> share passed
+labels_mod._ON_CHANGE.append(_TEST_CACHE.clear)  # other labels in force: status tests answer otherwise
 
 
 @dataclass
@@ -1236,6 +1243,7 @@ def read_as(
     """Read the sheet under one header row as one kind: the best assignment of its columns. With
     `eliminate`, a required column nothing fits takes the unused column whose values fit it (_by_elimination)."""
     vocab = vocab or vocabulary()
+    labels_mod.activate(vocab.labels)
     headers = header_cells(frame, header_label)
     if values is None:
         values = sheet_values(frame, header_label, headers)
@@ -1634,6 +1642,7 @@ def header_row_candidates(
     """(score, row label) of the first rows that could be a header, best first: a header row has many
     text cells whose words the vocabulary knows, and no values (dates, amounts)."""
     vocab = vocab or vocabulary()
+    labels_mod.activate(vocab.labels)
     kinds = tuple(kinds)
     wanted_norm = {nz.normalise_header(w) for w in wanted}
     width = frame.shape[1] or 1
@@ -1780,6 +1789,7 @@ def classify(
 ) -> Classification:  # fmt: skip
     """Read the sheet as each kind under its likeliest header rows and rank the readings."""
     vocab = vocab or vocabulary()
+    labels_mod.activate(vocab.labels)
     kinds = tuple(kinds)
     candidates = header_row_candidates(frame, kinds, vocab, [h for h in (override or {}).values() if h])[:3]
     readings: list[SheetReading] = []

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from audits.errors import InputError
+from audits.ingest import labels as labels_mod
 from audits.ingest import normalize, recognise
 from audits.ingest.readers import RawSheet
 from audits.ingest.roster.model import TABLES, Rejection, RosterBatch, SheetInfo
@@ -21,118 +22,40 @@ from audits.ingest.roster.model import TABLES, Rejection, RosterBatch, SheetInfo
 # header vocabulary (normalised with normalize.normalise_header: lower case, words, '#' -> 'no')
 
 
-def _words(text: str) -> set[str]:
-    """'npi | provider npi' -> {'npi', 'provider npi'}."""
-    return {w.strip() for w in text.split("|") if w.strip()}
+# The words of a wide tracker's header (its provider columns, a payer group's fields, sub-headers, group
+# labels, title rows) are data: the vocabulary's [sheet_words] (labels.py), which a practice extends.
 
 
-_NPI = _words("npi | provider npi | individual npi | type 1 npi | npi number | npi no | npi 1 | indiv npi")
-_PROVIDER_FIELDS = {
-    "npi": _NPI,
-    "provider_name": _words(
-        "name | provider name | provider | full name | provider full name | physician | physician name | "
-        "clinician | practitioner | practitioner name | provider name last first"
-    ),
-    "first_name": _words("first name | provider first name | first"),
-    "last_name": _words("last name | provider last name | last"),
-    "specialty": _words("specialty | primary specialty | speciality | provider specialty"),
-    "taxonomy_code": _words("taxonomy | taxonomy code | primary taxonomy | taxonomy no"),
-    "primary_state": _words("state | primary state | practice state | home state | provider state"),
-    "hire_date": _words("hire date | start date | date hired | hired | date of hire | hire dt"),
-    "status": _words("status | provider status | employment status | active | active status"),
-}
-_CREDENTIAL_FIELDS = {
-    "npi": _NPI,
-    "credential_type": _words(
-        "credential type | type | credential | license type | document type | document | cert type | "
-        "certification type | credential name"
-    ),
-    "number": _words(
-        "number | no | license number | license no | credential number | credential no | cert number | "
-        "certificate number | id number | policy number | policy no | registration number | registration no"
-    ),
-    "state": _words("state | issuing state | license state | state issued | jurisdiction | issue state"),
-    "issue_date": _words("issue date | issued | issued date | date issued | effective date | effective"),
-    "expiration_date": _words(
-        "expiration date | expiration | expires | expiry | expiry date | exp date | exp | expire date | "
-        "expires on | expiration dt | valid through | valid until"
-    ),
-}
-_PAYER_FIELDS = {
-    "payer_id": _words("payer id | id | payer code | code | payer no | payer number | payor id | payer key"),
-    "payer_name": _words("payer name | payer | name | plan name | payor | payor name | carrier"),
-    "aliases": _words(
-        "aliases | alias | other names | also known as | aka | alternate names | other spellings"
-    ),
-}
-_ENROLLMENT_SUBFIELDS = {
-    "status": _words("status | enrollment status | par status | credentialing status | cred status"),
-    "submitted_date": _words(
-        "submitted | submitted date | date submitted | submission date | app submitted | "
-        "application submitted | applied | applied date | application date | sent"
-    ),
-    "effective_date": _words(
-        "effective | effective date | eff | eff date | par date | participation date | effective dt | start | "
-        "start date"
-    ),
-    "termination_date": _words(
-        "term | term date | termed | termed date | terminated | termination | termination date | end | "
-        "end date"
-    ),
-    "allowed_pos": _words(
-        "pos | allowed pos | place of service | places of service | pos allowed | pos codes | "
-        "allowed places of service"
-    ),
-}
-_PAYER_REF = _words("payer | payer name | payor | payor name | plan | health plan | carrier | insurance")
-_PAYER_ID_REF = _words("payer id | payor id | payer code")
-_ENROLLMENT_FIELDS = {"npi": _NPI, "payer": _PAYER_REF, "payer_id": _PAYER_ID_REF, **_ENROLLMENT_SUBFIELDS}
-_SCOPE_FIELDS = {
-    "npi": _NPI,
-    "payer": _PAYER_REF,
-    "payer_id": _PAYER_ID_REF,
-    "code_from": _words(
-        "code from | from code | from | cpt from | start code | code start | range start | low code | "
-        "begin code | from cpt | procedure from"
-    ),
-    "code_to": _words(
-        "code to | to code | to | cpt to | end code | code end | range end | high code | through code | thru | "
-        "through | to cpt | procedure to"
-    ),
-    "code": _words("code | cpt | procedure code | cpt code | hcpcs | cpt hcpcs | proc code"),
-    "approved": _words(
-        "approved | approval | status | type | scope | allowed | decision | approved excluded"
-    ),
-}
-_KIND_FIELDS = {
-    "service_scope": _SCOPE_FIELDS,
-    "enrollments": _ENROLLMENT_FIELDS,
-    "credentials": _CREDENTIAL_FIELDS,
-    "payers": _PAYER_FIELDS,
-    "providers": _PROVIDER_FIELDS,
-}
-# Headers that say a sheet is a claims or remittance export, not part of a roster.
-_NOT_ROSTER = _words(
-    "claim id | claim no | claim number | claim | dos | date of service | service date | svc date | "
-    "billed amount | billed | charge | charges | charge amount | paid amount | paid | carc | "
-    "adjustment reason | member id | patient name | patient id | patient"
-)
-_PROVIDER_GROUPS = _words(
-    "provider | providers | provider info | provider information | provider details | demographics | "
-    "physician | clinician | practitioner | identifiers | general | employment"
-)
-# Words that, in front of "Status"/"Effective" in a single-row header, do not name a payer.
-_NOT_PAYER_PREFIX = _words(
-    "enrollment | credentialing | cred | par | participation | application | app | date | provider | "
-    "employment | contract | hire | job | position | license | licence | board | dea | malpractice"
-)
+def _sheet_words(name: str) -> frozenset[str]:
+    return labels_mod.active().sheet[name]
+
+
+def _provider_fields() -> dict[str, frozenset[str]]:
+    return labels_mod.active().tracker["tracker_provider"]
+
+
+def _enrollment_subfields() -> dict[str, frozenset[str]]:
+    return labels_mod.active().tracker["tracker_enrollment"]
+
+
+def _is_provider_header(header: str) -> bool:
+    """NPI or the provider's name: columns that belong to no payer or credential group."""
+    fields = _provider_fields()
+    return header in fields.get("npi", ()) or header in fields.get("provider_name", ())
+
+
+_DATE_TITLE = re.compile(r"^\s*\d{1,4}[/-]\d{1,2}[/-]\d{1,4}")
+
+
+def _is_title(label: str) -> bool:
+    """A cell above the header row that is a title ('Exported on 01/05/2026', a date), not a group label."""
+    return bool(labels_mod.active().title_row.search(label) or _DATE_TITLE.match(label))
+
 
 _US_STATES = set(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC "
     "ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU".split()
 )
-_ALL_PAYERS = {"*", "all", "any", "all payers", "any payer", "every payer"}
-_POS_ANY = {"any", "all", "*"}
 
 
 def _mapping_parts(mapping: object) -> tuple[dict[str, str], dict[str, dict]]:
@@ -397,7 +320,7 @@ def _state_prefix(text: str) -> str | None:
 
 
 def _enrollment_subfield(header: str) -> str | None:
-    found = next((name for name, synonyms in _ENROLLMENT_SUBFIELDS.items() if header in synonyms), None)
+    found = next((name for name, synonyms in _enrollment_subfields().items() if header in synonyms), None)
     return found if found is not None or not header else _vocabulary_subfield(header)
 
 
@@ -411,7 +334,7 @@ def _vocabulary_subfield(header: str) -> str | None:
     vocab = recognise.vocabulary()
     specs = vocab.columns.get("enrollments", {})
     scores = sorted(
-        ((recognise.header_match(vocab, header, specs[name]).score, name) for name in _ENROLLMENT_SUBFIELDS
+        ((recognise.header_match(vocab, header, specs[name]).score, name) for name in _enrollment_subfields()
          if name in specs),
         reverse=True,
     )  # fmt: skip
@@ -443,7 +366,7 @@ def _split_payer_header(original: object, header: str) -> tuple[str, str] | None
     # a field spelled exactly ('Par Status') before one the vocabulary only suggests ('TX Par Status');
     # an exact field grows by a word in front while that still names the same field ('App' + 'Sent') and
     # the word is no payer's word nor a state ('Prairie Health Status', 'BCBS TX Par Status')
-    exact = [n for n in sizes if any(" ".join(words[-n:]) in s for s in _ENROLLMENT_SUBFIELDS.values())]
+    exact = [n for n in sizes if any(" ".join(words[-n:]) in s for s in _enrollment_subfields().values())]
     for size in [*exact, *(n for n in sizes if n not in exact)]:
         field_words = " ".join(words[-size:])
         if size > 1 and (recognise._PAYER_WORDS.search(field_words) or words[-size].upper() in _US_STATES):
@@ -459,7 +382,11 @@ def _split_payer_header(original: object, header: str) -> tuple[str, str] | None
                 break
             size += 1
         prefix_words = words[:-size]
-        if not prefix_words or " ".join(prefix_words) in _NOT_PAYER_PREFIX or _names_no_payer(prefix_words):
+        if (
+            not prefix_words
+            or " ".join(prefix_words) in _sheet_words("not_payer_prefix")
+            or _names_no_payer(prefix_words)
+        ):
             return None
         # The payer as written: the original tokens before the field words ('&' kept).
         keep = len(tokens_norm) - size
@@ -483,26 +410,9 @@ class _TrackerLayout:
     doubts: list[str] = dataclasses.field(default_factory=list)  # groups not taken, and why (warnings)
 
 
-_SUBHEADER_WORDS = _words(
-    "no | number | exp | exp date | expires | expiration | expiration date | expiry | state | issued | "
-    "issue date"
-)
-
-
-# Words that name a credential column's field, dropped from its label ('DEA Exp' -> 'DEA').
-_CREDENTIAL_FIELD_WORDS = _words(
-    "no | number | num | exp | expires | expiration | expiry | date | state | issued"
-)
-
-
 def _is_subheader(header: str) -> bool:
     """A header that only means something under a group label ('Status', 'Effective', 'Exp', '#')."""
-    return bool(header) and (_enrollment_subfield(header) is not None or header in _SUBHEADER_WORDS)
-
-
-_TITLE_WORDS = re.compile(
-    r"(?i)\b(export|exported|as of|report|generated|printed|updated|run date|page)\b|^\s*\d{1,4}[/-]\d{1,2}[/-]\d{1,4}"
-)
+    return bool(header) and (_enrollment_subfield(header) is not None or header in _sheet_words("subheaders"))
 
 
 def _fill_groups(above: list[str | None], sub: list[str]) -> list[str | None]:
@@ -513,11 +423,11 @@ def _fill_groups(above: list[str | None], sub: list[str]) -> list[str | None]:
     current: str | None = None
     used: set[str] = set()
     for position, label in enumerate(above):
-        if label and _TITLE_WORDS.search(label):
+        if label and _is_title(label):
             label = None  # "Exported on 01/05/2026" above the header is a title, not a group
         header = sub[position]
         field_name = _enrollment_subfield(header) or header
-        if header in _NPI or header in _PROVIDER_FIELDS["provider_name"]:
+        if _is_provider_header(header):
             label = None  # NPI and Name belong to no group, whatever stands above them
         if label:
             current, used = label, {field_name}
@@ -531,13 +441,13 @@ def _fill_groups(above: list[str | None], sub: list[str]) -> list[str | None]:
 
 def _continues_group(label: str, header: str) -> bool:
     """Whether an unlabelled column still belongs to the group on its left."""
-    if header in _NPI or header in _PROVIDER_FIELDS["provider_name"]:
+    if _is_provider_header(header):
         return False
     label_norm = normalize.normalise_header(label)
     if _is_credential_label(label_norm):
-        provider_field = any(header in synonyms for synonyms in _PROVIDER_FIELDS.values())
-        return header in _SUBHEADER_WORDS or not provider_field
-    if label_norm in _PROVIDER_GROUPS:
+        provider_field = any(header in synonyms for synonyms in _provider_fields().values())
+        return header in _sheet_words("subheaders") or not provider_field
+    if label_norm in _sheet_words("provider_groups"):
         return True
     return _enrollment_subfield(header) is not None  # a payer group holds enrollment fields only
 
@@ -596,7 +506,10 @@ def _payer_evidence(
     cells = _column_cells(body, fields["status"])
     return _mostly(
         cells,
-        lambda t: normalize._enrollment(t) is not None and normalize._label_key(t) not in normalize._PROVIDER,
+        lambda t: (
+            normalize._enrollment(t) is not None
+            and normalize._label_key(t) not in labels_mod.active().provider
+        ),
     )
 
 
@@ -625,7 +538,7 @@ def _tracker_layout(
     for position, group in enumerate(groups):
         if group and _enrollment_subfield(sub[position]) is not None:
             norm = normalize.normalise_header(group)
-            if norm not in _PROVIDER_GROUPS and not _is_credential_label(norm):
+            if norm not in _sheet_words("provider_groups") and not _is_credential_label(norm):
                 payer_groups.add(group)
 
     def add_credential(label: str, type_text: str, field_text: str, position: int) -> None:
@@ -646,7 +559,7 @@ def _tracker_layout(
             continue
         group = groups[position]
         group_norm = normalize.normalise_header(group) if group else ""
-        if header in overrides and overrides[header] in _PROVIDER_FIELDS:
+        if header in overrides and overrides[header] in _provider_fields():
             provider.setdefault(overrides[header], position)
         elif group and _is_credential_label(group_norm):
             add_credential(group, group_norm, header, position)
@@ -656,13 +569,13 @@ def _tracker_layout(
             if subfield:
                 payers.setdefault(group, (group, {}))[1].setdefault(subfield, position)
                 display[position] = f"{group} {display[position]}"
-        elif (target := next((n for n, s in _PROVIDER_FIELDS.items() if header in s), None)) is not None:
+        elif (target := next((n for n, s in _provider_fields().items() if header in s), None)) is not None:
             provider.setdefault(target, position)
         elif _is_credential_label(header):
             label = " ".join(
                 w
                 for w in (normalize.cell_text(originals[position]) or "").split()
-                if normalize.normalise_header(w) not in _CREDENTIAL_FIELD_WORDS
+                if normalize.normalise_header(w) not in _sheet_words("credential_fields")
             )
             add_credential(label or header, header, header, position)
             single.add((_credential_kind(header), _state_prefix(header)))
@@ -718,7 +631,7 @@ def _tracker_records(
     )
     grouped = {p for _label, fields in [*layout.credentials, *layout.payers] for p in fields.values()}
     for name, position in found.items():  # what recognition read wins for the provider's own columns
-        if name in _PROVIDER_FIELDS and position not in grouped:
+        if name in _provider_fields() and position not in grouped:
             for other in [k for k, p in layout.provider.items() if p == position]:
                 del layout.provider[other]
             layout.provider[name] = position
@@ -948,7 +861,7 @@ def _normalise_payers(cells: pd.DataFrame, labels: dict) -> tuple[pd.DataFrame, 
 
 def _pos_list(value: str | None) -> tuple[str | None, str | None]:
     """('11, 22' | '11;22' | 11 | '2') -> ('11,22' | '02'), or a reason."""
-    if value is None or value.strip().lower() in _POS_ANY:
+    if value is None or value.strip().lower() in _sheet_words("any_pos"):
         return None, None
     codes = []
     for part in re.split(r"[,;|/\s]+", value.strip()):
