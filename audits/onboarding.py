@@ -25,15 +25,32 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from audits.findings import PAYER_NAMES_SQL
+from audits.findings import PAYER_NAMES_SQL, PROVIDER_NAMES_SQL
 
 # The audit engine's staging view with one row per remitted claim line and what its remittances
 # say (SPEC 4/5: only the claim's payer counts, paid amount, denied). Created by
 # audits.views.ensure_views at the last write; without it paid/denied are unknown (NaN), not 0.
 LINE_OUTCOME_VIEW = "stg_remit_line_facts"
 
+# One row per provider: a provider listed twice in the roster (two sheets, a re-hire) is one provider
+# with the earliest hire date, active when any of its rows is, and the name every page shows.
+_ROSTER_CTE = f"""
+roster AS (
+    SELECT p.npi,
+           n.provider_name,
+           min(nullif(trim(p.specialty), '')) AS specialty,
+           coalesce(
+               min(CASE WHEN lower(trim(coalesce(p.status, 'active'))) = 'active' THEN p.status END), min(p.status)
+           ) AS provider_status,
+           min(p.hire_date) AS hire_date
+    FROM providers AS p
+    LEFT JOIN ({PROVIDER_NAMES_SQL}) AS n ON n.npi = trim(p.npi)
+    GROUP BY p.npi, n.provider_name
+)"""  # noqa: S608 - constant
+
 _PAIRS_SQL = f"""
 WITH
+{_ROSTER_CTE},
 enrollment_pairs AS (
     -- one row per provider and payer, with the dates that matter for onboarding
     SELECT npi,
@@ -49,7 +66,7 @@ billed_pairs AS (
     -- a provider who billed a payer without any enrollment row is onboarding too (never effective)
     SELECT DISTINCT c.rendering_npi AS npi, c.payer_id
     FROM claim_lines AS c
-    JOIN providers AS p ON p.npi = c.rendering_npi
+    JOIN roster AS p ON p.npi = c.rendering_npi
     WHERE c.payer_id IS NOT NULL
 ),
 pairs AS (
@@ -61,7 +78,7 @@ final AS (
     SELECT p.npi,
            p.provider_name,
            p.specialty,
-           p.status AS provider_status,
+           p.provider_status,
            p.hire_date,
            pr.payer_id,
            y.payer_name,
@@ -74,7 +91,7 @@ final AS (
                ELSE 'not enrolled'
            END AS enrollment_status
     FROM pairs AS pr
-    JOIN providers AS p ON p.npi = pr.npi
+    JOIN roster AS p ON p.npi = pr.npi
     LEFT JOIN enrollment_pairs AS e ON e.npi = pr.npi AND e.payer_id = pr.payer_id
     LEFT JOIN ({PAYER_NAMES_SQL}) AS y ON y.payer_id = pr.payer_id
 )
@@ -82,8 +99,9 @@ SELECT * FROM final
 ORDER BY npi, payer_id
 """  # noqa: S608 - constant
 
-_GAP_LINES_SQL = """
+_GAP_LINES_SQL = f"""
 WITH
+{_ROSTER_CTE},
 first_effective AS (
     SELECT npi, payer_id,
            min(CASE WHEN status IN ('enrolled', 'terminated') THEN effective_date END) AS first_effective_date
@@ -99,14 +117,14 @@ final AS (
            c.date_of_service,
            c.billed_amount
     FROM claim_lines AS c
-    JOIN providers AS p ON p.npi = c.rendering_npi
+    JOIN roster AS p ON p.npi = c.rendering_npi
     LEFT JOIN first_effective AS e ON e.npi = c.rendering_npi AND e.payer_id = c.payer_id
     WHERE p.hire_date IS NOT NULL
       AND c.date_of_service >= p.hire_date
       AND (e.first_effective_date IS NULL OR c.date_of_service < e.first_effective_date)
 )
 SELECT * FROM final
-"""
+"""  # noqa: S608 - constant
 
 
 def _has_line_outcomes(con: duckdb.DuckDBPyConnection) -> bool:

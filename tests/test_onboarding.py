@@ -214,3 +214,41 @@ def test_gap_paid_and_denied_come_from_the_audit_engines_remit_facts(con):
     assert row["gap_paid"] == pytest.approx(120.0)
     january = gap_cost_by_month(con).set_index("month").loc["2026-01"]
     assert january["gap_denied_dollars"] == pytest.approx(100.0)
+
+
+# --------------------------------------------------------------------------- a provider listed twice
+
+
+def test_a_provider_listed_twice_is_one_provider(con):
+    """Two roster rows for NEW_HIRE (a second sheet: a later re-hire date, no name, no specialty,
+    inactive): still one row per pair, the earliest hire date, the gap lines counted once."""
+    add_roster(con)
+    con.execute(
+        "INSERT INTO providers (npi, provider_name, specialty, hire_date, status) VALUES (?, '  ', NULL, ?, 'inactive')",
+        [NEW_HIRE, D(2026, 2, 1)],
+    )
+    add_lines(con, LINES)
+    frame = onboarding_lag(con, as_of="2026-04-30")
+    assert len(frame) == 6
+    row = pair(frame, NEW_HIRE, "AETNA")
+    assert row["hire_date"] == pd.Timestamp("2026-01-10") and row["lag_days"] == 50
+    assert row["provider_name"] == "New Hire" and row["specialty"] == "Cardiology"
+    assert row["provider_status"] == "active"
+    assert row["gap_lines"] == 2 and row["gap_billed"] == pytest.approx(250.0)  # A2 + A3, once each
+    months = gap_cost_by_month(con)
+    assert months["gap_lines"].sum() == 5  # A2, A3, B1, C1, M1
+    assert months["gap_billed"].sum() == pytest.approx(430.0)
+
+
+@pytest.mark.parametrize("copies", [2, 3])
+def test_any_number_of_identical_listings_changes_nothing(con, copies):
+    """The class: listing every provider `copies` times (in any order) gives the single listing's frame."""
+    add_roster(con)
+    add_lines(con, LINES)
+    once = onboarding_lag(con, as_of="2026-04-30")
+    once_months = gap_cost_by_month(con)
+    rows = con.execute("SELECT * FROM providers").fetchall()
+    for _ in range(copies - 1):
+        con.executemany(f"INSERT INTO providers VALUES ({', '.join('?' for _ in rows[0])})", rows[::-1])
+    pd.testing.assert_frame_equal(onboarding_lag(con, as_of="2026-04-30"), once)
+    pd.testing.assert_frame_equal(gap_cost_by_month(con), once_months)
