@@ -129,13 +129,16 @@ class Rule:
 
 
 def parse_header(text: str) -> dict[str, str]:
-    """The `-- key: value` lines at the top of a rule file (stops at the first other line)."""
+    """The `-- key: value` lines at the top of a rule file (stops at the first other line). A property
+    given twice is a RuleFileError: each lives in one line of the header."""
     header: dict[str, str] = {}
     known = (*HEADER_FIELDS, *OPTIONAL_FIELDS)
     for line in text.splitlines():
         match = _HEADER_LINE.match(line)
         if not match or match.group(1) not in known:
             break
+        if match.group(1) in header:
+            raise RuleFileError(f"the header gives {match.group(1)} twice")
         header[match.group(1)] = match.group(2)
     return header
 
@@ -149,7 +152,10 @@ def _flag(path: Path, header: dict, name: str) -> bool:
 
 def load_rule(path: Path) -> Rule:
     text = path.read_text(encoding="utf-8")
-    header = parse_header(text)
+    try:
+        header = parse_header(text)
+    except RuleFileError as exc:
+        raise RuleFileError(f"{path.name}: {exc}") from None
     missing = [f for f in HEADER_FIELDS if not header.get(f)]
     if missing:
         raise RuleFileError(f"{path.name}: header lacks {', '.join(missing)}")

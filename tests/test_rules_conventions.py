@@ -11,7 +11,15 @@ from pathlib import Path
 import pytest
 from audit_rows import open_copy
 
-from audits.rules import HEADER_FIELDS, RULES_DIR, all_rules, load_rule, parse_header, registry_frame
+from audits.rules import (
+    HEADER_FIELDS,
+    RULES_DIR,
+    RuleFileError,
+    all_rules,
+    load_rule,
+    parse_header,
+    registry_frame,
+)
 
 TESTS_DIR = Path(__file__).resolve().parent
 RULE_FILES = sorted(RULES_DIR.glob("*.sql"))
@@ -62,6 +70,15 @@ def test_rule_header_is_complete_and_says_what_spec_says(path):
     assert set(rule.parameters) <= {"month_start", "month_end"}
     assert "{" not in rule.sql, "values are bound as $parameters, never formatted into the SQL"
     assert rule.title and "_" not in rule.title and rule.description.endswith(".")
+
+
+def test_a_property_given_twice_is_refused(tmp_path):
+    # a second header block (an old title, kind, ...) would silently override the first
+    text = (RULES_DIR / "INVALID_NPI.sql").read_text(encoding="utf-8")
+    doubled = tmp_path / "INVALID_NPI.sql"
+    doubled.write_text(text.replace("-- source:", "-- title: Another title\n-- source:", 1), encoding="utf-8")
+    with pytest.raises(RuleFileError, match="title twice"):
+        load_rule(doubled)
 
 
 def test_the_registry_table_holds_the_headers(template, tmp_path):
