@@ -37,10 +37,11 @@ class PageData:
         return _cached(self.con, self.path, self.version, fn.__module__, fn.__qualname__, args)
 
     def try_agg(self, fn: Callable, *args, what: str = "This view"):
-        """Like agg, but a failing query shows an info box and returns None."""
+        """Like agg, but a view the data cannot give yet (a month not audited) is one sentence in an info
+        box and None. A query that fails is a bug and is not hidden."""
         try:
             return self.agg(fn, *args)
-        except (ClearToBillError, duckdb.Error) as exc:
+        except ClearToBillError as exc:
             st.info(f"{what} is not available: {sentence(exc)}")
             return None
 
@@ -48,7 +49,7 @@ class PageData:
         """fn(con, *args) uncached (results with line-level rows), with the same guard as try_agg."""
         try:
             return fn(self.con, *args)
-        except (ClearToBillError, duckdb.Error) as exc:
+        except ClearToBillError as exc:
             st.info(f"{what} is not available: {sentence(exc)}")
             return None
 

@@ -158,19 +158,19 @@ def _registry() -> dict:
 def rule_title(rule_id: object) -> str:
     """The rule's plain-words name: its header's `title`, else its id in words."""
     rule = _registry().get(str(rule_id))
-    title = getattr(rule, "title", None) if rule is not None else None
+    title = rule.title if rule is not None else None
     return title or humanise(rule_id)
 
 
 def rule_action(rule_id: object) -> str:
     rule = _registry().get(str(rule_id))
-    action = getattr(rule, "action", None) if rule is not None else None
+    action = rule.action if rule is not None else None
     return action or "Review the finding's detail and correct the claim or the roster."
 
 
 def rule_description(rule_id: object) -> str:
     rule = _registry().get(str(rule_id))
-    return (getattr(rule, "description", None) if rule is not None else None) or rule_title(rule_id)
+    return (rule.description if rule is not None else None) or rule_title(rule_id)
 
 
 def looks_ahead(rule_id: object) -> bool:
@@ -180,7 +180,6 @@ def looks_ahead(rule_id: object) -> bool:
     rule = _registry().get(str(rule_id))
     if rule is None:
         return False
-    horizon = getattr(rule, "horizon", None)
-    if horizon:
-        return horizon == "ahead"
+    if rule.horizon:
+        return rule.horizon == "ahead"
     return rule.level == "provider" and rule.amount == "provider_billed_90d"
