@@ -41,7 +41,7 @@ run: $(VENV)/.installed
 		echo "First start: generating the demo practice into $(DB) (under a minute)..."; \
 		$(PY) -m audits demo --db "$(DB)"; \
 	fi
-	AUTH_MODE="$(AUTH_MODE)" CLEARTOBILL_DB="$(DB)" $(PY) -m streamlit run dashboard.py --server.port $(PORT) \
+	AUTH_MODE="$(AUTH_MODE)" CLEARTOBILL_DB="$(DB)" $(PY) -m streamlit run serve.py --server.port $(PORT) \
 		--server.address $(LISTEN) --server.headless true
 
 ## test: install the dev dependencies, lint, and run the whole suite (unit, CLI, AppTest, notebooks, browser)

@@ -17,7 +17,10 @@ from app_pages._format import when  # noqa: E402
 from audits import explore  # noqa: E402
 from audits import findings as findings_model  # noqa: E402
 
-st.set_page_config(page_title="ClearToBill", page_icon=":material/verified:", layout="wide")
+# the tab's icon is served by the dashboard itself (a Material icon would be fetched from Google's font
+# server, which the page's Content-Security-Policy forbids)
+ICON = Path(__file__).resolve().parent / "app_pages" / "icon.svg"
+st.set_page_config(page_title="ClearToBill", page_icon=str(ICON), layout="wide")
 
 who = identity.ensure()  # sign-in, idle timeout, the audit trail's actor (stops until signed in)
 pages = {

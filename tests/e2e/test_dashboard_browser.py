@@ -68,7 +68,7 @@ def _dashboard(db: Path):
             "-m",
             "streamlit",
             "run",
-            "dashboard.py",
+            "serve.py",  # as `make run` starts it: the dashboard with its security headers
             "--server.port",
             str(port),
             "--server.headless",
@@ -118,7 +118,11 @@ def browser_page():
         context = browser.new_context(viewport={"width": 1440, "height": 1600}, accept_downloads=True)
         page = context.new_page()
         page.set_default_timeout(180_000)  # a ceiling, not a wait: the machine may be busy
+        blocked = []  # what the Content-Security-Policy refused: the page must need nothing it forbids
+        page.on("console", lambda m: "Content Security Policy" in m.text and blocked.append(m.text[:300]))
+        page.csp_blocked = blocked
         yield page
+        assert not blocked, blocked
         context.close()
         browser.close()
 
@@ -126,6 +130,7 @@ def browser_page():
 def _open(page, url: str, path: str = "") -> None:
     page.goto(f"{url}/{path}")
     page.wait_for_selector(IDLE)
+    assert not page.csp_blocked, page.csp_blocked  # nothing of the page refused by its own policy
 
 
 def _settled(page, text: str):
