@@ -14,9 +14,6 @@ import datetime as dt
 
 import duckdb
 
-# Line rules that say the provider was not enrolled with the payer for that line (SPEC 4).
-ENROLLMENT_RULES = ("NOT_ENROLLED", "BEFORE_EFFECTIVE", "AFTER_TERMINATION", "ENROLLMENT_NOT_APPROVED", "POS_NOT_ENROLLED")  # fmt: skip
-
 REMOVED_SHARE = 0.5  # more than this share of a roster table's current rows removed by one upload
 HELD_SHARE = 0.2  # more than this share of an upload's rows held or rejected
 ENROLLMENT_SHARE = 1 / 3  # more than this share of a month's lines with an enrollment finding
@@ -90,6 +87,7 @@ def audit_month(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> list[st
     from audits.findings import current_run
     from audits.ingest.reload import held_rows
     from audits.months import month_bounds, month_label
+    from audits.rules import all_rules
 
     start, end = month_bounds(month)
     label = month_label(start)
@@ -109,11 +107,13 @@ def audit_month(con: duckdb.DuckDBPyConnection, month: str | dt.date) -> list[st
     run = current_run(con, start)
     if run and run.lines_audited:
         run_id, lines = run.run_id, int(run.lines_audited)
-        marks = ", ".join("?" for _ in ENROLLMENT_RULES)
+        # the line rules that say the provider was not enrolled for the line: the registry's category
+        enrollment_rules = [r.rule_id for r in all_rules() if r.category == "enrollment" and r.kind == "line"]
+        marks = ", ".join("?" for _ in enrollment_rules)
         flagged = con.execute(
             f"SELECT count(*) FROM (SELECT DISTINCT claim_id, line_no FROM findings WHERE run_id = ? "  # noqa: S608
             f"AND rule_id IN ({marks}))",
-            [run_id, *ENROLLMENT_RULES],
+            [run_id, *enrollment_rules],
         ).fetchall()[0][0]
         if flagged > ENROLLMENT_SHARE * lines:
             out.append(
