@@ -103,6 +103,28 @@ def test_the_core_names_no_cli_flag_in_its_messages():
     assert offenders == []
 
 
+def _page_titles() -> list[str]:
+    """The pages' titles, as dashboard.py names them in st.Page(..., title=...)."""
+    text = (CLI_DIR.parent.parent / "dashboard.py").read_text(encoding="utf-8")
+    return re.findall(r'st\.Page\([^)]*?title="([^"]+)"', text, flags=re.S)
+
+
+def test_the_core_names_no_page_in_its_messages():
+    """STYLE 15, the other edge: the pages word the way to a page, the core never names one (by its title)."""
+    titles = _page_titles()
+    assert "Monthly audit" in titles and "Upload & data quality" in titles  # the check reads them
+    core = CLI_DIR.parent
+    offenders = [
+        f"{path.relative_to(core).as_posix()}:{line}: {text[:80]}"
+        for path in sorted(core.rglob("*.py"))
+        if CLI_DIR not in path.parents
+        for line, text in _core_texts(path)
+        for title in titles
+        if title in text
+    ]
+    assert offenders == []
+
+
 def test_the_flag_check_can_fail(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text(
