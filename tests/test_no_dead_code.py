@@ -62,3 +62,22 @@ def test_the_check_finds_a_function_only_a_test_calls(tmp_path):
     page.write_text("from core import used\nused()\n")
     (tmp_path / "test_core.py").write_text("from core import only_tested\nassert only_tested() == 2\n")
     assert _uncalled([core], [core, page], tmp_path) == ["core.py:9: only_tested"]
+
+
+FALLBACK = re.compile(
+    r"except\s*\(?\s*(ImportError|ModuleNotFoundError|AttributeError)\b|not available in this build"
+)
+
+
+def test_the_pages_import_the_core_directly():
+    """No "not available in this build" branch and no import fallback: a page imports audits.* and uses it."""
+    pages = [*sorted((ROOT / "app_pages").glob("*.py")), ROOT / "dashboard.py"]
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in pages
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if FALLBACK.search(line)
+    ]
+    assert found == []
+    assert FALLBACK.search("    except ImportError:  # the gate is not in this build")
+    assert FALLBACK.search('st.info("Exclusion screening is not available in this build.")')
