@@ -161,7 +161,7 @@ def _samples(sample: pd.DataFrame | None, header: str, n: int = 3) -> str:
         return ""
     seen = []
     for value in sample[header].tolist():
-        text = "" if value is None else str(value).strip()
+        text = "" if fmt.missing(value) else str(value).strip()
         if text and text not in seen:
             seen.append(text)
         if len(seen) == n:
@@ -476,27 +476,32 @@ def _columns_editor(
     key,
     on_change,
     suffix: str,
+    grouped: dict[str, str] | None = None,
 ) -> None:
     """Every canonical column of `kind` (required first, marked) with a box of the source columns; the
     source columns with sample values and what each loads as; values that do not fit, with counts; the
-    required columns not mapped; the first rows as they would load."""
+    required columns not mapped; the first rows as they would load. `grouped` ({header: what it loads as})
+    are a wide tracker's payer and credential columns: they load with their group, not as a column here."""
+    grouped = grouped or {}
     required = required_columns(kind)
     columns = canonical_columns(kind)
     missing = [c for options in recognise.REQUIRED.get(kind, []) for c in options[:1]
                if not any(o in effective for o in options)]  # fmt: skip
     mapped_n = sum(1 for c in columns if c in effective)
-    ignored = [h for h in headers if h not in effective.values()]
+    ignored = [h for h in headers if h not in effective.values() and h not in grouped]
     noun = words.KIND.get(kind) or f"{words.TABLE.get(kind, kind)} sheet"
+    title = "Provider columns of this tracker" if grouped else f"Columns of a {fmt.plain(noun.lower())}"
     st.markdown(
-        f"**Columns of a {fmt.plain(noun.lower())}**: "
+        f"**{title}**: "
         f"{mapped_n} mapped, {len(columns) - mapped_n} not mapped"
         + (f" (**{len(missing)} required**)" if missing else "")
+        + (f"; {len(grouped)} in payer and credential groups" if grouped else "")
         + f"; {len(ignored)} of the {'file' if kind in words.KIND else 'sheet'}'s {len(headers)} columns ignored."
     )
     st.caption(
         "Required columns come first (marked ✱). Pick the file's column for each; leave blank when the file has none."
     )
-    options = [NOT_MAPPED, *headers]
+    options = [NOT_MAPPED, *(h for h in headers if h not in grouped)]
     grid = []
     for index, canonical in enumerate(columns):
         if index % 3 == 0:
@@ -526,7 +531,8 @@ def _columns_editor(
             "Column in the file": headers,
             "Sample values": [_samples(sample, h) for h in headers],
             "Loaded as": [
-                next((column_label(c) for c, h2 in effective.items() if h2 == h), "ignored (not loaded)")
+                grouped.get(h)
+                or next((column_label(c) for c, h2 in effective.items() if h2 == h), "ignored (not loaded)")
                 for h in headers
             ],
         }
@@ -615,14 +621,23 @@ def _roster_editor(file_id: str, path: Path) -> None:
         )  # fmt: skip
         chosen = tables.get(sheet.name)
         shown = as_loaded.get(sheet.name, sheet)
+        read = [f"{column_label(c.canonical)} ← {c.header}" for c in shown.columns]
+        ignored = list(shown.unused)
+        if shown.groups:  # a wide tracker: its grouped columns load with their payer or credential
+            in_groups = {h for _table, _label, fields in shown.groups for h in fields.values()}
+            payers = sum(t == "enrollments" for t, _label, _fields in shown.groups)
+            read.append(f"{payers} payer groups, {len(shown.groups) - payers} credential groups")
+            ignored = [
+                h for h in shown.headers if h not in in_groups and h not in {c.header for c in shown.columns}
+            ]
         rows.append(
             {
                 "Sheet": sheet.name,
                 "Read as": read_words + (" (close call)" if sheet.close else ""),
                 "Loaded as": (words.TABLE.get(chosen, "not loaded") if chosen and chosen != NOT_ROSTER
                               else "not loaded" if chosen == NOT_ROSTER else read_words),
-                "Columns read": ", ".join(f"{column_label(c.canonical)} ← {c.header}" for c in shown.columns),
-                "Columns ignored": ", ".join(shown.unused),
+                "Columns read": ", ".join(read),
+                "Columns ignored": ", ".join(ignored),
                 "Unsure": "; ".join(shown.warnings),
             }
         )  # fmt: skip
@@ -661,6 +676,7 @@ def _sheet_columns_editor(file_id: str, loaded) -> None:
     effective = _sheet_effective(file_id, sheet)
     confidence = {c.canonical: c.confidence for c in sheet.columns}
     override = {c: h for c, h in mine.items() if h}
+    grouped = _tracker_groups(sheet, f"groups_{file_id}_{name}")
     _columns_editor(
         sheet.kind,
         list(sheet.headers),
@@ -674,7 +690,37 @@ def _sheet_columns_editor(file_id: str, loaded) -> None:
             (file_id, name, "tracker" if sheet.tracker else sheet.kind, canonical, box),
         ),
         suffix=f"{file_id}_{name}",
+        grouped=grouped,
     )
+
+
+def _tracker_groups(sheet, key: str) -> dict[str, str]:
+    """A wide tracker's column groups, one per payer and per credential, as a table (each loads as an
+    enrollment with that payer or a credential of that type); returns {header: what it loads as}."""
+    if not sheet.groups:
+        return {}
+    rows, grouped = [], {}
+    for table, label, fields in sheet.groups:
+        enrollment = table == "enrollments"
+        named = {f: "Number" if f == "number" else column_label(f) for f in fields}  # DEA, board, policy no.
+        rows.append(
+            {
+                "Group": label,
+                "Loads as": f"Enrollment with {label}" if enrollment else f"Credential: {label}",
+                "Columns": ", ".join(f"{named[f]} ← {h}" for f, h in fields.items()),
+            }
+        )
+        for field_name, header in fields.items():
+            grouped[header] = (
+                f"{label}: {named[field_name].lower()} ({'enrollment' if enrollment else 'credential'})"
+            )
+    payers = sum(t == "enrollments" for t, _label, _fields in sheet.groups)
+    st.markdown(
+        f"**Column groups of this tracker**: {payers} payers, {len(sheet.groups) - payers} credentials. Each row "
+        "of the sheet gives one enrollment per payer group and one credential per credential group it fills in."
+    )
+    st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="", key=key)
+    return grouped
 
 
 # ------------------------------------------------------------------------------------------ results

@@ -464,3 +464,63 @@ def test_a_sheet_table_chosen_in_a_rerun_that_never_drew_it_still_loads_as_chose
         assert con.execute(
             "SELECT count(*) FROM enrollments WHERE payer_id NOT IN ('AET', 'MCR')"
         ).fetchall() == [(0,)]
+
+
+# a wide tracker: one row per provider, one column group per payer (a label over Status / Effective / Term)
+TRACKER_PAYERS = [("AETNA", "Aetna"), ("BCBS", "BCBS TX"), ("CIGNA", "Cigna"), ("HUM", "Humana"),
+                  ("UHC", "United Healthcare"), ("MOL", "Molina Healthcare")]  # fmt: skip
+
+
+def _wide_tracker(path, payers):
+    """Provider columns (NPI, name, specialty merged down over two header rows), then per payer a group label
+    over Status / Effective / Term. Avery Stone is enrolled with every payer, Blake Fern with the first."""
+    from openpyxl.utils import get_column_letter
+
+    top = ["NPI", "Provider Name", "Specialty"] + [c for _id, name in payers for c in (name, None, None)]
+    sub = [None, None, None] + ["Status", "Effective", "Term"] * len(payers)
+    avery = [A, "Avery Stone", "Cardiology"] + ["Par", "2020-01-01", None] * len(payers)
+    blake = [B, "Blake Fern", "Dermatology"] + ["Par", "2021-06-01", None] + [None] * 3 * (len(payers) - 1)
+    merges = [f"{c}1:{c}2" for c in "ABC"] + [
+        f"{get_column_letter(4 + 3 * i)}1:{get_column_letter(6 + 3 * i)}1" for i in range(len(payers))
+    ]
+    return write_xlsx(
+        path,
+        {"Tracker": [top, sub, avery, blake], "Payers": [["Payer ID", "Payer Name"], *map(list, payers)]},
+        merges={"Tracker": merges},
+    )
+
+
+def test_a_wide_tracker_shows_one_column_group_per_payer_and_loads_with_a_provider_column_changed(
+    monkeypatch, tmp_path
+):
+    db = build_small_practice(tmp_path / "p.duckdb")
+    path = _wide_tracker(tmp_path / "tracker.xlsx", TRACKER_PAYERS)
+    at = _staged(open_app(monkeypatch, db, "upload"), ("tracker.xlsx", path.read_bytes(), XLSX))
+    file_id = _file_id(at)
+    assert _frame_with(at, "Sheet").set_index("Sheet").loc["Tracker", "Read as"].startswith("Wide tracker")
+    groups = _frame_with(at, "Loads as")
+    assert groups["Loads as"].tolist() == [f"Enrollment with {name}" for _id, name in TRACKER_PAYERS]
+    assert groups.set_index("Group").loc["Cigna", "Columns"] == (
+        "Status ← Cigna Status, Effective ← Cigna Effective, Terminated ← Cigna Term"
+    )
+    # every column of the sheet once, named with its group, its own samples, what it loads as; none ignored
+    sources = _frame_with(at, "Column in the file").set_index("Column in the file")
+    assert len(sources) == 3 + 3 * len(TRACKER_PAYERS)
+    assert sources.loc["Aetna Effective", "Sample values"] == "2020-01-01 · 2021-06-01"
+    assert sources.loc["Humana Effective", "Sample values"] == "2020-01-01"  # Blake's blank is a blank
+    assert sources.loc["Molina Healthcare Status", "Loaded as"] == "Molina Healthcare: status (enrollment)"
+    assert "ignored (not loaded)" not in set(sources["Loaded as"])
+    # the provider boxes offer the provider columns, each once (a group's Status is not a provider's)
+    boxes = [s for s in at.selectbox if str(s.key).startswith(f"smap_{file_id}_Tracker_")]
+    assert boxes and all(s.options == ["(not mapped)", "NPI", "Provider Name", "Specialty"] for s in boxes)
+    at.selectbox(key=f"smap_{file_id}_Tracker_specialty").set_value("").run()
+    no_exception(at)
+    assert _load(at)["Status"].tolist() == ["loaded"]
+    with connect(db, read_only=True) as con:
+        enrolled = con.execute(
+            "SELECT p.provider_name, count(*) FROM enrollments e JOIN providers p USING (npi)"
+            " WHERE e.status = 'enrolled' GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        specialties = con.execute("SELECT DISTINCT specialty FROM providers").fetchall()
+    assert enrolled == [("Avery Stone", len(TRACKER_PAYERS)), ("Blake Fern", 1)]
+    assert specialties == [(None,)]  # set to not mapped on the page: left empty

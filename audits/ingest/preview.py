@@ -58,6 +58,10 @@ class SheetExplanation:
     # under those headers, a patient's column masked
     headers: list[str] = field(default_factory=list)
     sample: pd.DataFrame | None = None
+    # a wide tracker's column groups: (table, label, {field: header}) - ("enrollments", "Aetna",
+    # {"status": "Aetna Status", ...}), ("credentials", "DEA", {"number": "DEA Number", ...}); the headers and
+    # the sample of a tracker name each grouped column with its group ('Aetna Status'), so none repeats
+    groups: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
 
 
 @dataclass
@@ -117,6 +121,35 @@ def _sheet_sample(frame: pd.DataFrame, header_label: object, headers: dict, rows
     return sample.reset_index(drop=True)
 
 
+def _tracker_groups(sheet: SheetExplanation, frame: pd.DataFrame, chosen, rows: int, trust: bool) -> None:
+    """A wide tracker's column groups as the roster parse reads them (roster.sheets' tracker layout), its
+    headers with each grouped column named with its group, and its sample under those headers."""
+    from audits.ingest.patients import looks_like_patient_header
+    from audits.ingest.roster import sheets as roster_sheets
+
+    position = frame.index.get_loc(chosen.header_row)
+    npi_at = frame.columns.get_loc(chosen.columns["npi"].position)
+    originals, groups, last = roster_sheets._tracker_headers(frame, position, npi_at)
+    body = roster_sheets._data_rows(frame, last)
+    layout = roster_sheets._tracker_layout(originals, groups, {}, body, None, trust)
+    shown = list(layout.headers)
+    sheet.groups = [
+        (table, str(label), {name: shown[at] for name, at in fields.items()})
+        for table, parts in (("credentials", layout.credentials), ("enrollments", layout.payers))
+        for label, fields in parts
+    ]
+    keep = [at for at, header in enumerate(shown) if header]
+    sheet.headers = list(dict.fromkeys(shown[at] for at in keep))
+    if rows:
+        sample = body.head(rows).iloc[:, keep].map(nz.cell_text)
+        sample.columns = [shown[at] for at in keep]
+        sample = sample.loc[:, ~sample.columns.duplicated()]
+        for header in sample.columns:
+            if looks_like_patient_header(str(header)):
+                sample[header] = "***"
+        sheet.sample = sample.reset_index(drop=True)
+
+
 def explain_file(
     path: str | os.PathLike,
     con=None,
@@ -161,6 +194,8 @@ def explain_file(
                 sheet.sample = _sheet_sample(
                     raw.frame, found.chosen.header_row, found.chosen.headers, sample_rows
                 )
+            if sheet.tracker and "npi" in found.chosen.columns:
+                _tracker_groups(sheet, raw.frame, found.chosen, sample_rows, trust=table == "tracker")
         sheets.append(sheet)
     kinds = [s for s in sheets if s.kind]
     if not kinds:

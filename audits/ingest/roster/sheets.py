@@ -622,7 +622,7 @@ def _tracker_layout(
 
 def _tracker_records(
     sheet: RawSheet, header_row: int, found: dict[str, int], overrides: dict[str, str],
-    knowledge: recognise.Knowledge | None = None, trust: bool = False,
+    knowledge: recognise.Knowledge | None = None, trust: bool = False, columns: dict[str, str] | None = None,
 ) -> list[_Records]:  # fmt: skip
     frame = sheet.frame
     originals, groups, last_header_row = _tracker_headers(frame, header_row, found["npi"])
@@ -635,6 +635,9 @@ def _tracker_records(
             for other in [k for k, p in layout.provider.items() if p == position]:
                 del layout.provider[other]
             layout.provider[name] = position
+    for name, header in (columns or {}).items():  # a provider column the analyst left empty stays empty
+        if not header and name != "npi":
+            layout.provider.pop(name, None)
     body = _data_rows(frame, last_header_row)
     values = [list(v) for v in body.itertuples(index=False, name=None)]
     rows = [int(i) + 1 for i in body.index]
@@ -1132,7 +1135,9 @@ def parse_roster(
             records.append(_long_records(sheet, header_row, "providers", found))
             batch.sheets.append(SheetInfo(sheet.name, "providers", header_row_number, ("providers",)))
         elif kind == "providers":
-            parts = _tracker_records(sheet, header_row, found, overrides, knowledge, table == "tracker")
+            parts = _tracker_records(
+                sheet, header_row, found, overrides, knowledge, table == "tracker", columns
+            )
             if table == "tracker" and len(parts) < 2:
                 batch.warnings.append(
                     f"sheet {sheet.name!r}: it was set to be read as a wide tracker, but no payer or credential "
