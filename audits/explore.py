@@ -13,7 +13,13 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from audits.findings import AUDITED_MONTHS_SQL, CURRENT_FINDINGS_SQL, KNOWN_PAYERS_SQL, PAYER_NAMES_SQL
+from audits.findings import (
+    AUDITED_MONTHS_SQL,
+    CURRENT_FINDINGS_SQL,
+    KNOWN_PAYERS_SQL,
+    PAYER_NAMES_SQL,
+    PROVIDERS_SQL,
+)
 from audits.months import add_months, month_label, month_start
 
 
@@ -97,9 +103,11 @@ def payers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def providers(con: duckdb.DuckDBPyConnection, active_only: bool = False) -> pd.DataFrame:
-    sql = "SELECT npi, provider_name, specialty, status FROM providers"
+    """One row per provider (stg_providers: a provider listed twice is one): npi, provider_name,
+    specialty, status; active_only: the providers the rules treat as active."""
+    sql = f"SELECT npi, provider_name, specialty, status FROM ({PROVIDERS_SQL}) AS p"  # noqa: S608 - constant
     if active_only:
-        sql += " WHERE status = 'active'"
+        sql += " WHERE p.active"
     return _frame(con, sql + " ORDER BY provider_name, npi")
 
 
@@ -111,7 +119,7 @@ def search_providers(con: duckdb.DuckDBPyConnection, text: str, limit: int = 50)
     pattern = "%" + text.strip().lower() + "%"
     return _frame(
         con,
-        "SELECT npi, provider_name, specialty, status FROM providers"
+        f"SELECT npi, provider_name, specialty, status FROM ({PROVIDERS_SQL}) AS p"  # noqa: S608 - constant
         " WHERE lower(provider_name) LIKE ? OR npi LIKE ? ORDER BY provider_name, npi LIMIT ?",
         [pattern, pattern, limit],
     )
@@ -120,8 +128,8 @@ def search_providers(con: duckdb.DuckDBPyConnection, text: str, limit: int = 50)
 def provider(con: duckdb.DuckDBPyConnection, npi: str) -> dict | None:
     frame = _frame(
         con,
-        "SELECT npi, provider_name, specialty, taxonomy_code, primary_state, hire_date, status"
-        " FROM providers WHERE npi = ? LIMIT 1",
+        "SELECT npi, provider_name, specialty, taxonomy_code, primary_state, hire_date, status"  # noqa: S608
+        f" FROM ({PROVIDERS_SQL}) AS p WHERE npi = trim(?)",
         [npi],
     )
     return None if frame.empty else frame.iloc[0].to_dict()

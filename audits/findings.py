@@ -15,8 +15,9 @@ is bound; no patient identifier is selected.
   credentials, scope}
 - rule_action(rule_id) -> the rule header's action
 Names (SPEC 4 exports and pages alike): a provider's name is the smallest non-empty trimmed name the
-roster holds for its NPI, a payer's the same over payers; sql/staging/stg_provider_names.sql and
-stg_payer_names.sql are the only copies (PROVIDER_NAMES_SQL, PAYER_NAMES_SQL here; views for the rules).
+roster holds for its NPI, a payer's the same over payers; sql/staging/stg_providers.sql (one row per
+provider) and stg_payer_names.sql are the only copies (PROVIDERS_SQL, PROVIDER_NAMES_SQL, PAYER_NAMES_SQL
+here; views for the rules).
 """
 
 from __future__ import annotations
@@ -57,7 +58,9 @@ def _staging_select(name: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--")).strip()
 
 
-PROVIDER_NAMES_SQL = _staging_select("stg_provider_names")
+# One row per provider (name, specialty, hire date, status, active): sql/staging/stg_providers.sql.
+PROVIDERS_SQL = _staging_select("stg_providers")
+PROVIDER_NAMES_SQL = f"SELECT npi, provider_name FROM ({PROVIDERS_SQL}) AS providers_once"  # noqa: S608
 PAYER_NAMES_SQL = _staging_select("stg_payer_names")
 # Every payer the practice knows of (the payers table or an enrollment names it) with its name.
 KNOWN_PAYERS_SQL = f"""

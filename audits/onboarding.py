@@ -25,27 +25,24 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from audits.findings import PAYER_NAMES_SQL, PROVIDER_NAMES_SQL
+from audits.findings import PAYER_NAMES_SQL, PROVIDERS_SQL
 
 # The audit engine's staging view with one row per remitted claim line and what its remittances
 # say (SPEC 4/5: only the claim's payer counts, paid amount, denied). Created by
 # audits.views.ensure_views at the last write; without it paid/denied are unknown (NaN), not 0.
 LINE_OUTCOME_VIEW = "stg_remit_line_facts"
 
-# One row per provider: a provider listed twice in the roster (two sheets, a re-hire) is one provider
-# with the earliest hire date, active when any of its rows is, and the name every page shows.
+# One row per provider (sql/staging/stg_providers.sql): a provider listed twice in the roster (two sheets,
+# a re-hire) is one provider with the earliest hire date, active when any of its rows is, and the name
+# every page shows. Ids are trimmed and statuses case-folded, as the rules read them.
 _ROSTER_CTE = f"""
 roster AS (
-    SELECT p.npi,
-           n.provider_name,
-           min(nullif(trim(p.specialty), '')) AS specialty,
-           coalesce(
-               min(CASE WHEN lower(trim(coalesce(p.status, 'active'))) = 'active' THEN p.status END), min(p.status)
-           ) AS provider_status,
-           min(p.hire_date) AS hire_date
-    FROM providers AS p
-    LEFT JOIN ({PROVIDER_NAMES_SQL}) AS n ON n.npi = trim(p.npi)
-    GROUP BY p.npi, n.provider_name
+    SELECT npi, provider_name, specialty, status AS provider_status, hire_date FROM ({PROVIDERS_SQL}) AS p
+),
+enrollment_rows AS (
+    SELECT trim(npi) AS npi, trim(payer_id) AS payer_id, lower(trim(status)) AS status, submitted_date,
+           effective_date
+    FROM enrollments
 )"""  # noqa: S608 - constant
 
 _PAIRS_SQL = f"""
@@ -59,15 +56,15 @@ enrollment_pairs AS (
            min(submitted_date) AS first_submitted_date,
            max(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS has_pending,
            max(CASE WHEN status = 'denied' THEN 1 ELSE 0 END) AS has_denied
-    FROM enrollments
+    FROM enrollment_rows
     GROUP BY npi, payer_id
 ),
 billed_pairs AS (
     -- a provider who billed a payer without any enrollment row is onboarding too (never effective)
-    SELECT DISTINCT c.rendering_npi AS npi, c.payer_id
+    SELECT DISTINCT p.npi, trim(c.payer_id) AS payer_id
     FROM claim_lines AS c
-    JOIN roster AS p ON p.npi = c.rendering_npi
-    WHERE c.payer_id IS NOT NULL
+    JOIN roster AS p ON p.npi = trim(c.rendering_npi)
+    WHERE nullif(trim(c.payer_id), '') IS NOT NULL
 ),
 pairs AS (
     SELECT npi, payer_id FROM enrollment_pairs
@@ -105,20 +102,20 @@ WITH
 first_effective AS (
     SELECT npi, payer_id,
            min(CASE WHEN status IN ('enrolled', 'terminated') THEN effective_date END) AS first_effective_date
-    FROM enrollments
+    FROM enrollment_rows
     GROUP BY npi, payer_id
 ),
 final AS (
     -- lines rendered after the hire date and before the payer made the provider effective
-    SELECT c.rendering_npi AS npi,
-           c.payer_id,
+    SELECT p.npi,
+           trim(c.payer_id) AS payer_id,
            c.claim_id,
            c.line_no,
            c.date_of_service,
            c.billed_amount
     FROM claim_lines AS c
-    JOIN roster AS p ON p.npi = c.rendering_npi
-    LEFT JOIN first_effective AS e ON e.npi = c.rendering_npi AND e.payer_id = c.payer_id
+    JOIN roster AS p ON p.npi = trim(c.rendering_npi)
+    LEFT JOIN first_effective AS e ON e.npi = p.npi AND e.payer_id = trim(c.payer_id)
     WHERE p.hire_date IS NOT NULL
       AND c.date_of_service >= p.hire_date
       AND (e.first_effective_date IS NULL OR c.date_of_service < e.first_effective_date)

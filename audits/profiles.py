@@ -24,13 +24,11 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from audits.findings import KNOWN_PAYERS_SQL, PAYER_NAMES_SQL, PROVIDER_NAMES_SQL
+from audits.findings import KNOWN_PAYERS_SQL, PAYER_NAMES_SQL, PROVIDER_NAMES_SQL, PROVIDERS_SQL
 from audits.months import month_start
 
 CLEARANCE_STATUSES = ("cleared", "not yet effective", "terminated", "pending", "denied", "not enrolled")
-ACTIVE_PROVIDERS_SQL = (
-    "SELECT DISTINCT trim(npi) AS npi FROM providers WHERE lower(trim(coalesce(status, 'active'))) = 'active'"
-)
+ACTIVE_PROVIDERS_SQL = f"SELECT npi FROM ({PROVIDERS_SQL}) AS p WHERE p.active"  # noqa: S608 - constant
 # The enrollment finding the audit raises on a line -> the word the matrix shows.
 _STATUS_OF_FINDING = {
     "AFTER_TERMINATION": "terminated",
@@ -44,7 +42,7 @@ def _pairs(con: duckdb.DuckDBPyConnection, npi: str | None) -> pd.DataFrame:
         f"""
         WITH active AS ({ACTIVE_PROVIDERS_SQL}),
         names AS ({PROVIDER_NAMES_SQL}),
-        specialties AS (SELECT trim(npi) AS npi, min(specialty) AS specialty FROM providers GROUP BY trim(npi)),
+        specialties AS (SELECT npi, specialty FROM ({PROVIDERS_SQL}) AS p),
         known_payers AS ({KNOWN_PAYERS_SQL})
         SELECT a.npi, n.provider_name, s.specialty, k.payer_id, coalesce(k.payer_name, k.payer_id) AS payer_name
         FROM active AS a

@@ -73,7 +73,7 @@ def test_names_are_aggregated_in_the_read_model_only():
 
 
 # The one name of a payer and of a provider: two staging files, read by findings.py and, as views, by SQL.
-NAME_FILES = {"staging/stg_payer_names.sql", "staging/stg_provider_names.sql"}
+NAME_FILES = {"staging/stg_payer_names.sql", "staging/stg_providers.sql"}
 
 
 def test_names_in_sql_come_from_the_staging_name_files_only():
@@ -98,6 +98,25 @@ def test_months_are_parsed_by_audits_months_only():
 
 def test_cells_are_neutralised_by_reports_only():
     assert _hits(NEUTRALISES, {"reports.py"}) == []
+
+
+# "An active provider" (SPEC 4's forward alerts, the clearance matrix, the pages' lists): stg_providers only.
+READS_ACTIVE = re.compile(r"status\s*,\s*'active'\s*\)|status\s*\)?\s*\)?\s*=\s*'active'", re.IGNORECASE)
+
+
+def test_an_active_provider_is_read_in_stg_providers_only():
+    hits = _hits(READS_ACTIVE, set())
+    sql = AUDITS / "sql"
+    for path in sorted(sql.rglob("*.sql")):
+        if path.name == "stg_providers.sql" or path.parent.name == "migrations":
+            continue
+        text = path.read_text(encoding="utf-8")
+        hits += [f"{path.relative_to(ROOT)}: {m.group(0)}" for m in READS_ACTIVE.finditer(text)]
+    assert hits == []
+    assert READS_ACTIVE.search(
+        "SELECT DISTINCT trim(npi) FROM providers WHERE lower(trim(coalesce(status, 'active'))) = 'active'"
+    )
+    assert READS_ACTIVE.search("sql += \" WHERE status = 'active'\"")
 
 
 def test_the_patterns_find_what_they_are_for():

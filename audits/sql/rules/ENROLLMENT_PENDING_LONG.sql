@@ -17,7 +17,7 @@ WITH
 
 -- import
 active_providers AS (
-    SELECT DISTINCT trim(npi) AS npi FROM providers WHERE lower(trim(coalesce(status, 'active'))) = 'active'
+    SELECT npi FROM stg_providers WHERE active
 ),
 
 pending AS (

@@ -25,7 +25,7 @@ exclusions AS (
 ),
 
 active_providers AS (
-    SELECT DISTINCT trim(npi) AS npi FROM providers WHERE lower(trim(coalesce(status, 'active'))) = 'active'
+    SELECT npi FROM stg_providers WHERE active
 ),
 
 -- logic
