@@ -42,8 +42,8 @@ def render(npi: str, month: str | None) -> None:
         if mine.empty:
             st.caption("No open issue.")
         else:
-            out = mine.drop(columns=["rendering_npi", "provider_name"]).rename(
-                columns={"dollars": "amount_at_risk", "status": "issue_status", "issue_id": "issue"}
-            )
+            out = mine.drop(columns=["rendering_npi", "provider_name", "issue_id"]).rename(
+                columns={"dollars": "amount_at_risk", "status": "issue_status"}
+            )  # the rule and payer name the issue: its id is a hash, never on the page
             out["issue_status"] = out["issue_status"].map(lifecycle.STATUS_LABELS)
             show(out, key="provider_issues")

@@ -32,9 +32,23 @@ def _require_assign() -> None:
 def _shown(frame):
     from audits.lifecycle import STATUS_LABELS
 
-    out = frame.rename(columns={"dollars": "amount_at_risk", "status": "issue_status", "issue_id": "issue"})
+    # an issue is its rule, provider and payer (the columns shown): its id is a hash, never on the page
+    out = frame.drop(columns=["issue_id"]).rename(
+        columns={"dollars": "amount_at_risk", "status": "issue_status"}
+    )
     out["issue_status"] = out["issue_status"].map(STATUS_LABELS)
     return out
+
+
+def issue_words(issue) -> str:
+    """An issue in words: its rule's name, the provider and the payer (never its id, a hash)."""
+    from app_pages import _words as words
+
+    provider = issue.get("provider_name") or issue.get("rendering_npi")
+    payer = issue.get("payer_name") or words.payer(issue.get("payer_id"))
+    return " · ".join(
+        str(p) for p in (words.rule_title(issue["rule_id"]), provider, payer) if not fmt.missing(p)
+    )
 
 
 def tiles(summary) -> None:
@@ -136,7 +150,7 @@ def render(month: str) -> None:
             pick = st.selectbox(
                 "Issue",
                 list(selected["issue_id"]),
-                format_func=lambda i: f"{i} · {selected.set_index('issue_id').loc[i, 'rule_id']}",
+                format_func=lambda i: issue_words(selected.set_index("issue_id").loc[i]),
                 key="queue_history_pick",
             )
             with _db.read() as data:

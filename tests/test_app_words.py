@@ -169,10 +169,24 @@ def test_no_raw_internals_on_any_page(monkeypatch, worded_db, page):
             if not isinstance(value, str):
                 continue
             assert not value.startswith("hmac:") and not value.startswith("{"), f"{page}: {value}"
+            assert not re.fullmatch(r"(?=.*[a-f])[0-9a-f]{10,64}", value), (
+                f"{page}: a hash in a cell: {value}"
+            )
             assert value not in ("state_license", "*", "None"), f"{page}: {value}"
     for text in texts(at):
         assert "None" not in re.sub(r"\bNone of\b", "", text), f"{page}: {text}"
         assert not re.search(r"\b[A-Z]+_[A-Z_]+\b", text), f"{page}: a rule id in text: {text}"
+
+
+def test_an_issue_is_named_by_its_rule_provider_and_payer_never_its_id(monkeypatch, worded_db):
+    at = open_app(monkeypatch, worded_db, "audit")
+    pick = at.selectbox(key="queue_history_pick")
+    assert set(pick.options) == {  # the options as the page words them
+        f"{words.rule_title('AFTER_TERMINATION')} · Blake Fern · Aetna",
+        f"{words.rule_title('ENROLLMENT_NOT_APPROVED')} · Avery Stone · Medicare",
+    }
+    queue = frame_with(at, "Issue status")
+    assert "Issue" not in queue.columns and "issue_id" not in queue.columns
 
 
 def test_rejected_rows_show_their_source_columns_and_hide_hashes(monkeypatch, worded_db):
