@@ -33,8 +33,15 @@ def label_key(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
 
 
+_CASE_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
 def header_key(text: str) -> str:
-    """A header as compared: 'Claim #' -> 'claim no', 'CPT/HCPCS' -> 'cpt hcpcs'."""
+    """A header as compared: 'Claim #' -> 'claim no', 'CPT/HCPCS' -> 'cpt hcpcs'; a camelCase or
+    PascalCase header is split at its case changes ('aetnaEffDate' -> 'aetna eff date', 'NPINumber' ->
+    'npi number'), as an UPPER_SNAKE one is at its underscores."""
+    if not text.isupper() and not text.islower():
+        text = _CASE_BOUNDARY.sub(" ", text)
     text = text.replace("#", " no ").replace("&", " and ")
     return " ".join(re.sub(r"[^0-9a-zA-Z]+", " ", text).lower().split())
 

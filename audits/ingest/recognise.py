@@ -28,6 +28,7 @@ Decisions:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import functools
@@ -439,15 +440,46 @@ def _header_match_uncached(vocab: Vocabulary, words: tuple[str, ...], spec: Colu
             return HeaderMatch(0.0, "", None)
         number, words = int(words[at]), words[:at] + words[at + 1 :]
     best = HeaderMatch(0.0, "", number)
-    if not _reachable(vocab, words) & vocab._spec_words[(spec.kind, spec.name)]:
+    reachable = _reachable(vocab, words)
+    own = vocab._spec_words[(spec.kind, spec.name)]
+    if not reachable & own:
         return best  # no word of the header is, or may stand for, a word of this column's spellings
     for phrase in spec.phrases:
         score = phrase_score(vocab, words, phrase)
+        if 0 < score < 1.0:
+            setting = _distinctive(vocab, spec, phrase)
+            if setting and not reachable & setting:
+                # the header has only the words this spelling shares with other columns of the kind, and
+                # none of those that set it apart ('Provider Legal Name' is not 'Provider Last Name (Legal
+                # Name)': it lacks 'last')
+                score *= 0.8
         if score > best.score:
             best = HeaderMatch(score, " ".join(phrase), number)
             if score == 1.0:
                 break
+    if 0 < best.score < 0.95:
+        # a header word the best spelling lacks but another spelling of the same column has ('Issuing' of
+        # 'Issuing State' in 'Issuing Jurisdiction') backs the column a little, where an unknown one does not
+        matched = set(best.spelling.split())
+        backing = {w for w in words if w not in matched and w in own and vocab.weight(w) >= 1.0}
+        if backing:
+            best = HeaderMatch(min(best.score + 0.02 * min(len(backing), 2), 0.95), best.spelling, number)
     return best
+
+
+def _distinctive(vocab: Vocabulary, spec: ColumnSpec, phrase: tuple[str, ...]) -> frozenset[str]:
+    """The deciding words of one spelling that no other column of its kind uses (noise words aside)."""
+    key = ("distinct", spec.kind, spec.name, phrase)
+    found = vocab._matches.get(key)
+    if found is None:
+        others: set[str] = set()
+        for name in vocab.columns.get(spec.kind, {}):
+            if name != spec.name:
+                others |= vocab._spec_words[(spec.kind, name)]
+        found = vocab._matches[key] = frozenset(
+            w for w in phrase if w not in others and vocab.weight(w) >= 1.0 and not w.isdigit()
+        )
+    return found
 
 
 # --------------------------------------------------------------------------------------------
@@ -967,6 +999,11 @@ class Knowledge:
 # scoring one pair
 
 
+def _one_value(column: ColumnValues) -> bool:
+    """One value on every sampled row (three rows or more)."""
+    return len(column.cells) >= 3 and len(column.distinct()) == 1
+
+
 def _constant(column: ColumnValues) -> bool:
     """One value on eight rows or more: a tax id, a site, a batch - not what tells claims apart (a file
     of one claim with a few lines keeps its claim id)."""
@@ -1299,6 +1336,8 @@ def read_as(
                 # values alone reach MIN_SCORE only through a specific test nearly all cells pass
                 if not VALUE_TESTS[spec.values][1] or (column.share(spec.values) or 0) < 0.75:
                     continue
+                if spec.values == "date" and _one_value(column):
+                    continue  # one date on every row: when the file was made or updated, not a row's date
             if other >= 0.6 and other >= match.score + 0.3:
                 continue  # 'Postal Code', 'Tax ID': a column nothing loads, whatever its values pass
             pair = score_pair(vocab, kind, spec, match, column, knowledge)
@@ -1383,10 +1422,15 @@ def read_as(
     if eliminate:
         named = [label for label in labels if elsewhere[label] < 0.6]  # never 'Postal Code' by elimination
         _by_elimination(reading, kind, named, targets, values, word_cache, vocab, knowledge)
+        _released_for_claim_id(reading, kind, frame, header_label, values)
+    if kind in ("claims", "remits"):
+        _lines_by_structure(reading, frame, header_label, values)
+        _numbered_siblings(reading, kind, vocab, values)
+        _initials(reading, kind, vocab, values)
     if kind == "service_scope":
         _scope_codes(reading)
     _order_dates(reading, frame)
-    _prefer_parts(reading)
+    _prefer_parts(reading, vocab)
     used = {c.position for c in reading.columns.values()}
     reading.unused = [text for label, text in headers.items() if label not in used]
     reading.missing = [
@@ -1491,15 +1535,36 @@ def _order_dates(reading: SheetReading, frame: pd.DataFrame) -> None:
             )
 
 
-def _prefer_parts(reading: SheetReading) -> None:
+def _prefer_parts(reading: SheetReading, vocab: Vocabulary) -> None:
     """A name read from a weak header gives way to first and last name columns read from strong ones
-    ('Provider Credential Text' is not the name when 'Provider First Name' and 'Last Name' are there)."""
+    ('Provider Credential Text' is not the name when 'Provider First Name' and 'Last Name' are there);
+    a whole-name column whose header fits one part better, beside the other part, is that part
+    ('Provider First Name' next to 'Last Name' is the first name, not the whole name)."""
     for whole, parts in (
         ("provider_name", ("first_name", "last_name")),
         ("patient_name", ("patient_first_name", "patient_last_name")),
     ):
         column = reading.columns.get(whole)
-        if column is None or column.forced or not all(p in reading.columns for p in parts):
+        if column is None or column.forced:
+            continue
+        whole_spec = vocab.spec(reading.kind, whole)
+        for part, other in (parts, parts[::-1]):
+            part_spec = vocab.spec(reading.kind, part)
+            if (
+                part in reading.columns
+                or other not in reading.columns
+                or part_spec is None
+                or whole_spec is None
+            ):
+                continue
+            if (
+                header_match(vocab, column.source, part_spec).score
+                > header_match(vocab, column.source, whole_spec).score
+            ):
+                del reading.columns[whole]
+                reading.columns[part] = dataclasses.replace(column, canonical=part)
+                break
+        if whole not in reading.columns or not all(p in reading.columns for p in parts):
             continue
         if column.confidence < 0.8 and all(reading.columns[p].confidence >= 0.8 for p in parts):
             del reading.columns[whole]
@@ -1561,6 +1626,202 @@ def _by_elimination(
             canonical, reading.headers[label], label, confidence, evidence
         )
         reading.score += confidence * spec.weight
+        used.add(label)
+
+
+# Optional columns a required claim id may be taken from (their header named them weakly).
+_RELEASABLE = ("patient_id", "member_id", "trace_number")
+
+
+def _keys_lines(frame: pd.DataFrame, header_label: object, claim_label: object, line_label: object) -> bool:
+    """Whether a column and the line numbers key the sampled rows the way a claim id does: some value
+    has several lines, and no (value, line) pair occurs twice (a patient's or a member's id repeats its
+    line 1 once per claim)."""
+    position = frame.index.get_loc(header_label)
+    body = _sample(frame, position)
+    pairs = [
+        (_text(c), _text(n))
+        for c, n in zip(body[claim_label].tolist(), body[line_label].tolist(), strict=True)
+        if not nz.is_blank(c) and not nz.is_blank(n)
+    ]
+    if len(pairs) < 4:
+        return False
+    return len(set(pairs)) == len(pairs) and len({c for c, _n in pairs}) < len(pairs)
+
+
+def _released_for_claim_id(
+    reading: SheetReading, kind: str, frame: pd.DataFrame, header_label: object, values: dict
+) -> None:
+    """A claims or remittance reading still missing its claim id when the column that holds the claim
+    ids was taken, on a weak header, for an optional column ('patChargeTicket' read as the patient id from
+    'pat'): that column is the claim id when its values are identifiers and, with the line numbers, it
+    keys the rows as a claim id does (no claim and line twice). Low confidence, with a warning."""
+    if kind not in ("claims", "remits") or "claim_id" in reading.columns or "line_no" not in reading.columns:
+        return
+    line_label = reading.columns["line_no"].position
+    for canonical in _RELEASABLE:
+        column = reading.columns.get(canonical)
+        if column is None or column.forced or column.confidence >= 0.7:
+            continue
+        cells = values.get(column.position)
+        if cells is None or (cells.share("identifier") or 0) < 0.9 or cells.short_numbers or _constant(cells):
+            continue
+        if not _keys_lines(frame, header_label, column.position, line_label):
+            continue
+        del reading.columns[canonical]
+        confidence = round(min(0.45, column.confidence), 2)
+        reading.columns["claim_id"] = ColumnReading(
+            "claim_id", column.source, column.position, confidence,
+            [*column.evidence, f"with the line numbers it keys every row: the claim id, not the {canonical}"],
+        )  # fmt: skip
+        reading.score += confidence - column.confidence
+        reading.warnings.append(
+            f"column {column.source!r} was read as the claim id, not the {canonical.replace('_', ' ')} its header "
+            "suggests: no other column holds the claims, and with the line numbers it keys every row - check it"
+        )
+        return
+
+
+def _numbers_lines(
+    frame: pd.DataFrame, header_label: object, claim_label: object, line_label: object
+) -> bool:
+    """Whether a column numbers the lines of each claim: within each claim id of the sampled rows its
+    values are distinct whole numbers, and each claim's lowest is 1."""
+    body = _sample(frame, frame.index.get_loc(header_label))
+    lines: dict[str, list[float]] = {}
+    for claim, cell in zip(body[claim_label].tolist(), body[line_label].tolist(), strict=True):
+        if nz.is_blank(claim):
+            continue
+        number = _number(cell)
+        if number is None or not number.is_integer() or number < 1:
+            return False
+        lines.setdefault(_text(claim), []).append(number)
+    if len(lines) < 2:
+        return False
+    return all(len(set(v)) == len(v) and min(v) == 1 for v in lines.values())
+
+
+# Optional identifier columns a weak header may have given a line sequence.
+_IDENTIFIER_TARGETS = ("patient_id", "member_id", "trace_number", "payer_id")
+
+
+def _lines_by_structure(
+    reading: SheetReading, frame: pd.DataFrame, header_label: object, values: dict
+) -> None:
+    """An export's line number nothing named: the column of small whole numbers counting from 1 that numbers
+    the lines of each claim ('Activity ID': 1, 2, 1, 1), unused or read, on a weak header, as an optional
+    identifier (a sequence counting from 1 identifies no patient or member). Low confidence (warned as unsure)."""
+    if "line_no" in reading.columns or "claim_id" not in reading.columns:
+        return
+    claim_label = reading.columns["claim_id"].position
+    taken = {c.position: c for c in reading.columns.values()}
+    for label in reading.headers:
+        column = taken.get(label)
+        if column is not None and (
+            column.forced or column.canonical not in _IDENTIFIER_TARGETS or column.confidence >= 0.5
+        ):
+            continue
+        cells = values.get(label)
+        if cells is None or not cells.counter or not _numbers_lines(frame, header_label, claim_label, label):
+            continue
+        if column is not None:
+            del reading.columns[column.canonical]
+            reading.score -= column.confidence
+        confidence = 0.4
+        reading.columns["line_no"] = ColumnReading(
+            "line_no", reading.headers[label], label, confidence,
+            ["small whole numbers counting from 1", "they number the lines of each claim"],
+        )  # fmt: skip
+        reading.score += confidence  # low confidence: _warn_unsure says so, with the evidence
+        return
+
+
+_SIBLING = re.compile(r"^\s*([A-Za-z][A-Za-z .#_-]*?)[\s._#-]*(\d{1,2})\s*$")
+
+
+def _numbered_siblings(reading: SheetReading, kind: str, vocab: Vocabulary, values: dict) -> None:
+    """Columns whose headers are one stem with successive numbers ('D1', 'D2'; 'Dx 1', 'Dx 2') and whose
+    values all pass a numbered column's test are that column, numbered by their headers: 'D2' beside 'D1'
+    is diagnosis_2, not the list of diagnoses. Only columns read from values alone (no header word for
+    them) or not read are moved."""
+    stems: dict[str, list[tuple[int, object]]] = {}
+    for label, text in reading.headers.items():
+        match = _SIBLING.match(str(text))
+        if match:
+            stems.setdefault(match.group(1).strip().lower(), []).append((int(match.group(2)), label))
+    taken = {c.position: c for c in reading.columns.values()}
+    for group in stems.values():
+        numbers = sorted(n for n, _label in group)
+        if len(group) < 2 or numbers != list(range(numbers[0], numbers[0] + len(numbers))):
+            continue
+        for spec in vocab.columns.get(kind, {}).values():
+            if not spec.count or not VALUE_TESTS[spec.values][1]:
+                continue
+            if not all(
+                (values.get(label) is not None and (values[label].share(spec.values) or 0) >= 0.9)
+                for _n, label in group
+            ):
+                continue
+            wanted = {spec.canonical(n): label for n, label in group if 1 <= n <= spec.count}
+            if len(wanted) != len(group):
+                continue
+            movable = all(
+                label not in taken or (not taken[label].forced and _from_values_alone(taken[label]))
+                for label in wanted.values()
+            )
+            blocked = any(
+                canonical in reading.columns and reading.columns[canonical].position not in wanted.values()
+                and not _from_values_alone(reading.columns[canonical])
+                for canonical in wanted
+            )  # fmt: skip
+            if not movable or blocked:
+                continue
+            for canonical, label in wanted.items():
+                old = taken.get(label)
+                if old is not None and old.canonical != canonical:
+                    del reading.columns[old.canonical]
+                if canonical in reading.columns and reading.columns[canonical].position != label:
+                    del reading.columns[canonical]
+                if old is None or old.canonical != canonical:
+                    reading.columns[canonical] = ColumnReading(
+                        canonical, reading.headers[label], label, 0.4,
+                        [f"100% {VALUE_LABELS[spec.values]}", "one of a run of numbered columns"],
+                    )  # fmt: skip
+            break
+
+
+def _from_values_alone(column: ColumnReading) -> bool:
+    return not column.forced and not any(e.startswith("header words") for e in column.evidence)
+
+
+def _initials(reading: SheetReading, kind: str, vocab: Vocabulary, values: dict) -> None:
+    """An unused column under a one-letter header ('U') is the one optional column, not read yet, that a
+    word of its spellings starts with that letter, when its values pass that column's test (nine in ten
+    cells) and no other such column does. Low confidence (warned as unsure)."""
+    used = {c.position for c in reading.columns.values()}
+    for label, text in reading.headers.items():
+        letter = str(text).strip().lower()
+        if label in used or len(letter) != 1 or not letter.isalpha():
+            continue
+        cells = values.get(label)
+        if cells is None or not cells.cells:
+            continue
+        fits = [
+            spec for spec in vocab.columns.get(kind, {}).values()
+            if not spec.count and spec.name not in reading.columns
+            and any(phrase[0].startswith(letter) and vocab.weight(phrase[0]) >= 1.0 for phrase in spec.phrases
+                    if len(phrase) == 1)
+            and (cells.share(spec.values) or 0) >= 0.9
+        ]  # fmt: skip
+        if len(fits) != 1:
+            continue
+        spec = fits[0]
+        reading.columns[spec.name] = ColumnReading(
+            spec.name, str(text), label, 0.35,
+            [f"the header is the first letter of '{next(p[0] for p in spec.phrases if len(p) == 1 and p[0].startswith(letter))}'",
+             f"{cells.share(spec.values):.0%} {VALUE_LABELS[spec.values]}"],
+        )  # fmt: skip
+        reading.score += 0.35 * spec.weight  # low confidence: _warn_unsure says so, with the evidence
         used.add(label)
 
 
