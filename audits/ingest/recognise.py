@@ -265,6 +265,9 @@ def vocabulary() -> Vocabulary:
 _ORDINAL = re.compile(r"\b(\d)\s*(st|nd|rd|th)\b")
 _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "first": "1", "second": "2",
                  "third": "3", "fourth": "4"}  # fmt: skip
+_POSITION_WORDS = {"primary": 1, "secondary": 2, "tertiary": 3, "quaternary": 4}
+_LETTERS = {letter: str(n) for n, letter in enumerate("abcdefghijkl", start=1)}
+_LETTERED = frozenset({"diagnosis", "modifier"})  # columns lettered A-L (the CMS-1500's box 21 diagnoses)
 _JOINED = {("icd", "10"): "icd10", ("icd", "9"): "icd9", ("cpt", "4"): "cpt4", ("type", "1"): "type1",
            ("type", "2"): "type2"}  # fmt: skip
 
@@ -301,6 +304,12 @@ def _split_joined(word: str, known: frozenset[str]) -> list[str] | None:
     return best[n] if best[n] and len(best[n]) > 1 else None
 
 
+def _follows_lettered(words: list[str]) -> bool:
+    """'Diagnosis B', 'Dx Code C', 'Modifier A': a letter after these words is the column's position."""
+    head = words[:-1] if words[-1:] == ["code"] else words
+    return bool(head) and head[-1] in _LETTERED
+
+
 def _header_words(vocab: Vocabulary, text: str) -> tuple[str, ...]:
     words: list[str] = []
     for word in _raw_words(text):
@@ -315,6 +324,8 @@ def _header_words(vocab: Vocabulary, text: str) -> tuple[str, ...]:
         ):
             for part in parts:
                 words += vocab.abbreviations.get(part, (part,))
+        elif word in _LETTERS and _follows_lettered(words):
+            words.append(_LETTERS[word])  # 'Diagnosis B', 'Modifier A': a numbered column's letter
         else:
             words.append(word)
     while len(words) > 1 and words[-1] in vocab.suffixes:
@@ -434,11 +445,21 @@ def _header_match_uncached(vocab: Vocabulary, words: tuple[str, ...], spec: Colu
         return HeaderMatch(0.0, "", None)
     number = None
     if spec.count:
-        # the number of a numbered column: the last number among its words ('DX_CD_1', 'HCPCS_1ST_MDFR_CD')
+        # the number of a numbered column: the last number among its words ('DX_CD_1', 'HCPCS_1ST_MDFR_CD'),
+        # else one position word: primary / secondary / tertiary ('Secondary Dx'); a letter after a
+        # numbered column's word is its number already (_header_words: 'Diagnosis B')
         at = next((i for i in range(len(words) - 1, -1, -1) if words[i].isdigit()), None)
-        if at is None or not 1 <= int(words[at]) <= spec.count:
+        if at is None:
+            places = [i for i, w in enumerate(words) if w in _POSITION_WORDS]
+            if len(places) != 1 or len(words) < 2:
+                return HeaderMatch(0.0, "", None)
+            at = places[0]
+            position = _POSITION_WORDS[words[at]]
+        else:
+            position = int(words[at])
+        if not 1 <= position <= spec.count:
             return HeaderMatch(0.0, "", None)
-        number, words = int(words[at]), words[:at] + words[at + 1 :]
+        number, words = position, words[:at] + words[at + 1 :]
     best = HeaderMatch(0.0, "", number)
     reachable = _reachable(vocab, words)
     own = vocab._spec_words[(spec.kind, spec.name)]
