@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 from pathlib import Path
 
@@ -101,6 +102,11 @@ def _who_can_bill() -> None:
             show(judged.assign(cleared=judged["cleared"].map({True: "Yes", False: "No"})))
 
 
+def _codes(text: str) -> list[str]:
+    """'25, 59' or '25 59' or '25;59' as codes."""
+    return [c for c in re.split(r"[\s,;]+", text or "") if c]
+
+
 def _check_line() -> None:
     """One line, before it is billed: its verdict and what to do."""
     with st.form("precheck"):
@@ -117,6 +123,11 @@ def _check_line() -> None:
         dos = dates.date_box("Date of service", key="check_dos", where=d)
         pos = e.text_input("Place of service (optional)", key="check_pos")
         state = f.text_input("Service state (optional)", key="check_state")
+        g, h = st.columns(2)
+        modifiers = g.text_input("Modifiers (optional)", key="check_modifiers", placeholder="25, 59")
+        diagnoses = h.text_input(
+            "Diagnoses (optional, ICD-10-CM)", key="check_diagnoses", placeholder="E11.9, I10"
+        )
         submitted = st.form_submit_button("Check", key="check_submit")
     if submitted and dos is not None:
         identity.require("pre-check")
@@ -130,6 +141,8 @@ def _check_line() -> None:
                     dos,
                     pos=pos.strip() or None,
                     state=state.strip().upper() or None,
+                    modifiers=_codes(modifiers),
+                    diagnoses=_codes(diagnoses),
                 )
             except ClearToBillError as exc:
                 st.error(fmt.plain(exc))

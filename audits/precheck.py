@@ -196,9 +196,14 @@ def check_line(
     dos,
     pos=None,
     state=None,
+    modifiers=(),
+    diagnoses=(),
 ) -> CheckResult:
-    """CLEARED, or NOT CLEARED with each blocking finding's reason in plain words."""
+    """CLEARED, or NOT CLEARED with each blocking finding's reason in plain words; the line's modifiers (up
+    to 4) and diagnoses (up to 12) are judged as the file check judges its columns (warnings)."""
     payer_id = resolve_payer(con, payer)
+    codes = {f"modifier_{i}": _clean(m) for i, m in enumerate(list(modifiers or ())[:4], 1)}
+    codes |= {f"diagnosis_{i}": _clean(d) for i, d in enumerate(list(diagnoses or ())[:12], 1)}
     candidate = pd.DataFrame(
         [
             {
@@ -209,6 +214,7 @@ def check_line(
                 "procedure_code": (_clean(code) or "").upper(),
                 "pos": _clean(pos),
                 "service_state": (_clean(state) or "").upper() or None,
+                **codes,
             }
         ]
     )

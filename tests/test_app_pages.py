@@ -316,6 +316,38 @@ def test_precheck_warns_of_an_invalid_code_even_when_cleared(monkeypatch, small_
     )
 
 
+def test_precheck_warns_of_a_bad_modifier_diagnosis_and_place_of_service_even_when_cleared(
+    monkeypatch, small_db
+):
+    # SPEC 4: invalid modifier, diagnosis and POS do not block; the coder is cleared and told each problem
+    from audits.reference import ensure_reference
+
+    with connect(small_db) as con:
+        ensure_reference(con)  # the ICD-10-CM code set and the POS codes the rules judge against
+    at = open_app(monkeypatch, small_db, "clearance")
+    at.selectbox(key="check_npi").set_value(A)
+    at.selectbox(key="check_payer").set_value("AET")
+    at.text_input(key="check_code").set_value("99213")
+    at.text_input(key="check_dos").set_value(dt.date(2026, 10, 5).isoformat())
+    at.text_input(key="check_pos").set_value("98")  # not a CMS place of service code
+    at.text_input(key="check_modifiers").set_value("25, Z!")  # 25 is fine, Z! is not two letters/digits
+    at.text_input(key="check_diagnoses").set_value("I10, E11")  # I10 billable; E11 is a category only
+    at.button(key="check_submit").click().run()
+    no_exception(at)
+    assert at.success and at.success[0].value.startswith("CLEARED: ")
+    warned = {w.value.split(":")[0]: w.value for w in at.warning}
+    assert set(warned) == {"Invalid modifier", "Invalid diagnosis code", "Invalid place of service"}, warned
+    assert "Z!" in warned["Invalid modifier"] and "25" not in warned["Invalid modifier"].split(":")[1]
+    assert "E11" in warned["Invalid diagnosis code"] and "I10" not in warned["Invalid diagnosis code"]
+    assert "98" in warned["Invalid place of service"]
+    # the same line with good codes: cleared, nothing to warn of
+    at.text_input(key="check_pos").set_value("11")
+    at.text_input(key="check_modifiers").set_value("25")
+    at.text_input(key="check_diagnoses").set_value("I10")
+    at.button(key="check_submit").click().run()
+    assert at.success and not at.warning
+
+
 def test_confirm_a_payer_alias_reloads_the_held_rows(monkeypatch, small_db):
     csv = (
         "Claim #,Line #,Rendering Provider NPI,Primary Insurance,Date of Service,CPT/HCPCS,Charges\n"
