@@ -9,8 +9,10 @@ import csv
 import itertools
 
 import pytest
+from test_ingest_recognise_classes import _frame
 
 from audits.ingest import ingest_file
+from audits.ingest.roster.sheets import classify_sheet
 
 NPI = "1234567893"
 
@@ -113,3 +115,20 @@ def test_generated_lettered_spellings_load_the_same(payer, tmp_path, dx, mod):
     path = _write(tmp_path, headers, [_row("C1", "25", "59", "I10", "E11.9", "J06.9")])
     ingest_file(payer, path)
     assert _lines(payer) == [("C1", "25", "59", "I10", "E119", "J069")]
+
+
+@pytest.mark.parametrize(
+    "header", ["Taxonomy Description", "TAXONOMY_CLASSIFICATION", "Taxonomy Display Name"]
+)
+def test_a_taxonomy_description_is_the_specialty_and_the_code_stays_the_code(header):
+    # NUCC's code set names each taxonomy code's classification: rosters copy it as the specialty
+    found = classify_sheet(
+        _frame(
+            ["NPI", "Provider Name", "Taxonomy Code", header],
+            [NPI, "Ana Alvarez", "207Q00000X", "Family Medicine"],
+            ["1111111112", "Ben Brooks", "207RC0000X", "Cardiovascular Disease"],
+        )
+    )
+    columns = {c: m.source for c, m in found.chosen.columns.items()}
+    assert found.chosen.kind == "providers"
+    assert columns["specialty"] == header and columns["taxonomy_code"] == "Taxonomy Code"
