@@ -31,6 +31,11 @@ def figure(fig: go.Figure, title: str, table: pd.DataFrame, where=st, caption: s
         show(table, **show_kw)
 
 
+def counts_axis(largest) -> dict:
+    """An axis of counts: whole numbers only (no 0.5 finding), every one when there are few."""
+    return {"tickformat": ",d", **({"dtick": 1} if largest <= 10 else {})}
+
+
 def short(name: object, width: int = NAME_WIDTH) -> str:
     text = "" if name is None or (not isinstance(name, str) and pd.isna(name)) else str(name)
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
@@ -71,6 +76,7 @@ def findings_by_rule(by_rule: pd.DataFrame) -> go.Figure:
         margin={**MARGIN, "r": 80},
         yaxis_title=None,
         xaxis_title="findings",
+        xaxis=counts_axis(frame["findings"].max() if len(frame) else 0),
         legend_title="Severity",
         bargap=0.25,
     )
@@ -99,7 +105,10 @@ def heatmap(grid: pd.DataFrame, value_label: str, money: bool) -> go.Figure:
             y=rows,
             customdata=hover,
             colorscale="Reds",
-            colorbar={"title": value_label},
+            colorbar={
+                "title": value_label,
+                **({} if money else counts_axis(np.nanmax(values) if values.size else 0)),
+            },
             hovertemplate="%{customdata}<br>%{x}: %{z:"
             + ("$,.0f" if money else ",.0f")
             + "} "

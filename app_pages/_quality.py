@@ -206,8 +206,7 @@ def payer_names_to_confirm() -> None:
             ranked.insert(0, entry.resolves_to)
         options = ranked + [p for p in payer_labels if p not in ranked]
         kinds = ", ".join(
-            f"{n:,} {words.KIND.get(k, k).lower()}"
-            for k, n in sorted(entry.rows.items(), key=lambda kv: -kv[1])
+            f"{words.KIND.get(k, k)}: {n:,}" for k, n in sorted(entry.rows.items(), key=lambda kv: -kv[1])
         )
         left, mid, right = st.columns([2, 2, 1])
         left.markdown(

@@ -42,6 +42,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "billed_amount": ("Billed", "money"),
     "paid_amount": ("Paid", "money"),
     "amount": ("Adjustment", "money"),
+    "adjusted": ("Adjusted", "money"),
     "service_state": ("Service state", "text"),
     **{f"modifier_{n}": (f"Modifier {n}", "text") for n in range(1, 5)},
     **{f"diagnosis_{n}": (f"Diagnosis {n}", "text") for n in range(1, 13)},

@@ -180,7 +180,7 @@ if not with_rejects.empty:
         key="rejects_of",
         format_func=lambda u: (
             f"{by_id.loc[u, 'file_name']} (upload {u}, {fmt.when(by_id.loc[u, 'uploaded_at'])}: "
-            f"{fmt.number(by_id.loc[u, 'rows_rejected'])} rows)"
+            f"{fmt.number(by_id.loc[u, 'rows_rejected'])} row{'s' if by_id.loc[u, 'rows_rejected'] != 1 else ''})"
         ),
     )
     with _db.read() as data:

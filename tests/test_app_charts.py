@@ -179,3 +179,12 @@ def test_a_chart_draws_the_numbers_of_its_table(monkeypatch, charted_db):
     drawn = bars[0]["data"][0]
     assert list(drawn["x"]) == table["Month"].tolist() == ["2026-10"]
     assert [float(v) for v in drawn["y"]] == table["Recovered dollars"].tolist() == [120.0]
+
+
+def test_counts_are_drawn_as_whole_numbers(monkeypatch, charted_db):
+    """Two findings: the findings-by-rule axis and the heatmap's scale tick 0, 1 (never 0.5 of a finding)."""
+    at = _open(monkeypatch, charted_db, "audit")
+    bars, heat = _specs(at)
+    assert bars["layout"]["xaxis"]["tickformat"] == ",d" and bars["layout"]["xaxis"]["dtick"] == 1
+    colorbar = heat["data"][0]["colorbar"]
+    assert colorbar["tickformat"] == ",d" and colorbar["dtick"] == 1

@@ -524,3 +524,26 @@ def test_a_wide_tracker_shows_one_column_group_per_payer_and_loads_with_a_provid
         specialties = con.execute("SELECT DISTINCT specialty FROM providers").fetchall()
     assert enrolled == [("Avery Stone", len(TRACKER_PAYERS)), ("Blake Fern", 1)]
     assert specialties == [(None,)]  # set to not mapped on the page: left empty
+
+
+def test_each_load_says_what_happened_in_words_loaded_held_duplicate(monkeypatch, tmp_path):
+    db = build_small_practice(tmp_path / "p.duckdb")
+    held = (
+        "Claim #,Line #,Rendering Provider NPI,Primary Insurance,Date of Service,CPT/HCPCS,Charges\n"
+        f"H1,1,{A},Aetna,10/07/2026,99213,$120.00\n"
+        f"H2,1,{A},Nobody Health Plan,10/08/2026,99213,$120.00\n"  # an unknown payer: held
+    ).encode()
+    at = _staged(
+        open_app(monkeypatch, db, "upload"),
+        ("plain.csv", PLAIN_CLAIMS, "text/csv"),
+        ("held.csv", held, "text/csv"),
+    )
+    loads = _load(at).set_index("File")
+    assert loads.loc["plain.csv", "Status"] == "loaded"
+    assert loads.loc["held.csv", "Status"] == "loaded with rows held"
+    assert (loads.loc["held.csv", "Rows loaded"], loads.loc["held.csv", "Rows held or rejected"]) == (1, 1)
+    again = _load(_staged(at, ("plain.csv", PLAIN_CLAIMS, "text/csv"))).set_index("File")
+    assert again.loc["plain.csv", "Status"] == "duplicate"
+    assert again.loc["plain.csv", "What happened"]  # one sentence: already loaded, nothing changed
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM claim_lines WHERE claim_id = 'P1'").fetchone()[0] == 1
