@@ -121,7 +121,7 @@ def load_list(
 ) -> ListResult:
     """Keep an LEIE/SAM list beside the earlier ones and screen the roster against all of them (one
     transaction: the upload, its rejected rows, the list and the screening, or nothing)."""
-    from audits.ingest.upload import RejectedRow, record_rejected
+    from audits.ingest.upload import RejectedRow, UploadResult, insert_upload, record_rejected
 
     path = Path(path)
     batch = read_exclusion_list(path, list_date)
@@ -139,21 +139,15 @@ def load_list(
             f"{SOURCE_NAMES[batch.source]} list dated {batch.list_date.isoformat()} ({batch.list_date_basis})"
             + (f"; the same file as list {earlier[0][0]}" if earlier else "")
         )
-        con.execute(
-            "INSERT INTO uploads (upload_id, file_name, sha256, kind, status, rows_read, rows_loaded, rows_rejected, "
-            "message, uploaded_by) VALUES (?, ?, ?, 'exclusions', ?, ?, ?, ?, ?, ?)",
-            [
-                upload_id,
-                path.name,
-                sha,
-                status,
-                0 if earlier else batch.rows_read,
-                loaded,
-                rejected,
-                message,
-                by,
-            ],
-        )
+        # one place writes an upload's row (ingest.upload), its outcome included
+        insert_upload(
+            con,
+            UploadResult(upload_id, path.name, "exclusions", status, rows_read=0 if earlier else batch.rows_read,
+                         rows_loaded=loaded, rows_rejected=rejected, message=message),
+            sha,
+            None,
+            by,
+        )  # fmt: skip
         list_id = None
         if not earlier:
             list_id = int(con.execute("SELECT nextval('exclusion_list_id_seq')").fetchall()[0][0])

@@ -194,3 +194,22 @@ def test_cli_ingest_goes_on_after_a_bad_file_and_exits_1(tmp_path, capsys):
     assert [line for line in captured.err.splitlines() if line.startswith("Error:")] == [
         "Error: bad.csv is empty - export the file again."
     ]
+
+
+def test_an_exclusion_list_upload_is_written_where_every_upload_is(con, tmp_path):
+    """One place writes an upload (upload.insert_upload): an exclusion list's uploads row has its outcome
+    and its trail entry like any file's, and loading the same list again is a duplicate."""
+    from tests.test_exclusions import leie_row, write_leie
+
+    path = tmp_path / "LEIE_2026-10.csv"
+    write_leie(path, [leie_row(LASTNAME="ROE", FIRSTNAME="RICK", NPI="1234567893"), leie_row(LASTNAME="")])
+    first = ingest_file(con, path)
+    again = ingest_file(con, path)
+    assert (first.kind, first.status, again.status) == ("exclusions", "loaded", "duplicate")
+    rows = con.execute("SELECT kind, status, outcome, rows_loaded FROM uploads ORDER BY upload_id").fetchall()
+    assert rows[0][:2] == ("exclusions", "loaded") and rows[0][2] in ("loaded", "loaded with rows held")
+    assert rows[1][:3] == ("exclusions", "duplicate", "duplicate")
+    trail = con.execute(
+        "SELECT action FROM audit_event WHERE object LIKE 'exclusions %' ORDER BY event_id"
+    ).fetchall()
+    assert trail == [("upload",), ("duplicate upload",)]

@@ -671,3 +671,55 @@ def _find_duplicates(con: duckdb.DuckDBPyConnection, checked: str) -> bool:
         "ON k.claim_id = c.claim_id AND k.line_no = c.line_no WHERE c.reason IS NULL)) WHERE source_row > first_row"
     )
     return True
+
+
+# --------------------------------------------------------------------------------------------
+# the whole set-based load of one file
+
+
+def _hash_and_check(source: DuckCsv) -> tuple[str, bool]:
+    """(sha256, plain) of the file: its hash, and whether DuckDB reads it as pandas would."""
+    import hashlib
+
+    data = source.path.read_bytes()
+    return hashlib.sha256(data).hexdigest(), source.plain(data)
+
+
+def load_file(con: duckdb.DuckDBPyConnection, source: DuckCsv, head, mapped: Mapping, file_name: str,
+              uploaded_by: str | None, progress=None):  # fmt: skip
+    """(result, sha256) of a claims CSV that DuckDB reads as pandas would, staged here and written by the
+    upload transaction (upload.load_claims) with the same result as the general path; (None, sha256 or
+    None) when the file is not plain: the caller reads it the general way. The file's hash and plainness
+    are worked out in a thread while DuckDB reads the file; a file loaded before is recorded as a
+    duplicate. `head` is the RawSheet of its first records that `mapped` was read from."""
+    from audits.ingest import batch as batch_mod
+    from audits.ingest import upload
+    from audits.ingest.patients import patient_columns
+    from audits.ingest.tables import CLAIM_LINE_COLUMNS
+
+    staged = None
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            checks = pool.submit(_hash_and_check, source)
+            try:
+                load_raw(con, source)
+            except NotPlain:
+                return None, checks.result()[0]
+            sha, plain = checks.result()
+        if not plain:
+            return None, sha
+        earlier = upload.earlier_upload(con, sha)
+        if earlier:
+            return upload.record_duplicate(con, file_name, sha, earlier[1], earlier[0], uploaded_by), sha
+        directory = PayerDirectory(con)
+        staged = stage(con, source, mapped, directory, patient_columns)
+        accepted_view(con, CLAIM_LINE_COLUMNS)
+        upload.report(progress, 0.5, f"{file_name}: {staged.rows_read} rows normalised")
+        batch = batch_mod.set_claims_batch(staged, source, head, mapped, directory)
+        incoming = batch_mod.Incoming(
+            file_name, "claims", sha, [batch], mapped.to_json(), mapped.proposal(), uploaded_by=uploaded_by
+        )
+        incoming.warnings = list(mapped.warnings)
+        return upload.load_claims(con, incoming, progress), sha
+    finally:
+        cleanup(con, staged)

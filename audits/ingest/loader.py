@@ -18,10 +18,8 @@ Decisions (SPEC leaves them open):
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +31,6 @@ from audits.ingest import claims_set, upload
 from audits.ingest import mapping as mapping_mod
 from audits.ingest.batch import Incoming
 from audits.ingest.mapping_profiles import load_mapping_profile
-from audits.ingest.payers import PayerDirectory
 from audits.ingest.readers import RawSheet, duck_csv_unchecked, read_tables, sniff_kind
 from audits.ingest.recognise import Classification, Knowledge
 from audits.ingest.upload import Progress, UploadResult, file_sha256, report
@@ -81,7 +78,6 @@ def _ingest_exclusions(con, path: Path, uploaded_by, progress) -> UploadResult:
         sha256=None,
         duplicate_of=loaded.duplicate_of,
     )
-    con.execute("UPDATE uploads SET outcome = ? WHERE upload_id = ?", [result.outcome, result.upload_id])
     report(progress, 1.0, result.message)
     return result
 
@@ -409,12 +405,6 @@ def resolve_mapping(con: duckdb.DuckDBPyConnection, mapping: object) -> mapping_
 _HEAD_ROWS = 50
 
 
-def _hash_and_check(source) -> tuple[str, bool]:
-    """(sha256, plain) of the file: its hash, and whether DuckDB reads it as pandas would."""
-    data = source.path.read_bytes()
-    return hashlib.sha256(data).hexdigest(), source.plain(data)
-
-
 def _recognition_warnings(used: list[tuple[RawSheet, mapping_mod.Mapping]]) -> list[str]:
     out = []
     for sheet, mapped in used:
@@ -427,10 +417,9 @@ def _ingest_claims_csv(
     con, path: Path, kind, override, uploaded_by, progress, head_kind: dict | None = None,
     classified: dict[str, Classification] | None = None,
 ) -> tuple[UploadResult | None, str | None]:  # fmt: skip
-    """(result, sha256) of a claims CSV that DuckDB reads as pandas would, loaded set-based (claims_set)
-    with the same result as the general path; (None, sha256 or None) when the file is not one: the
-    caller reads it the general way. The file's hash and plainness are worked out in a thread while
-    DuckDB reads the file; a file loaded before is then recorded as a duplicate."""
+    """(result, sha256) of a CSV whose first records read as a claims export: mapped from them, then
+    loaded set-based (claims_set.load_file) with the same result as the general path; (None, sha256 or
+    None) when it is not one, or not plain: the caller reads it the general way."""
     source = duck_csv_unchecked(path)
     head = source.head(_HEAD_ROWS) if source is not None else None
     if head is None or head.frame.empty:
@@ -447,35 +436,7 @@ def _ingest_claims_csv(
     mapped = mapped_sheets([head], "claims", override, path.name, Knowledge.from_database(con))[0][1]
     if "patient_key" in mapped.columns or "patient_birth_year" in mapped.columns:
         return None, None  # keys carried in from rejected rows: the reload path's
-    staged = None
-    try:
-        with ThreadPoolExecutor(1) as pool:
-            checks = pool.submit(_hash_and_check, source)
-            try:
-                claims_set.load_raw(con, source)
-            except claims_set.NotPlain:
-                return None, checks.result()[0]
-            sha, plain = checks.result()
-        if not plain:
-            return None, sha
-        earlier = upload.earlier_upload(con, sha)
-        if earlier:
-            return upload.record_duplicate(con, path.name, sha, earlier[1], earlier[0], uploaded_by), sha
-        directory = PayerDirectory(con)
-        from audits.ingest.patients import patient_columns
-        from audits.ingest.tables import CLAIM_LINE_COLUMNS
-
-        staged = claims_set.stage(con, source, mapped, directory, patient_columns)
-        claims_set.accepted_view(con, CLAIM_LINE_COLUMNS)
-        report(progress, 0.5, f"{path.name}: {staged.rows_read} rows normalised")
-        batch = batch_mod.set_claims_batch(staged, source, head, mapped, directory)
-        incoming = Incoming(
-            path.name, "claims", sha, [batch], mapped.to_json(), mapped.proposal(), uploaded_by=uploaded_by
-        )
-        incoming.warnings = list(mapped.warnings)
-        return upload.load_claims(con, incoming, progress), sha
-    finally:
-        claims_set.cleanup(con, staged)
+    return claims_set.load_file(con, source, head, mapped, path.name, uploaded_by, progress)
 
 
 # --------------------------------------------------------------------------------------------
