@@ -68,6 +68,19 @@ def test_core_errors_become_one_line_and_exit_1(tmp_path, capsys):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_the_cli_parses_and_prints_only():
+    """LAYOUT: a command module calls the core; it runs no SQL of its own (a second reading of a table)."""
+    sql = re.compile(r"\.execute\(|\b(SELECT|INSERT|UPDATE|DELETE)\s+\w")
+    offenders = [
+        f"{path.name}:{number}: {line.strip()}"
+        for path in sorted(CLI_DIR.glob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if sql.search(line)
+    ]
+    assert offenders == []
+    assert sql.search("states = con.execute(") and sql.search('"SELECT issue_id, status FROM issue_state"')
+
+
 _FLAG = re.compile(r"(?<![\w-])--[a-z]|python -m audits")
 
 

@@ -20,7 +20,7 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from audits.errors import InputError
     from audits.held_claims import who
-    from audits.lifecycle import STATUS_LABELS, assign
+    from audits.lifecycle import STATUS_LABELS, assign, issue_states
     from audits.store import connect
 
     if args.to is None and args.status is None and args.note is None:
@@ -29,12 +29,11 @@ def run(args: argparse.Namespace) -> int:
         result = assign(
             con, args.issues, by=who(args.by), assignee=args.to, status=args.status, note=args.note
         )
-        states = con.execute(
-            "SELECT issue_id, status, coalesce(assignee, '-') FROM issue_state WHERE issue_id IN "
-            "(SELECT unnest(?::VARCHAR[])) ORDER BY issue_id",
-            [result.issue_ids],
-        ).fetchall()
-    for issue_id, status, assignee in states:
-        print(f"{issue_id}: {STATUS_LABELS[status]}, assigned to {assignee}.")
+        states = issue_states(con)
+    states = states[states["issue_id"].isin(result.issue_ids)].sort_values("issue_id")
+    for row in states.itertuples(index=False):
+        print(
+            f"{row.issue_id}: {STATUS_LABELS[row.status]}, assigned to {row.assignee if isinstance(row.assignee, str) and row.assignee else '-'}."
+        )
     print(f"{result.changed:,} changes recorded.")
     return 0
