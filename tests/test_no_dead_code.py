@@ -81,3 +81,17 @@ def test_the_pages_import_the_core_directly():
     assert found == []
     assert FALLBACK.search("    except ImportError:  # the gate is not in this build")
     assert FALLBACK.search('st.info("Exclusion screening is not available in this build.")')
+
+
+def test_the_pages_run_no_sql():
+    """A page lays out widgets and calls audits.*; a second reading of a table in a page is a copy."""
+    sql = re.compile(r"\.execute\(|\.sql\(|\b(SELECT|INSERT|UPDATE|DELETE)\s+[\w*]")
+    pages = [*sorted((ROOT / "app_pages").glob("*.py")), ROOT / "dashboard.py"]
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in pages
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if sql.search(line)
+    ]
+    assert found == []
+    assert sql.search('rows = data.con.execute("SELECT count(*) FROM findings")')
