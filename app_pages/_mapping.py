@@ -218,6 +218,9 @@ def summary_row(file_id: str, path: Path) -> dict:
         explained, _err = _explain(file_id, path)
         if explained is not None:
             sheets, doubtful = _sheet_words(explained)
+            read = [c for sheet in explained.sheets if sheet.kind for c in sheet.columns]
+            proposed = {f"{i}": (c.header, c.confidence) for i, c in enumerate(read)}  # the sheets' columns
+            confidences = [c.confidence for c in read]  # shown; a sheet's doubts say whether it needs a look
             chosen_tables = chosen.get("sheets") or {}
             if chosen_tables:
                 sheets += " - changed: " + ", ".join(
@@ -230,11 +233,13 @@ def summary_row(file_id: str, path: Path) -> dict:
         "kind": words.KIND.get(effective, effective) if effective and not error else "unreadable",
         "sheets": sheets,
         "columns": sum(1 for h, _c in proposed.values() if h),
-        "lowest confidence": lowest,
+        "lowest confidence": min(confidences) if confidences else None,
         "missing": ", ".join(column_label(m) if " or " not in m else m for m in missing)
         if missing
         else (error or ""),
-        "needs a look": bool(error or missing or doubtful or (lowest is not None and lowest < 0.8)),
+        "needs a look": bool(
+            error or missing or doubtful or (effective != "roster" and lowest is not None and lowest < 0.8)
+        ),
     }
 
 
@@ -485,6 +490,12 @@ def _columns_editor(
     grouped = grouped or {}
     required = required_columns(kind)
     columns = canonical_columns(kind)
+    either = {  # a requirement either of two columns meets: 'Payer id (or Payer name)'
+        c: f" (or {' or '.join(column_label(o) for o in options if o != c)})"
+        for options in recognise.REQUIRED.get(kind, [])
+        if len(options) > 1
+        for c in options
+    }
     missing = [c for options in recognise.REQUIRED.get(kind, []) for c in options[:1]
                if not any(o in effective for o in options)]  # fmt: skip
     mapped_n = sum(1 for c in columns if c in effective)
@@ -516,7 +527,7 @@ def _columns_editor(
         callback, args = on_change(canonical, box_key)
         with grid[index % 3]:
             _seeded_select(
-                f"{'✱ ' if canonical in required else ''}{column_label(canonical)}",
+                f"{'✱ ' if canonical in required else ''}{column_label(canonical)}{either.get(canonical, '')}",
                 options,
                 value,
                 box_key,

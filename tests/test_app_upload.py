@@ -55,6 +55,9 @@ def test_every_canonical_column_is_offered_required_first_with_the_file_columns_
     # required first, marked; the six required (payer id or name) lead the list
     assert all(s.label.startswith("✱ ") for s in boxes[:7]) and not boxes[7].label.startswith("✱")
     assert offered[:2] == ["claim_id", "rendering_npi"]
+    labels = {str(s.key)[len(f"map_{file_id}_claims_") :]: s.label for s in boxes}
+    assert labels["payer_id"] == "✱ Payer id (or Payer name)"  # either one meets the requirement
+    assert labels["payer_name"] == "✱ Payer name (or Payer id)" and labels["claim_id"] == "✱ Claim id"
     # every column of the file, with its sample values and what it loads as
     sources = _frame_with(at, "Column in the file")
     assert sources["Column in the file"].tolist() == ["Zork", "Seq", "Doctor", "Doctor NPI", "Plan", "DOS", "CPT", "Amount"]  # fmt: skip
@@ -123,6 +126,17 @@ def test_the_rescued_mapping_is_what_loads_and_edits_survive_switching_files(mon
         ("Z2", A, "99214", 150.0),
         ("Z3", B, "11102", 90.0),
     ]
+
+
+def test_a_credentialing_file_counts_its_sheets_columns_in_the_summary(monkeypatch, tmp_path):
+    db = build_small_practice(tmp_path / "p.duckdb")
+    path = _boards_workbook(tmp_path / "roster.xlsx")
+    at = _staged(open_app(monkeypatch, db, "upload"), ("roster.xlsx", path.read_bytes(), XLSX))
+    row = _frame_with(at, "file").iloc[0]
+    # People: NPI, name, specialty; Boards (read as enrollments): NPI, payer, status, start, end, ...
+    sheets = _frame_with(at, "Sheet").set_index("Sheet")["Columns read"]
+    assert row["columns"] == sum(len(text.split(", ")) for text in sheets) >= 3 + 4
+    assert 0 < row["lowest confidence"] <= 1
 
 
 def test_a_credentialing_file_shows_each_sheet_with_its_table(monkeypatch, tmp_path):
