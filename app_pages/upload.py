@@ -22,7 +22,7 @@ from app_pages._undo import undo_section
 from audits import explore
 from audits.errors import ClearToBillError
 from audits.ingest import ingest_file
-from audits.ingest.loader import load_rank
+from audits.ingest.loader import detect_file, rank_of
 from audits.reference import ensure_reference
 from audits.reports import table_bytes  # neutralised and quoted, as every export (SPEC 7)
 
@@ -97,11 +97,12 @@ if staged and st.button(
     with _db.write() as con:
         ensure_reference(con, icd10=False)  # CARC root causes and POS codes, for the data-quality lists below
         # SPEC 2 load order, whatever order the files were dropped in: credentialing, claims, remittances
-        ranks = {
-            file_id: load_rank(con, path, plans[file_id]["kind"], plans[file_id]["mapping"])
+        # each file recognised once: the detection that orders it is the one its load uses
+        detected = {
+            file_id: detect_file(con, path, plans[file_id]["kind"], plans[file_id]["mapping"])
             for file_id, path in staged
         }
-        ordered = sorted(staged, key=lambda item: ranks[item[0]])
+        ordered = sorted(staged, key=lambda item: rank_of(detected[item[0]]))
         for index, (file_id, path) in enumerate(ordered):
             file_plan = plans[file_id]  # a file whose mapping was not opened: ingest decides
 
@@ -117,6 +118,7 @@ if staged and st.button(
                     mapping=file_plan["mapping"],
                     uploaded_by="dashboard",
                     progress=progress,
+                    detected=detected[file_id],
                 )
                 results.append(result_row(result, path.name))
             except (ClearToBillError, duckdb.Error) as exc:

@@ -363,7 +363,12 @@ def load_rank(con: duckdb.DuckDBPyConnection, path: str | os.PathLike, kind: str
               mapping: object = None) -> int:  # fmt: skip
     """0 credentialing, 1 claims, 2 remittances: where a file goes in a batch's load order (a file whose
     kind cannot be told goes with the claims)."""
-    return _RANK.get(file_kind(con, path, kind, mapping) or "claims", 1)
+    return rank_of(detect_file(con, path, kind, mapping))
+
+
+def rank_of(detected: Detection) -> int:
+    """load_rank of what detect_file found (a caller that keeps the detection for ingest_file's `detected`)."""
+    return _RANK.get(detected.kind or "claims", 1)
 
 
 def load_order(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike], *, kind: str | None = None,
@@ -383,7 +388,7 @@ def load_plan(con: duckdb.DuckDBPyConnection, paths: Iterable[str | os.PathLike]
     if kind is not None or len(paths) < 2:
         return [(p, None) for p in paths]
     found = [detect_file(con, p, None, mapping) for p in paths]
-    ranks = [_RANK.get(d.kind or "claims", 1) for d in found]
+    ranks = [rank_of(d) for d in found]
     return [(p, d) for _r, _i, p, d in sorted(zip(ranks, range(len(paths)), paths, found, strict=True))]
 
 
