@@ -561,3 +561,36 @@ def test_each_load_says_what_happened_in_words_loaded_held_duplicate(monkeypatch
     assert again.loc["plain.csv", "What happened"]  # one sentence: already loaded, nothing changed
     with connect(db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM claim_lines WHERE claim_id = 'P1'").fetchone()[0] == 1
+
+
+def test_a_mapping_saved_as_a_profile_is_applied_to_the_next_file_of_that_source(monkeypatch, tmp_path):
+    db = build_small_practice(tmp_path / "p.duckdb")
+    at = _staged(open_app(monkeypatch, db, "upload"), ("odd.csv", ODD_CLAIMS, "text/csv"))
+    file_id = _file_id(at)
+    at.selectbox(key=f"kind_{file_id}").set_value("claims").run()
+    at.selectbox(key=f"map_{file_id}_claims_claim_id").set_value("Zork").run()
+    at.text_input(key=f"profile_name_{file_id}").set_value("vendor zork").run()
+    at.button(key=f"save_profile_{file_id}").click().run()
+    no_exception(at)
+    assert any("vendor zork" in s.value for s in at.success)
+    with connect(db, read_only=True) as con:
+        saved = con.execute(
+            "SELECT kind, mapping_json FROM mapping_profiles WHERE name = 'vendor zork'"
+        ).fetchall()
+    assert saved and saved[0][0] == "claims" and '"claim_id": "Zork"' in saved[0][1]
+    # next month's export from the same source: apply the profile, the claim id is mapped again
+    next_month = ODD_CLAIMS.replace(b"Z1,", b"Z7,").replace(b"Z2,", b"Z8,").replace(b"Z3,", b"Z9,")
+    at = _staged(at, ("odd-next.csv", next_month, "text/csv"))
+    file_id = _file_id(at)
+    at.selectbox(key=f"kind_{file_id}").set_value("claims").run()
+    assert any("Required and not mapped: Claim id" in e.value for e in at.error)
+    at.selectbox(key=f"profile_{file_id}").set_value("vendor zork").run()
+    no_exception(at)
+    assert at.selectbox(key=f"map_{file_id}_claims_claim_id").value == "Zork"
+    assert not any("Required and not mapped" in e.value for e in at.error)
+    assert _load(at)["Status"].tolist() == ["loaded"]
+    with connect(db, read_only=True) as con:
+        loaded = con.execute(
+            "SELECT claim_id FROM claim_lines WHERE claim_id LIKE 'Z%' ORDER BY 1"
+        ).fetchall()
+    assert loaded == [("Z7",), ("Z8",), ("Z9",)]
