@@ -594,3 +594,27 @@ def test_a_mapping_saved_as_a_profile_is_applied_to_the_next_file_of_that_source
             "SELECT claim_id FROM claim_lines WHERE claim_id LIKE 'Z%' ORDER BY 1"
         ).fetchall()
     assert loaded == [("Z7",), ("Z8",), ("Z9",)]
+
+
+def test_a_sheets_column_choice_and_the_sheet_shown_survive_switching_files(monkeypatch, tmp_path):
+    db = build_small_practice(tmp_path / "p.duckdb")
+    path = _licences_workbook(tmp_path / "roster.xlsx")
+    at = _staged(
+        open_app(monkeypatch, db, "upload"),
+        ("roster.xlsx", path.read_bytes(), XLSX),
+        ("plain.csv", PLAIN_CLAIMS, "text/csv"),
+    )
+    roster = next(f for f in at.session_state["upload_edits"] if f"sheet_pick_{f}" in at.session_state)
+    plain = next(f for f in at.session_state["upload_edits"] if f != roster)
+    at.selectbox(key=f"sheet_pick_{roster}").set_value("Licences").run()
+    at.selectbox(key=f"smap_{roster}_Licences_number").set_value("Qux").run()
+    at.selectbox(key="mapping_file").set_value(plain).run()
+    no_exception(at)
+    assert f"sheet_pick_{roster}" not in at.session_state  # the roster's editor is not drawn
+    at.selectbox(key="mapping_file").set_value(roster).run()
+    assert at.selectbox(key=f"sheet_pick_{roster}").value == "Licences"  # the sheet that was shown
+    assert at.selectbox(key=f"smap_{roster}_Licences_number").value == "Qux"
+    _load(at)
+    with connect(db, read_only=True) as con:
+        numbers = con.execute("SELECT number FROM credentials WHERE number LIKE 'TX-%' ORDER BY 1").fetchall()
+    assert numbers == [("TX-1001",), ("TX-2002",)]
