@@ -13,7 +13,7 @@ from app_pages import _identity as identity
 from app_pages import _words as words
 from app_pages._mapping import result_row
 from app_pages._tables import label, show
-from audits import explore, measures
+from audits import explore, quality
 from audits.errors import ClearToBillError
 from audits.ingest import confirm_payer, held_payers, roster
 from audits.store import transaction
@@ -23,9 +23,9 @@ def data_problems() -> None:
     """Remittances with no claim line, CARCs missing from the reference table, roster rows a rule cannot
     judge (SPEC 3, 4): each listed for the analyst with what to do."""
     with _db.read() as data:
-        unmatched = data.call(measures.unmatched_remits, what="The unmatched remittances")
-        carcs = data.call(measures.unknown_carcs, what="The unknown reason codes")
-        problems = data.call(measures.roster_problems, what="The roster problems")
+        unmatched = data.call(quality.unmatched_remits, what="The unmatched remittances")
+        carcs = data.call(quality.unknown_carcs, what="The unknown reason codes")
+        problems = data.call(quality.roster_problems, what="The roster problems")
     if unmatched is not None and not unmatched.empty:
         st.subheader("Remittances with no claim line")
         st.caption(

@@ -319,32 +319,3 @@ def denied_by_root_cause(con: duckdb.DuckDBPyConnection, end_month, months: int 
     frame["denied_lines"] = frame.denied_lines.astype("int64")
     frame["denied_dollars"] = frame.denied_dollars.astype(float)
     return frame.reset_index(drop=True)
-
-
-def unmatched_remits(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Remitted lines with no claim line (a data problem for the analyst, not audited)."""
-    ensure_views(con)
-    return con.execute(
-        "SELECT remit_line_id, payer_id, claim_id, line_no, claim_status, rendering_npi, adjudication_date, "
-        "procedure_code, billed_amount, paid_amount, source, upload_id FROM stg_unmatched_remits "
-        "ORDER BY claim_id, line_no, adjudication_date"
-    ).df()
-
-
-def roster_problems(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Roster rows a rule cannot judge: pending enrollments without a submitted date (SPEC 4)."""
-    return con.execute(
-        "SELECT e.npi, p.provider_name, e.payer_id, e.status, "
-        "'pending enrollment without a submitted date: ENROLLMENT_PENDING_LONG cannot judge it' AS problem "
-        "FROM enrollments AS e LEFT JOIN providers AS p ON p.npi = e.npi "
-        "WHERE lower(trim(e.status)) = 'pending' AND e.submitted_date IS NULL ORDER BY e.npi, e.payer_id"
-    ).df()
-
-
-def unknown_carcs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Adjustment reason codes missing from the CARC table (root cause 'unknown'), with their use."""
-    return con.execute(
-        "SELECT upper(trim(a.carc)) AS carc, count(*) AS adjustments, sum(a.amount) AS amount "
-        "FROM remit_adjustments AS a LEFT JOIN ref_carc AS c ON c.code = upper(trim(a.carc)) "
-        "WHERE c.code IS NULL AND a.carc IS NOT NULL GROUP BY upper(trim(a.carc)) ORDER BY adjustments DESC"
-    ).df()

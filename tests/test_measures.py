@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 from audit_rows import (
     add_credentialed_provider,
@@ -19,9 +18,6 @@ from audits.measures import (
     denied_by_root_cause,
     month_summary,
     monthly_trend,
-    roster_problems,
-    unknown_carcs,
-    unmatched_remits,
 )
 from audits.runner import run_audit
 from audits.store import connect
@@ -149,22 +145,6 @@ def test_denied_by_root_cause(acon):
     ]
 
 
-def test_unmatched_remits(acon):
-    add_remit(acon, "GHOST", 1, paid=10)
-    add_remit(acon, "GHOST2", None, paid=10)
-    add_remit(acon, "C6", 2, paid=10)  # the claim exists, line 2 does not
-    add_remit(acon, "C6", None, paid=0, payer="BCBS")  # claim exists: a claim payment is matched
-    frame = unmatched_remits(acon)
-    got = [(c, None if pd.isna(n) else int(n)) for c, n in zip(frame.claim_id, frame.line_no, strict=True)]
-    assert sorted(got, key=str) == [("C6", 2), ("GHOST", 1), ("GHOST2", None)]
-
-
-def test_roster_problems_and_unknown_carcs(acon):
-    acon.execute("INSERT INTO enrollments (npi, payer_id, status) VALUES ('1234567893', 'BCBS', 'pending')")
-    assert roster_problems(acon).payer_id.tolist() == ["BCBS"]
-    assert unknown_carcs(acon).carc.tolist() == ["ZZ9"]
-
-
 def test_measures_on_read_only_connection_without_stored_views(tmp_path):
     path = tmp_path / "plain.duckdb"
     with connect(path) as con:  # a database whose views were never created
@@ -174,7 +154,6 @@ def test_measures_on_read_only_connection_without_stored_views(tmp_path):
         con.execute("DELETE FROM ref_meta WHERE name = 'views'")
     with connect(path, read_only=True) as ro:
         assert month_summary(ro, "2026-10")["billed"] == 100.0
-        assert unmatched_remits(ro).empty
 
 
 def test_measures_follow_new_data(acon):

@@ -11,7 +11,7 @@
 -- action: Call the payer's provider enrollment line about the application and record the outcome in the roster.
 -- source: SPEC 4; payer enrollment processing times (most complete within 60-90 days)
 -- Why: one finding per (npi, payer), dated by the earliest submission still pending. A pending row
--- without submitted_date cannot be judged: audits.measures.roster_problems() lists it.
+-- without submitted_date cannot be judged: audits.quality.roster_problems() lists it.
 
 WITH
 
