@@ -30,6 +30,7 @@ import duckdb
 import pandas as pd
 
 from audits.errors import InputError, NotFound
+from audits.findings import PROVIDER_NAMES_SQL, PROVIDERS_SQL
 from audits.held_claims import who
 from audits.ingest.exclusions import ENTRY_COLUMNS, SOURCE_NAMES, read_exclusion_list
 from audits.store import transaction
@@ -233,8 +234,7 @@ def _name_key(text: object) -> str:
 def find_matches(con: duckdb.DuckDBPyConnection) -> tuple[int, list[Match]]:
     """(providers checked, matches) of the current roster against every loaded list row."""
     providers = con.execute(
-        "SELECT trim(npi) AS npi, any_value(provider_name) AS name, any_value(upper(trim(primary_state))) AS state "
-        "FROM providers GROUP BY trim(npi)"
+        f"SELECT npi, provider_name AS name, upper(primary_state) AS state FROM ({PROVIDERS_SQL}) AS p"  # noqa: S608
     ).fetchall()
     licence_states: dict[str, set[str]] = defaultdict(set)
     for npi, state in con.execute(
@@ -388,7 +388,7 @@ def matches(con: duckdb.DuckDBPyConnection, screening_id: int | None = None) -> 
             return pd.DataFrame(columns=MATCH_COLUMNS)
         screening_id = latest
     frame = con.execute(
-        """
+        f"""
         WITH decided AS (
             SELECT npi, entity_key, decision, decided_by, decided_at,
                    row_number() OVER (PARTITION BY npi, entity_key ORDER BY decided_at DESC, decision_id DESC) AS n
@@ -399,7 +399,7 @@ def matches(con: duckdb.DuckDBPyConnection, screening_id: int | None = None) -> 
                    min(m.row_number) AS row_number
             FROM exclusion_matches AS m WHERE m.screening_id = ? GROUP BY m.npi, m.entity_key
         )
-        SELECT f.npi, any_value(p.provider_name) AS provider_name, f.match_type, f.entity_key,
+        SELECT f.npi, p.provider_name, f.match_type, f.entity_key,
                any_value(d.decision) AS decision, any_value(d.decided_by) AS decided_by,
                any_value(d.decided_at) AS decided_at, any_value(e.source) AS source,
                any_value(e.last_name) AS list_name, any_value(e.first_name) AS list_first_name,
@@ -412,11 +412,11 @@ def matches(con: duckdb.DuckDBPyConnection, screening_id: int | None = None) -> 
         FROM found AS f
         JOIN exclusion_entries AS e ON e.list_id = f.list_id AND e.row_number = f.row_number
         JOIN exclusion_lists AS l ON l.list_id = f.list_id
-        LEFT JOIN providers AS p ON trim(p.npi) = f.npi
+        LEFT JOIN ({PROVIDER_NAMES_SQL}) AS p ON p.npi = f.npi
         LEFT JOIN decided AS d ON d.npi = f.npi AND d.entity_key = f.entity_key AND d.n = 1
-        GROUP BY f.npi, f.entity_key, f.match_type
+        GROUP BY f.npi, f.entity_key, f.match_type, p.provider_name
         ORDER BY f.match_type DESC, f.npi, f.entity_key
-        """,
+        """,  # noqa: S608 - constant
         [screening_id],
     ).df()
     frame.insert(

@@ -391,3 +391,23 @@ def test_a_list_name_of_several_words_matches_the_providers_words(econ, tmp_path
     )
     load_list(econ, path)
     assert sorted(possible_matches(econ).npi) == sorted(["1245319599", NPI_B])
+
+
+def test_a_provider_listed_twice_is_screened_once_under_one_name(econ, tmp_path):
+    """Issue 10: a second roster listing (padded NPI, no name, no state) is the same provider - one
+    provider checked, one match, named as every page names it; the state on file still narrows names."""
+    add_person(econ, f" {NPI_A} ", "  ", None)
+    path = tmp_path / "2610EXCL.csv"
+    write_leie(
+        path,
+        [
+            leie_row(LASTNAME="SMITH", FIRSTNAME="JANE", STATE="TX"),  # NPI_A by name and state
+            leie_row(LASTNAME="SMITH", FIRSTNAME="JANE", STATE="NV"),  # not NPI_A's state
+            leie_row(LASTNAME="ANYNAME", FIRSTNAME="X", NPI=NPI_A, STATE="TX"),  # NPI_A by NPI
+        ],
+    )
+    result = load_list(econ, path)
+    assert result.screening.providers_checked == 3
+    found = matches(econ)
+    assert sorted(found.match_type) == ["name", "npi"]
+    assert set(found.npi) == {NPI_A} and set(found.provider_name) == {"Smith, Jane A MD"}

@@ -68,8 +68,7 @@ def test_findings_are_read_through_the_read_model_only():
 
 
 def test_names_are_aggregated_in_the_read_model_only():
-    # exclusions.py matches a person's name against an exclusion list (not a display name)
-    assert _hits(NAMES_AGGREGATE, {"findings.py", "exclusions.py"}) == []
+    assert _hits(NAMES_AGGREGATE, {"findings.py"}) == []
 
 
 # The one name of a payer and of a provider: two staging files, read by findings.py and, as views, by SQL.
