@@ -2060,7 +2060,17 @@ def _check_reading(
     if reading.kind == "enrollments":
         status = reading.columns.get("status")
         if status is not None and status.confidence < 0.45:
-            reading.checks.append(f"its status column {status.source!r} holds few enrollment status words")
+            if header_match(vocab, status.source, vocab.columns["enrollments"]["status"]).score >= 0.9:
+                # the header says status: the words are the practice's own, not a sign of another table
+                reading.warnings.append(
+                    f"its status column {status.source!r} holds few of the known enrollment status words: rows "
+                    "with another word are rejected with their reason (a practice adds its words to its "
+                    "vocabulary file)"
+                )
+            else:
+                reading.checks.append(
+                    f"its status column {status.source!r} holds few enrollment status words"
+                )
     if reading.kind in ("claims", "remits"):
         pass
 

@@ -1090,6 +1090,19 @@ def _check_sheet_columns(sheet: str, kind: str, columns: dict[str, str], reading
             )
 
 
+def _unread_sheet(sheet: RawSheet, knowledge, overrides, columns, known) -> str:
+    """The sentence for a sheet with rows that reads as no roster table: none of its rows load."""
+    found = known or classify_sheet(sheet.frame, overrides, knowledge, None, columns)
+    closest = next((r for r in found.readings if r.kind in recognise.ROSTER_TABLES), None)
+    why = ""
+    if closest is not None:
+        doubt = "; ".join(closest.checks) or (
+            f"missing {', '.join(closest.missing)}" if closest.missing else ""
+        )
+        why = f" (closest: {_TABLE_WORDS[closest.kind]}" + (f" - {doubt}" if doubt else "") + ")"
+    return f"sheet {sheet.name!r} was read as no credentialing table{why}: none of its rows loaded"
+
+
 def parse_roster(
     sheets: list[RawSheet], mapping: dict | None = None, knowledge: recognise.Knowledge | None = None,
     classified: dict[str, recognise.Classification] | None = None,
@@ -1123,6 +1136,7 @@ def parse_roster(
             )
         if header is None:
             batch.ignored_sheets.append(sheet.name)
+            batch.warnings.append(_unread_sheet(sheet, knowledge, overrides, columns, known))
             continue
         header_row, kind, found, classification = header
         if columns:
