@@ -4,7 +4,8 @@ a line that carries that finding alone, denied for credentialing (CO-B7), is
   files as they are;
 - DENIAL_UNEXPLAINED, not preventable, and CLEARED, once the rule's header says `blocking: no`
   (a copy of the rule files, edited here) - so no second copy of the blocking set can hide anywhere.
-The enrollment findings' first-that-applies order is the headers' enrollment_order the same way.
+The enrollment findings' first-that-applies order is the headers' enrollment_order the same way, and a
+credentialing finding on a paid line is PAID_DESPITE_FINDING only while its header says `credentialing: yes`.
 Rows written by hand from SPEC 4."""
 
 from __future__ import annotations
@@ -180,3 +181,46 @@ def test_the_enrollment_order_is_the_headers(template, tmp_path, monkeypatch):
     monkeypatch.setattr(rules, "RULES_DIR", copy)
     with open_copy(template, tmp_path) as con:
         assert _both_ends(con) == ["BEFORE_EFFECTIVE"]
+
+
+CREDENTIALING = [r.rule_id for r in rules.all_rules() if r.credentialing]
+
+
+def _paid_one_line(con, rule_id):
+    """The blocking case's line, paid in full: PAID_DESPITE_FINDING fires when its finding is credentialing."""
+    setup, line = CASES[rule_id]
+    setup(con)
+    add_paid_history(con, npi=line.get("npi", NPI_A), code=line.get("code", "99213"))
+    add_line(con, "C1", dos="2026-10-15", billed=100, **line)
+    add_remit(con, "C1", 1, paid=100)
+    run_audit(con, "2026-10")
+    return fired(con, rule_id), fired(con, "PAID_DESPITE_FINDING")
+
+
+def test_every_credentialing_rule_has_a_case():
+    assert set(CREDENTIALING) <= set(CASES)
+
+
+@pytest.mark.parametrize("rule_id", CREDENTIALING)
+def test_a_credentialing_finding_on_a_paid_line_is_a_recoupment_risk(template, tmp_path, rule_id):
+    with open_copy(template, tmp_path) as con:
+        own, paid = _paid_one_line(con, rule_id)
+    assert own == [("C1", 1)] and paid == [("C1", 1)]
+
+
+@pytest.mark.parametrize("rule_id", CREDENTIALING)
+def test_removing_it_from_the_credentialing_set_silences_paid_despite(
+    template, tmp_path, rule_id, monkeypatch
+):
+    monkeypatch.setattr(rules, "RULES_DIR", _without(tmp_path, rule_id, "credentialing", "yes", "no"))
+    with open_copy(template, tmp_path) as con:
+        own, paid = _paid_one_line(con, rule_id)
+    assert own == [("C1", 1)] and paid == []
+
+
+def test_a_blocking_finding_that_is_not_credentialing_is_no_recoupment_risk(template, tmp_path):
+    # PROVIDER_EXCLUDED blocks the line (SPEC 4) but is not a credentialing finding
+    assert "PROVIDER_EXCLUDED" in CASES and "PROVIDER_EXCLUDED" not in CREDENTIALING
+    with open_copy(template, tmp_path) as con:
+        own, paid = _paid_one_line(con, "PROVIDER_EXCLUDED")
+    assert own == [(NPI_A, None)] and paid == []
