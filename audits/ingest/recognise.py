@@ -1093,7 +1093,9 @@ def score_pair(
         if canonical in ("payer_name", "payer_id", "payer") and kind in ("claims", "remits"):
             weight = 0.35  # an export's payer column: its names resolve through the payers already loaded
             if share == 0:
-                score *= 0.6  # the database knows payers and none of these cells is one of them
+                # the database knows payers and none of these cells is one of them; an id is matched
+                # exactly, so under a weak header ('Code') such cells are some other code
+                score *= 0.3 if canonical == "payer_id" and header.score < 0.8 else 0.6
         score = score + weight * share * (1 - score) * 2 if share else score
     return PairScore(round(min(score, 1.0), 4), header, fit, database, evidence, contradicts)
 
