@@ -596,3 +596,64 @@ def test_one_date_on_every_row_is_no_issue_date(header, style):
     varied = [r[:5] + [d] for r, d in zip(rows, ["2019-03-01", "2020-07-15", "2021-01-04"], strict=True)]
     found = classify_sheet(_frame(["NPI", "Credential Type", "Number", "State", "Expires", text], *varied))
     assert found.chosen.columns["issue_date"].source == text  # values alone, as before
+
+
+# (h) A wide tracker has one row per provider under its own header: a sheet whose NPIs repeat, or whose
+# tracker "header" is a data row, and that reads far better as another kind, is that kind (a credentials
+# list with a 'Last ...' column and a licence-state column is not a tracker of one credential group).
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize(
+    "head",
+    [
+        ["Cert No", "Cert Type", "Last Synced", "Lic State", "Expires", "NPI"],
+        ["Cert No", "Cert Type", "Last Seen", "DEA State", "Expires", "NPI"],
+        ["Doc Nbr", "Doc Type", "Last Edit", "Lic State", "Exp Date", "Provider NPI"],
+    ],
+)
+def test_a_credentials_list_whose_npis_repeat_is_not_a_wide_tracker(head, style):
+    npis = [NPI_A, NPI_A, NPI_B, NPI_C]
+    rows = [[f"X-{i}", "State License" if i % 2 == 0 else "DEA", "11/01/2026", "TX", "12/31/2027", npi]
+            for i, npi in enumerate(npis)]  # fmt: skip
+    found = classify_sheet(_frame(["Report"], [None], [_case(h, style) for h in head], *rows))
+    assert found.chosen.kind == "credentials", found.reasons
+    assert not any("wide tracker" in r for r in found.reasons)
+
+
+# (i) A column of whole names (two words or more on nearly every row) is never a first or a last name,
+# whatever part-like spelling its header comes close to; single words under a part header still are.
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("other", ["Clinician Office", "Physician Site", "Practitioner Region"])
+@pytest.mark.parametrize("header", ["Provider Legal Name", "Legal Name Last First", "Clinician Name Last"])
+def test_whole_names_are_the_provider_name_not_a_part(header, other, style):
+    """Beside a column of states under a weak name-like header (which took the whole name's place)."""
+    text = _case(header, style)
+    found = classify_sheet(
+        _frame(
+            ["NPI", text, _case(other, style), "Active"],
+            [NPI_A, "Ana Alvarez", "TX", "Y"],
+            [NPI_B, "Ben Brooks", "TX", "Y"],
+            [NPI_C, "Cara Chen", "OK", "N"],
+        )
+    )
+    assert found.chosen.columns["provider_name"].source == text
+    assert all(
+        found.chosen.columns[p].source != text
+        for p in ("first_name", "last_name")
+        if p in found.chosen.columns
+    )
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_single_words_under_part_headers_are_the_parts(style):
+    first, last = _case("Given Name", style), _case("Surname", style)
+    found = classify_sheet(
+        _frame(
+            ["NPI", first, last], [NPI_A, "Ana", "Alvarez"], [NPI_B, "Ben", "Brooks"], [NPI_C, "Cara", "Chen"]
+        )
+    )
+    columns = {c: m.source for c, m in found.chosen.columns.items()}
+    assert (columns.get("first_name"), columns.get("last_name")) == (first, last)

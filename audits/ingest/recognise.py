@@ -881,6 +881,17 @@ class ColumnValues:
         return max(counts, key=lambda k: (counts[k], -k)) == 1
 
     @property
+    def whole_names(self) -> float:
+        """Share of the sampled cells that are a whole person's name: two words or more ('Ana Alvarez'), or
+        'Last, First' - what a first- or last-name column seldom holds."""
+        if not self.cells:
+            return 0.0
+        whole = sum(
+            n for cell, n in self.distinct() if len(re.findall(r"[A-Za-z][A-Za-z'\-]+", _text(cell))) >= 2
+        )
+        return whole / len(self.cells)
+
+    @property
     def fractional(self) -> bool:
         """Some cell is a number with a fraction (45.5): amounts or measures, never line numbers."""
         return any(
@@ -1041,6 +1052,9 @@ class PairScore:
     contradicts: bool  # the values do not fit the column
 
 
+_NAME_PARTS = frozenset({"first_name", "last_name", "patient_first_name", "patient_last_name"})
+
+
 def score_pair(
     vocab: Vocabulary, kind: str, spec: ColumnSpec, header: HeaderMatch, column: ColumnValues,
     knowledge: Knowledge | None,
@@ -1058,6 +1072,9 @@ def score_pair(
     elif fit and spec.values == "line_number" and column.fractional:
         fit = 0.0  # 45.5 is never a line number
         evidence.append("numbers with fractions")
+    elif fit and canonical in _NAME_PARTS and column.whole_names >= 0.8:
+        fit = 0.0  # 'Ana Alvarez' on every row: the whole name, not a first or a last name
+        evidence.append("whole names (first and last)")
     if header.score > 0:
         evidence.append(f"header words ~ '{header.spelling}' ({header.score:.2f})")
     h = header.score

@@ -222,6 +222,15 @@ def _tracker_reading(
         return None
     position = frame.index.get_loc(reading.header_row)
     npi_at = frame.columns.get_loc(reading.columns["npi"].position)
+    repeat = _npis_repeat(frame, position, npi_at)
+    for other in found.readings:
+        if other.kind == "providers" or not other.valid or other.score < 1.5 * reading.score:
+            continue
+        if repeat or frame.index.get_loc(other.header_row) < position:
+            # a tracker has one row per provider, under its own header: a sheet whose NPIs repeat, or whose
+            # "header" is a data row of a reading far better as another kind (a credentials list beside a
+            # licence column group), is that kind
+            return None
     originals, groups, last = _tracker_headers(frame, position, npi_at)
     layout = _tracker_layout(originals, groups, overrides, _data_rows(frame, last), knowledge)
     reading.warnings += [w for w in layout.doubts if w not in reading.warnings]
@@ -229,6 +238,16 @@ def _tracker_reading(
         return None
     reading.checks = [c for c in reading.checks if "NPIs repeat" not in c and "payer column" not in c]
     return reading
+
+
+def _npis_repeat(frame: pd.DataFrame, header_position: int, npi_at: int) -> bool:
+    """Whether some NPI is on two rows below the header (a sample of the first rows)."""
+    cells = [
+        normalize.cell_text(v)
+        for v in frame.iloc[header_position + 1 : header_position + 1 + recognise.SAMPLE_ROWS, npi_at]
+    ]
+    filled = [c for c in cells if c]
+    return len(set(filled)) < len(filled)
 
 
 def looks_like_roster(sheets: list[RawSheet], knowledge: recognise.Knowledge | None = None) -> bool:
