@@ -10,7 +10,9 @@ Two kinds (see docs/ARCHITECTURE.md):
   TEMP tables by `prepare_lines(con, values)`, in LINE_TABLES order, once `audit_lines` exists. The runner
   fills `audit_lines` with the month's claim lines, the pre-check with candidate lines. One line table is
   written from the registry instead of a file: `line_findings` (line_findings_sql), the lines each rule
-  that marks lines fires on (a blocking or credentialing line rule, or a rule's `-- lines:` section).
+  that marks lines fires on (a blocking or credentialing line rule, or a rule's `-- lines:` section);
+  and line_remit_facts takes its remittance facts from stg_remit_line_facts.sql judging only the lines
+  of line_remit_candidates (remit_facts_sql), not from the view over every stored line.
 - the table `rule_registry`: every rule's header (audits.rules.write_registry), rewritten with the views.
 """
 
@@ -34,9 +36,16 @@ LINE_TABLES = (
     "line_exclusions",
     "line_facts",
     "line_findings",
+    "line_remit_candidates",
     "line_remit_facts",
 )
 GENERATED_LINE_TABLES = ("line_findings",)
+# line_remit_facts reads `line_remits`: stg_remit_line_facts judging only line_remit_candidates (the
+# lines under audit a remit rule can fire on; remit_facts_sql), put in as a subquery - the view's facts
+# for those lines alone.
+REMIT_FACTS_VIEW = "stg_remit_line_facts"
+_LINE_REMITS = "FROM line_remits\n"
+_JUDGED_LINES = "judged_lines AS (\n    SELECT claim_id, line_no, payer_id, billed_amount FROM claim_lines\n)"
 _META_NAME = "views"
 
 
@@ -79,13 +88,34 @@ def line_findings_sql(rules=None) -> str:
     return "\nUNION ALL\n".join(parts)
 
 
+def remit_facts_sql(lines_table: str = "line_remit_candidates") -> str:
+    """stg_remit_line_facts with its judged lines read from `lines_table` (the claim_lines columns
+    claim_id, line_no, payer_id, billed_amount): the remittance facts of just those lines. Shares of a
+    claim payment still divide over all the claim's stored lines, so a line's facts are the view's."""
+    body = _body(STAGING_DIR / f"{REMIT_FACTS_VIEW}.sql")
+    if body.count(_JUDGED_LINES) != 1:
+        raise RuntimeError(f"{REMIT_FACTS_VIEW}.sql no longer has its judged_lines CTE as views.py expects")
+    return body.replace(_JUDGED_LINES, _JUDGED_LINES.replace("FROM claim_lines", f"FROM {lines_table}"))
+
+
+def line_remit_facts_sql() -> str:
+    """line_remit_facts.sql with its `line_remits` the remittance facts of line_remit_candidates."""
+    body = _body(STAGING_DIR / "line_remit_facts.sql")
+    if body.count(_LINE_REMITS) != 1:
+        raise RuntimeError("line_remit_facts.sql no longer reads line_remits once as views.py expects")
+    return body.replace(_LINE_REMITS, f"FROM (\n{remit_facts_sql()}\n) AS line_remits\n")
+
+
 def line_statements() -> list[tuple[str, str]]:
     """(name, SQL) of every line table, in LINE_TABLES order."""
     out = []
     for name in LINE_TABLES:
-        out.append(
-            (name, line_findings_sql() if name == "line_findings" else _body(STAGING_DIR / f"{name}.sql"))
-        )
+        if name == "line_findings":
+            out.append((name, line_findings_sql()))
+        elif name == "line_remit_facts":
+            out.append((name, line_remit_facts_sql()))
+        else:
+            out.append((name, _body(STAGING_DIR / f"{name}.sql")))
     return out
 
 

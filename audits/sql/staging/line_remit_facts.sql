@@ -1,7 +1,10 @@
--- line_remit_facts: the remittance facts (stg_remit_line_facts) of the lines under audit, with
--- whether the line has a credentialing and a blocking finding, for the remit rules of SPEC 4.
--- Why: remit lines whose claim line is outside the month are not audited, so the join to the
--- lines under audit is the filter; stg_remit_line_facts already kept only the claim's payer.
+-- line_remit_facts: the remittance facts of the lines under audit that a remit rule can fire on
+-- (line_remits: audits.views puts in stg_remit_line_facts judging only line_remit_candidates,
+-- views.remit_facts_sql), with whether the line has a credentialing and a blocking finding, for the
+-- remit rules of SPEC 4 and the paid amount of their findings.
+-- Why: remit lines whose claim line is outside the month are not audited, nor lines no remit rule can
+-- fire on, so line_remits holds only those; it already kept only the claim's payer. A line's facts are
+-- the view's (stg_remit_line_facts) whichever lines are judged.
 -- A line's blocking / credentialing findings are its rows in line_findings (the lines each rule marks)
 -- whose rule the registry (rule_registry, from the rule headers) says is blocking / credentialing.
 
@@ -25,7 +28,7 @@ remit_facts AS (
     SELECT
         claim_id, line_no, remittances, paid_amount, denied, denied_for_credentialing, root_cause,
         credentialing_adjustment
-    FROM stg_remit_line_facts
+    FROM line_remits
 ),
 
 -- logic
