@@ -38,13 +38,17 @@ LINE_TABLES = (
     "line_findings",
     "line_remit_candidates",
     "line_remit_facts",
+    "line_earlier_lines",
+    "line_paid_before",
 )
 GENERATED_LINE_TABLES = ("line_findings",)
 # line_remit_facts reads `line_remits`: stg_remit_line_facts judging only line_remit_candidates (the
 # lines under audit a remit rule can fire on; remit_facts_sql), put in as a subquery - the view's facts
 # for those lines alone.
 REMIT_FACTS_VIEW = "stg_remit_line_facts"
+# line_paid_before likewise reads `earlier_remits`: the view's SQL judging only line_earlier_lines.
 _LINE_REMITS = "FROM line_remits\n"
+_EARLIER_REMITS = "FROM earlier_remits "
 _JUDGED_LINES = "judged_lines AS (\n    SELECT claim_id, line_no, payer_id, billed_amount FROM claim_lines\n)"
 _META_NAME = "views"
 
@@ -106,6 +110,16 @@ def line_remit_facts_sql() -> str:
     return body.replace(_LINE_REMITS, f"FROM (\n{remit_facts_sql()}\n) AS line_remits\n")
 
 
+def line_paid_before_sql() -> str:
+    """line_paid_before.sql with its `earlier_remits` the remittance facts of line_earlier_lines."""
+    body = _body(STAGING_DIR / "line_paid_before.sql")
+    if body.count(_EARLIER_REMITS) != 1:
+        raise RuntimeError("line_paid_before.sql no longer reads earlier_remits once as views.py expects")
+    return body.replace(
+        _EARLIER_REMITS, f"FROM (\n{remit_facts_sql('line_earlier_lines')}\n) AS earlier_remits "
+    )
+
+
 def line_statements() -> list[tuple[str, str]]:
     """(name, SQL) of every line table, in LINE_TABLES order."""
     out = []
@@ -114,6 +128,8 @@ def line_statements() -> list[tuple[str, str]]:
             out.append((name, line_findings_sql()))
         elif name == "line_remit_facts":
             out.append((name, line_remit_facts_sql()))
+        elif name == "line_paid_before":
+            out.append((name, line_paid_before_sql()))
         else:
             out.append((name, _body(STAGING_DIR / f"{name}.sql")))
     return out

@@ -11,8 +11,9 @@
 -- action: Check that the payer approved this service for this provider (scope, taxonomy, POS) before more lines of it go out.
 -- source: SPEC 4
 -- Why: a combination (rendering_npi, payer_id, procedure_code) of a known provider with no line paid
--- (SPEC 4 paid amount > 0, stg_remit_line_facts) in an earlier service month is surfaced once, on its
--- first line of the month: earliest date of service, then claim_id, then line_no. Codes compare in
+-- (SPEC 4 paid amount > 0, stg_remit_line_facts, read from line_paid_before) in an earlier service
+-- month is surfaced once, on its first line of the month: earliest date of service, then claim_id,
+-- then line_no. Codes compare in
 -- upper case, as every rule reads them. A line with no valid procedure code is left to
 -- INVALID_PROCEDURE_CODE: there is no service to review.
 
@@ -27,31 +28,13 @@ month_lines AS (
         AND code_class IS NOT NULL
 ),
 
--- only the combinations billed this month are looked up in earlier months
-month_combinations AS (
-    SELECT DISTINCT rendering_npi, payer_id, code FROM month_lines
-),
-
-earlier_lines AS (
-    SELECT c.claim_id, c.line_no, m.rendering_npi, m.payer_id, m.code
-    FROM claim_lines AS c
-    INNER JOIN month_combinations AS m
-        ON m.rendering_npi = trim(c.rendering_npi) AND m.payer_id = trim(c.payer_id)
-        AND m.code = upper(trim(c.procedure_code))
-    WHERE c.date_of_service < $month_start
-),
-
-paid_lines AS (
-    SELECT claim_id, line_no FROM stg_remit_line_facts WHERE paid_amount > 0
+-- the combinations with a paid line in an earlier month (line_paid_before: the remittance facts of
+-- just the earlier lines of this month's combinations)
+paid_before AS (
+    SELECT rendering_npi, payer_id, code FROM line_paid_before
 ),
 
 -- logic
-paid_before AS (
-    SELECT DISTINCT e.rendering_npi, e.payer_id, e.code
-    FROM earlier_lines AS e
-    INNER JOIN paid_lines AS p ON p.claim_id = e.claim_id AND p.line_no = e.line_no
-),
-
 ranked AS (
     SELECT
         l.*,
