@@ -11,8 +11,8 @@ Two kinds (see docs/ARCHITECTURE.md):
   fills `audit_lines` with the month's claim lines, the pre-check with candidate lines. One line table is
   written from the registry instead of a file: `line_findings` (line_findings_sql), the lines each rule
   that marks lines fires on (a blocking or credentialing line rule, or a rule's `-- lines:` section);
-  and line_remit_facts takes its remittance facts from stg_remit_line_facts.sql judging only the lines
-  of line_remit_candidates (remit_facts_sql), not from the view over every stored line.
+  and line_remits / line_earlier_remits are stg_remit_line_facts.sql judging only the lines of
+  line_remit_candidates / line_earlier_lines (remit_facts_sql), not the view over every stored line.
 - the table `rule_registry`: every rule's header (audits.rules.write_registry), rewritten with the views.
 """
 
@@ -37,18 +37,19 @@ LINE_TABLES = (
     "line_facts",
     "line_findings",
     "line_remit_candidates",
+    "line_remits",
     "line_remit_facts",
     "line_earlier_lines",
+    "line_earlier_remits",
     "line_paid_before",
 )
-GENERATED_LINE_TABLES = ("line_findings",)
-# line_remit_facts reads `line_remits`: stg_remit_line_facts judging only line_remit_candidates (the
-# lines under audit a remit rule can fire on; remit_facts_sql), put in as a subquery - the view's facts
-# for those lines alone.
+# Line tables written from other SQL than their own file: line_findings from the registry; line_remits
+# and line_earlier_remits are stg_remit_line_facts.sql judging only the lines of line_remit_candidates
+# (the lines a remit rule can fire on) and of line_earlier_lines (FIRST_TIME_COMBINATION's earlier
+# lines): the view's facts for those lines alone (remit_facts_sql).
 REMIT_FACTS_VIEW = "stg_remit_line_facts"
-# line_paid_before likewise reads `earlier_remits`: the view's SQL judging only line_earlier_lines.
-_LINE_REMITS = "FROM line_remits\n"
-_EARLIER_REMITS = "FROM earlier_remits "
+REMIT_FACTS_LINES = {"line_remits": "line_remit_candidates", "line_earlier_remits": "line_earlier_lines"}
+GENERATED_LINE_TABLES = ("line_findings", *REMIT_FACTS_LINES)
 _JUDGED_LINES = "judged_lines AS (\n    SELECT claim_id, line_no, payer_id, billed_amount FROM claim_lines\n)"
 _META_NAME = "views"
 
@@ -92,7 +93,7 @@ def line_findings_sql(rules=None) -> str:
     return "\nUNION ALL\n".join(parts)
 
 
-def remit_facts_sql(lines_table: str = "line_remit_candidates") -> str:
+def remit_facts_sql(lines_table: str) -> str:
     """stg_remit_line_facts with its judged lines read from `lines_table` (the claim_lines columns
     claim_id, line_no, payer_id, billed_amount): the remittance facts of just those lines. Shares of a
     claim payment still divide over all the claim's stored lines, so a line's facts are the view's."""
@@ -102,34 +103,14 @@ def remit_facts_sql(lines_table: str = "line_remit_candidates") -> str:
     return body.replace(_JUDGED_LINES, _JUDGED_LINES.replace("FROM claim_lines", f"FROM {lines_table}"))
 
 
-def line_remit_facts_sql() -> str:
-    """line_remit_facts.sql with its `line_remits` the remittance facts of line_remit_candidates."""
-    body = _body(STAGING_DIR / "line_remit_facts.sql")
-    if body.count(_LINE_REMITS) != 1:
-        raise RuntimeError("line_remit_facts.sql no longer reads line_remits once as views.py expects")
-    return body.replace(_LINE_REMITS, f"FROM (\n{remit_facts_sql()}\n) AS line_remits\n")
-
-
-def line_paid_before_sql() -> str:
-    """line_paid_before.sql with its `earlier_remits` the remittance facts of line_earlier_lines."""
-    body = _body(STAGING_DIR / "line_paid_before.sql")
-    if body.count(_EARLIER_REMITS) != 1:
-        raise RuntimeError("line_paid_before.sql no longer reads earlier_remits once as views.py expects")
-    return body.replace(
-        _EARLIER_REMITS, f"FROM (\n{remit_facts_sql('line_earlier_lines')}\n) AS earlier_remits "
-    )
-
-
 def line_statements() -> list[tuple[str, str]]:
     """(name, SQL) of every line table, in LINE_TABLES order."""
     out = []
     for name in LINE_TABLES:
         if name == "line_findings":
             out.append((name, line_findings_sql()))
-        elif name == "line_remit_facts":
-            out.append((name, line_remit_facts_sql()))
-        elif name == "line_paid_before":
-            out.append((name, line_paid_before_sql()))
+        elif name in REMIT_FACTS_LINES:
+            out.append((name, remit_facts_sql(REMIT_FACTS_LINES[name])))
         else:
             out.append((name, _body(STAGING_DIR / f"{name}.sql")))
     return out

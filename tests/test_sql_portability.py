@@ -38,7 +38,10 @@ def statements() -> list[tuple[str, str]]:
             found.append((f"rules/{rule.rule_id}.sql lines", rule.lines_sql))
         found.append((f"runner select {rule.rule_id}", runner.rule_select_sql(rule)))
     found.append(("line_findings (from the registry)", views.line_findings_sql()))
-    found.append(("line_remit_facts (with its line_remits)", views.line_remit_facts_sql()))
+    for name, lines_table in views.REMIT_FACTS_LINES.items():
+        found.append(
+            (f"{name} (stg_remit_line_facts judging {lines_table})", views.remit_facts_sql(lines_table))
+        )
     found.append(("runner findings insert", runner.FINDINGS_INSERT))
     found.append(("runner finding_lines insert", runner.FINDING_LINES_INSERT))
     found.append(("runner provider_billed_90d", runner._PROVIDER_BILLED_90D))

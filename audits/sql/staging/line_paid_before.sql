@@ -1,7 +1,8 @@
 -- line_paid_before: the combinations (rendering_npi, payer_id, code) of line_earlier_lines with a line
 -- paid (SPEC 4 paid amount > 0) in an earlier service month, for FIRST_TIME_COMBINATION.
--- Why: the paid amount is stg_remit_line_facts's, computed for the earlier lines alone (audits.views
--- puts in the view's SQL judging only line_earlier_lines as `earlier_remits`), not for every stored line.
+-- Why: the paid amount is stg_remit_line_facts's, computed for the earlier lines alone
+-- (line_earlier_remits: the view's SQL judging only line_earlier_lines, audits.views), not for every
+-- stored line.
 
 WITH
 
@@ -11,7 +12,7 @@ earlier_lines AS (
 ),
 
 paid_lines AS (
-    SELECT claim_id, line_no FROM earlier_remits WHERE paid_amount > 0
+    SELECT claim_id, line_no FROM line_earlier_remits WHERE paid_amount > 0
 ),
 
 -- logic

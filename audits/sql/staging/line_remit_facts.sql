@@ -1,7 +1,7 @@
 -- line_remit_facts: the remittance facts of the lines under audit that a remit rule can fire on
--- (line_remits: audits.views puts in stg_remit_line_facts judging only line_remit_candidates,
--- views.remit_facts_sql), with whether the line has a credentialing and a blocking finding, for the
--- remit rules of SPEC 4 and the paid amount of their findings.
+-- (line_remits: stg_remit_line_facts.sql judging only line_remit_candidates, audits.views), with
+-- whether the line has a credentialing and a blocking finding, for the remit rules of SPEC 4 and the
+-- paid amount of their findings.
 -- Why: remit lines whose claim line is outside the month are not audited, nor lines no remit rule can
 -- fire on, so line_remits holds only those; it already kept only the claim's payer. A line's facts are
 -- the view's (stg_remit_line_facts) whichever lines are judged.

@@ -1,8 +1,9 @@
 -- stg_remit_line_facts: one row per remitted claim line (any month) with what its remittances say.
 -- Why: SPEC 4/5 define paid, denied, credentialing-coded and root cause per claim line, and the rules
 -- and every measure must agree on them, so they are computed here once. The audit builds the same
--- facts for the month's lines only: audits.views makes the line table line_remits from this file with
--- the judged lines read from audit_lines instead of claim_lines (the judged_lines CTE below).
+-- facts for just the lines it needs: audits.views makes the line tables line_remits and
+-- line_earlier_remits from this file with the judged lines (the judged_lines CTE below) read from
+-- line_remit_candidates / line_earlier_lines instead of claim_lines.
 --  * Only remittances from the claim's payer count (a secondary payer's 835 says nothing about
 --    whether the primary accepted the rendering provider).
 --  * A remittance event is the natural key of SPEC 1 (payer, claim, line, adjudication date, status,
