@@ -160,3 +160,20 @@ def test_a_practice_file_the_loader_cannot_read_says_so_in_one_sentence(tmp_path
     with pytest.raises(InputError, match=says) as raised:
         recognise.load_vocabulary([path])
     assert "vocabulary.toml" in str(raised.value) and str(raised.value).count(". ") == 0
+
+
+def test_credential_type_words_are_the_vocabularys_and_a_practice_adds_its_own(practice):
+    labels_in = ("State License", "DEA Registration", "Board Cert", "COI", "Coinsurance", "Narcotics Permit")
+    assert nz.credential_type(_series(*labels_in)).tolist() == [
+        "state_license", "dea", "board_certification", "malpractice", "other", "other"
+    ]  # fmt: skip
+    practice('[labels.credential_type]\ndea = ["narcotics permit"]\nstate_license = ["medical permit"]\n')
+    assert nz.credential_type(_series("Narcotics Permit", "Medical Permit #", "Board Cert")).tolist() == [
+        "dea", "state_license", "board_certification"
+    ]  # fmt: skip
+
+
+def test_a_practice_payer_word_makes_a_name_a_payers(practice):
+    assert not recognise.payer_word("Zenith Partners") and recognise.payer_word("Prairie Health")
+    practice('[sheet_words.payer_name_words]\nwords = ["partners"]\n')
+    assert recognise.payer_word("Zenith Partners") and recognise.payer_word("Prairie Health")

@@ -22,6 +22,7 @@ SCOPE_VALUES = {"approved": True, "excluded": False}
 PROVIDER_STATUSES = ("active", "inactive")
 CLAIM_STATUSES = ("paid", "denied", "reversed")
 GROUP_CODES = ("CO", "PR", "OA", "PI", "CR")
+CREDENTIAL_TYPES = ("dea", "state_license", "board_certification", "malpractice")  # else "other"
 _SHEET_LISTS = ("total_rows", "title_rows", "subheaders", "credential_fields", "provider_groups",
                 "not_payer_prefix", "any_pos")  # fmt: skip
 _TRACKER_TABLES = ("tracker_provider", "tracker_enrollment")
@@ -61,6 +62,8 @@ class Labels:
     group: dict[str, str]  # group_key -> CO | PR | OA | PI | CR
     sheet: dict[str, frozenset[str]]  # sheet_words list -> header keys
     tracker: dict[str, dict[str, frozenset[str]]]  # tracker_provider / tracker_enrollment -> column -> keys
+    credential: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (type, its words), in the order checked
+    payer_words: re.Pattern = re.compile(r"(?!)")  # a word that makes a name a payer's
     total_row: re.Pattern = re.compile(r"(?!)")
     title_row: re.Pattern = re.compile(r"(?!)")
     total_initials: str = ""  # first letters (both cases) of the total words: a quick test before the pattern
@@ -73,6 +76,18 @@ class Labels:
         last = {re.sub(r"[^a-z0-9]", "", w.split()[-1]) for w in self.sheet["total_rows"] if w.split()}
         last.discard("")
         return tuple(sorted(t for t in last if not any(o != t and o in t for o in last)))
+
+    def credential_type(self, key: str) -> str | None:
+        """The credential type a label key says (a short word as a whole word, a longer one anywhere),
+        'other' when none, None for a blank label."""
+        if not key:
+            return None
+        words = key.split()
+        for kind, listed in self.credential:
+            for word in listed:
+                if (word in words) if len(word) <= 3 else (word in key):
+                    return kind
+        return "other"
 
     def enrollment_status(self, key: str) -> str | None:
         """The enrollment status a label key means, 'none' for no application, None when unknown."""
@@ -142,6 +157,8 @@ def build(files: list[tuple[str, dict]]) -> Labels:
     group: dict[str, str] = {}
     sheet: dict[str, set[str]] = {name: set() for name in _SHEET_LISTS}
     tracker: dict[str, dict[str, set[str]]] = {name: {} for name in _TRACKER_TABLES}
+    credential: dict[str, list[str]] = {}
+    payer_words: set[str] = set()
     for where, data in files:
         labels = data.get("labels", {})
         for meaning, words in _meanings(labels.get("enrollment_status", {}), ENROLLMENT_STATUSES, where,
@@ -162,7 +179,16 @@ def build(files: list[tuple[str, dict]]) -> Labels:
         for meaning, words in _meanings(labels.get("group_code", {}), GROUP_CODES, where,
                                         "labels.group_code").items():  # fmt: skip
             group.update({group_key(w): meaning for w in words if group_key(w)})
+        for meaning, words in _meanings(labels.get("credential_type", {}), CREDENTIAL_TYPES, where,
+                                        "labels.credential_type").items():  # fmt: skip
+            credential.setdefault(meaning, []).extend(label_key(w) for w in words if label_key(w))
         words_of_sheets = data.get("sheet_words", {})
+        listed = words_of_sheets.get("payer_name_words", {}).get("words", [])
+        if not isinstance(listed, list):
+            raise InputError(
+                f"{where}: [sheet_words.payer_name_words] words must be a list - fix the vocabulary file."
+            )
+        payer_words |= {label_key(str(w)) for w in listed if label_key(str(w))}
         for name in _SHEET_LISTS:
             listed = words_of_sheets.get(name, [])
             if not isinstance(listed, list):
@@ -183,6 +209,10 @@ def build(files: list[tuple[str, dict]]) -> Labels:
         group,
         {name: frozenset(words) for name, words in sheet.items()},
         {name: {c: frozenset(w) for c, w in columns.items()} for name, columns in tracker.items()},
+        credential=tuple(
+            (kind, tuple(dict.fromkeys(credential[kind]))) for kind in CREDENTIAL_TYPES if kind in credential
+        ),
+        payer_words=_words_pattern(payer_words, plural=False, anchored=False),
         total_row=_words_pattern(sheet["total_rows"], plural=True, anchored=True),
         title_row=_words_pattern(sheet["title_rows"], plural=False, anchored=False),
         total_initials="".join(

@@ -546,26 +546,19 @@ def enrollment_status(series: pd.Series, extra: dict[str, str] | None = None) ->
 
 
 def _credential(value: object) -> str | None:
-    key = _label_key(value)
-    if not key:
-        return None
-    words = key.split()
-    if "dea" in words or key.startswith("dea"):
-        return "dea"
-    if "license" in key or "licence" in key:
-        return "state_license"
-    if "board" in key:
-        return "board_certification"
-    if "malpractice" in key or "liability" in key or "coi" in words:
-        return "malpractice"
-    return "other"
+    """The credential type a label says (the vocabulary's [labels.credential_type]), 'other', or None."""
+    return labels_mod.active().credential_type(_label_key(value))
 
 
 def credential_type(series: pd.Series, extra: dict[str, str] | None = None) -> pd.Series:
     """'State License' -> state_license, 'Board Cert' -> board_certification, 'DEA' -> dea,
-    'Malpractice'/'Liability'/'COI' -> malpractice, any other label -> other; blank -> None."""
+    'Malpractice'/'Liability'/'COI' -> malpractice, any other label -> other; blank -> None (the vocabulary's
+    [labels.credential_type])."""
     extra_norm = {_label_key(k): v for k, v in (extra or {}).items()}
-    return _per_distinct(series, lambda v: extra_norm.get(_label_key(v)) or _credential(v))
+    labels = labels_mod.current()
+    return _per_distinct(
+        series, lambda v: extra_norm.get(_label_key(v)) or labels.credential_type(_label_key(v))
+    )
 
 
 def _scope(value: object, extra: dict[str, bool], labels) -> bool | None:

@@ -758,11 +758,10 @@ def _t_provider_status(value: object) -> float:
     return 1.0 if nz._label_key(value) in labels_mod.active().provider else 0.0
 
 
-_PAYER_WORDS = re.compile(
-    r"(?i)\b(health|healthcare|insurance|care|medicare|medicaid|blue|cross|shield|bcbs|united|uhc|aetna|cigna|"
-    r"humana|anthem|kaiser|tricare|plan|plans|mutual|life|hmo|ppo|wellcare|centene|molina|ambetter|"
-    r"highmark|regence|premera|optum|oscar|champva|payer|assurance|benefits)\b"
-)
+def payer_word(text: str) -> bool:
+    """Whether a name has a word that makes it a payer's ('Prairie Health'; the vocabulary's
+    [sheet_words.payer_name_words])."""
+    return bool(labels_mod.active().payer_words.search(text))
 
 
 def _t_payer(value: object) -> float:
@@ -771,7 +770,7 @@ def _t_payer(value: object) -> float:
         return 1.0
     if not _t_text(value) or _status_word(text):
         return 0.0
-    return 1.0 if _PAYER_WORDS.search(text) else 0.5  # a name; more likely a payer's with a payer word
+    return 1.0 if payer_word(text) else 0.5  # a name; more likely a payer's with a payer word
 
 
 def _t_payer_id(value: object) -> float:

@@ -369,7 +369,7 @@ def _names_no_payer(prefix_words: list[str]) -> bool:
     ('Appointment Status', 'Network Status') name a column, not a payer ('Aetna Status', 'Health Plan A')."""
     vocab = recognise.vocabulary()
     text = " ".join(prefix_words)
-    if recognise._PAYER_WORDS.search(text):
+    if recognise.payer_word(text):
         return False
     words = vocab.words(text)
     return bool(words) and all(w in vocab.known_words for w in words if not w.isdigit())
@@ -388,14 +388,14 @@ def _split_payer_header(original: object, header: str) -> tuple[str, str] | None
     exact = [n for n in sizes if any(" ".join(words[-n:]) in s for s in _enrollment_subfields().values())]
     for size in [*exact, *(n for n in sizes if n not in exact)]:
         field_words = " ".join(words[-size:])
-        if size > 1 and (recognise._PAYER_WORDS.search(field_words) or words[-size].upper() in _US_STATES):
+        if size > 1 and (recognise.payer_word(field_words) or words[-size].upper() in _US_STATES):
             continue  # the payer's word (or its state) stays with the payer
         subfield = _enrollment_subfield(field_words)
         if subfield is None:
             continue
         while size < top:
             word = words[-size - 1]
-            if word.upper() in _US_STATES or recognise._PAYER_WORDS.search(word):
+            if word.upper() in _US_STATES or recognise.payer_word(word):
                 break
             if _enrollment_subfield(" ".join(words[-size - 1 :])) != subfield:
                 break
@@ -518,7 +518,7 @@ def _payer_evidence(
     """Whether anything says that a one-row header's prefix names a payer: a field beside its status
     (dates, POS), a payer word ('Health', 'Blue', 'Aetna'), a payer the database knows, or status cells
     that are enrollment words and not a provider's ('Participating', 'Pending' - 'Active' is both)."""
-    if len(fields) > 1 or recognise._PAYER_WORDS.search(payer):
+    if len(fields) > 1 or recognise.payer_word(payer):
         return True
     if knowledge is not None and normalize.payer_key(payer) in knowledge.payer_keys:
         return True
