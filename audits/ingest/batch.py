@@ -64,6 +64,7 @@ class Batch:
     settled: bool = False  # payers resolved and patients keyed (the set-based path does both in SQL)
     unknown_payers: dict[str, list] = field(default_factory=dict)  # name -> close matches, once settled
     payer_label: pd.Series | None = None  # per row, the payer as written (rows held for an unknown payer)
+    notes: list[str] = field(default_factory=list)  # what the reading decided for the whole sheet
 
     @property
     def rows_read(self) -> int:
@@ -149,6 +150,7 @@ def remits_batch(sheet: RawSheet, mapped: mapping_mod.Mapping) -> Batch:
         _kept_headers(mapped),
         adjustments=norm.adjustments,
         remarks=norm.remarks,
+        notes=norm.notes,
     )
 
 

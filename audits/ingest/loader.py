@@ -263,7 +263,7 @@ def ingest_file(
         incoming.batches = [make(sheet, mapped) for sheet, mapped in used]
         incoming.mapping_json = batch_mod.mapping_json(used)
         incoming.proposal = batch_mod.proposal(used)
-        incoming.warnings = _recognition_warnings(used)
+        incoming.warnings = _recognition_warnings(used) + [n for b in incoming.batches for n in b.notes]
         rows = sum(len(b.frame) for b in incoming.batches)
         report(progress, 0.5, f"{path.name}: {rows} rows normalised")
         return (upload.load_claims if kind == "claims" else upload.load_remits)(con, incoming, progress)

@@ -16,7 +16,7 @@ rejection reason; the loader resolves payers, then `group_remit_lines` builds th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,7 @@ class NormalisedRemitRows:
     remarks: pd.DataFrame  # row, position, rarc
     reason: pd.Series
     column: pd.Series
+    notes: list[str] = field(default_factory=list)  # what the reading decided for the whole file
 
 
 def remit_rows_from_sheet(rows: SheetRows, mapping: Mapping) -> pd.DataFrame:
@@ -142,6 +143,7 @@ def normalise_remit_rows(frame: pd.DataFrame, labels: dict | None = None) -> Nor
     adjustments = pd.DataFrame(
         adjustment_parts, columns=["row", "slot", "item", "group_code", "carc", "amount"]
     )
+    notes = _reductions_as_positive(adjustments)
 
     remark_parts = []
     if frame["rarcs"].notna().any():
@@ -169,7 +171,21 @@ def normalise_remit_rows(frame: pd.DataFrame, labels: dict | None = None) -> Nor
         dtype=object,
     )
     out["claim_status"] = status.where(status.notna(), derived).astype(object)
-    return NormalisedRemitRows(out, adjustments, remarks, rejections.reason, rejections.column)
+    return NormalisedRemitRows(out, adjustments, remarks, rejections.reason, rejections.column, notes)
+
+
+def _reductions_as_positive(adjustments: pd.DataFrame) -> list[str]:
+    """An export that writes every adjustment as a negative amount ('(24.00)': what the adjustment took
+    off the payment) means what an 835's CAS amount means with the sign turned: read it that way, and
+    say so. A file with any positive adjustment keeps its signs (a negative one is then a reversal)."""
+    amounts = pd.to_numeric(adjustments["amount"], errors="coerce")
+    if (amounts < 0).sum() < 2 or (amounts > 0).any():
+        return []
+    adjustments["amount"] = adjustments["amount"].map(lambda v: -v if v is not None and v == v else v)
+    return [
+        f"every adjustment amount in the file is negative ({int((amounts < 0).sum())} of them): they are read "
+        "as the amounts the adjustments took off the payment, positive as in an 835"
+    ]
 
 
 def _as_text(series: pd.Series) -> pd.Series:
