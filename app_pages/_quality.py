@@ -28,10 +28,15 @@ def data_problems() -> None:
         problems = data.call(quality.roster_problems, what="The roster problems")
     if unmatched is not None and not unmatched.empty:
         st.subheader("Remittances with no claim line")
+        n = len(unmatched)
         st.caption(
-            f"{len(unmatched):,} remitted lines match no loaded claim line: load the claims export that has them."
+            f"{n:,} remitted line{'s match' if n != 1 else ' matches'} no loaded claim line: load the claims "
+            "export that has them."
         )
-        show(unmatched.head(500))
+        shown = unmatched.head(500).copy()
+        if "source" in shown.columns:  # 'upload:23' is the loader's own marker: the upload column says it
+            shown["source"] = shown["source"].where(~shown["source"].astype(str).str.startswith("upload:"))
+        show(shown)
     if carcs is not None and not carcs.empty:
         st.subheader("Reason codes not in the CARC table")
         st.caption(

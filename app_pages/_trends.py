@@ -63,7 +63,7 @@ def root_causes(causes: pd.DataFrame, where=st) -> None:
         pattern_shape="cause",
         color_discrete_map=CAUSE_COLOURS,
         pattern_shape_sequence=CAUSE_PATTERNS,
-        category_orders={"cause": order},
+        category_orders={"cause": order, "month": sorted(frame["month"].unique())},  # not by first trace
         labels={"denied_dollars": "denied dollars", "cause": "Root cause"},
     )
     fig.update_layout(

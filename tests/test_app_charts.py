@@ -188,3 +188,28 @@ def test_counts_are_drawn_as_whole_numbers(monkeypatch, charted_db):
     assert bars["layout"]["xaxis"]["tickformat"] == ",d" and bars["layout"]["xaxis"]["dtick"] == 1
     colorbar = heat["data"][0]["colorbar"]
     assert colorbar["tickformat"] == ",d" and colorbar["dtick"] == 1
+
+
+def test_months_run_in_order_whichever_cause_comes_first(monkeypatch, tmp_path):
+    """September's only denial is a coding one, October's a credentialing one: the credentialing bars are
+    drawn first, and the months still read September, October (not in the order the bars appear)."""
+    db = build_charted_practice(tmp_path / "order.duckdb")
+    with connect(db) as con:  # C4: Avery Stone, Aetna, 2026-09-07, $150, denied CO-4 (coding)
+        con.execute(
+            "INSERT INTO remit_lines (remit_line_id, payer_id, claim_id, line_no, claim_status, rendering_npi,"
+            " adjudication_date, billed_amount, paid_amount, source) VALUES"
+            " (nextval('remit_line_id_seq'), 'AET', 'C4', 1, '4', ?, '2026-09-20', 150, 0, 'C4-deny')",
+            [A],
+        )
+        con.execute(
+            "INSERT INTO remit_adjustments (remit_line_id, position, level, group_code, carc, amount)"
+            " VALUES (4, 1, 'line', 'CO', '4', 150)"
+        )
+    at = _open(monkeypatch, db, "trends")
+    causes = _table(at, "Denied dollars by root cause")
+    assert _rows(causes, "Month", "Denied") == [("2026-09", 150.0), ("2026-10", 200.0)]
+    spec = next(
+        s for s in _specs(at) if s["data"][0]["type"] == "bar" and "pattern" in s["data"][0]["marker"]
+    )
+    assert spec["data"][0]["name"] == words.word(words.ROOT_CAUSE, "credentialing")  # drawn first
+    assert spec["layout"]["xaxis"]["categoryarray"] == ["2026-09", "2026-10"]

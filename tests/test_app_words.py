@@ -482,3 +482,21 @@ def test_batch_results_leave_out_the_exports_total_rows(monkeypatch, worded_db):
     assert any(c.value == "3 of 3 lines shown." for c in at.caption)
     name, content, _checked = at.session_state["batch_result"]
     assert b"Total" not in content  # the annotated file has the lines only
+
+
+def test_a_remittance_with_no_claim_line_shows_no_loader_marker(monkeypatch, worded_db):
+    with connect(worded_db) as con:
+        con.execute(
+            "INSERT INTO remit_lines (remit_line_id, payer_id, claim_id, line_no, claim_status, rendering_npi,"
+            " adjudication_date, billed_amount, paid_amount, source, upload_id) VALUES"
+            " (nextval('remit_line_id_seq'), 'AET', 'X9', 1, '1', ?, '2026-10-21', 50, 50, 'upload:2', 2)",
+            [A],
+        )
+    at = open_app(monkeypatch, worded_db, "upload")
+    no_exception(at)
+    assert "1 remitted line matches no loaded claim line: load the claims export that has them." in [
+        c.value for c in at.caption
+    ]
+    unmatched = frame_with(at, "Claim", "Source")
+    row = unmatched[unmatched["Claim"] == "X9"].iloc[0]
+    assert row["Source"] is None or row["Source"] != row["Source"]  # blank: the upload column says where
