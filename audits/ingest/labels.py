@@ -96,7 +96,27 @@ class Labels:
         found = self.enrollment.get(key)
         if found is not None:
             return found
-        return "pending" if key.startswith(self.pending_prefixes) else None
+        if key.startswith(self.pending_prefixes):
+            return "pending"
+        return self._agreeing(key.split())
+
+    def _agreeing(self, words: list[str]) -> str | None:
+        """'approved active' ('Approved/Active'), 'termed inactive' ('Termed (Inactive)'): a label made
+        only of known labels that all mean the same status means that status; one unknown word ('no longer
+        participating', 'participating closed panel') or two meanings leave it unknown."""
+        if len(words) < 2:
+            return None
+        meanings: set[str] = set()
+        start = 0
+        while start < len(words):
+            end = next(
+                (e for e in range(len(words), start, -1) if " ".join(words[start:e]) in self.enrollment), None
+            )
+            if end is None:
+                return None
+            meanings.add(self.enrollment[" ".join(words[start:end])])
+            start = end
+        return meanings.pop() if len(meanings) == 1 and "none" not in meanings else None
 
     def is_status_word(self, key: str) -> bool:
         """A status word of any kind (claim, enrollment - not 'none' -, provider, scope): a value that
