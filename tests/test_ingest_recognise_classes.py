@@ -657,3 +657,49 @@ def test_single_words_under_part_headers_are_the_parts(style):
     )
     columns = {c: m.source for c, m in found.chosen.columns.items()}
     assert (columns.get("first_name"), columns.get("last_name")) == (first, last)
+
+
+# (j) A running number (one prefix, each value the one before plus one: ids handed out in turn) is never a
+# procedure code column, even when its values are code-shaped (B7000 looks like a HCPCS II code).
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_running_number_is_not_the_procedure_code(seed, con):
+    """With the payers known (a running id under a payer-ish header is then no payer id either)."""
+    con.execute("INSERT INTO payers (payer_id, payer_name) VALUES ('AET', 'Aetna')")
+    knowledge = recognise.Knowledge.from_database(con)
+    rng = random.Random(seed)
+    prefix = rng.choice("ABEGJKL")
+    start = rng.randint(1000, 8000)
+    noise = _case(
+        rng.choice(["Claim Payer Ref", "Claim ID Payer Key", "Payer Posting Ref"]), rng.choice(STYLES)
+    )
+    codes = ["99213", "93000", "99214", "99213", "90460", "99213"]
+    head = ["Claim Number", "Line", noise, "Payer", "Paid Date", "Activity Code", "Billed", "Paid", "CARC"]
+    rows = [[f"R-{i // 2}", str(i % 2 + 1), f"{prefix}{start + i}", "Aetna", "2026-10-20", code, "100.00",
+             "80.00", "45"] for i, code in enumerate(codes)]  # fmt: skip
+    found = classify_sheet(_frame(head, *rows), {}, knowledge)
+    assert found.chosen.kind == "remits"
+    assert found.chosen.columns["procedure_code"].source == "Activity Code"
+
+
+@pytest.mark.parametrize(
+    ("cells", "running"),
+    [(["B7000", "B7001", "B7002", "B7003", "B7004"], True), (["99213", "99214", "99215", "99216", "99217"], True),
+     (["99213", "99214", "99213", "99215", "99214"], False), (["B7000", "B7001", "C7002", "B7003", "B7004"], False),
+     (["B7000", "B7001", "B7002"], False)],
+)  # fmt: skip
+def test_what_counts_as_a_running_number(cells, running):
+    assert recognise.ColumnValues(cells, len(cells)).running is running
+
+
+@pytest.mark.parametrize("prefix", ["B", "E", "K", "L"])
+def test_a_running_number_is_no_evidence_of_a_procedure_code(prefix):
+    vocab = recognise.vocabulary()
+    spec = vocab.spec("remits", "procedure_code")
+    header = recognise.header_match(vocab, "Claim Payer Code", spec)
+    running = recognise.ColumnValues([f"{prefix}{7000 + i}" for i in range(6)], 6)
+    pair = recognise.score_pair(vocab, "remits", spec, header, running, None)
+    assert pair.fit == 0.0 and "a running number" in pair.evidence
+    codes = recognise.ColumnValues(["99213", "93000", "99214", "99213", "90460", "99213"], 6)
+    assert recognise.score_pair(vocab, "remits", spec, header, codes, None).fit == 1.0

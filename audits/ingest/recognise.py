@@ -880,6 +880,18 @@ class ColumnValues:
         return max(counts, key=lambda k: (counts[k], -k)) == 1
 
     @property
+    def running(self) -> bool:
+        """A running number (B7000, B7001, B7002...): five cells or more in row order, one prefix, each
+        number the one before plus one - ids handed out in turn, never codes of a code set."""
+        if len(self.cells) < 5:
+            return False
+        parts = [re.fullmatch(r"([A-Za-z]*)(\d+)", _text(v)) for v in self.cells]
+        if not all(parts) or len({p.group(1).upper() for p in parts}) != 1:
+            return False
+        numbers = [int(p.group(2)) for p in parts]
+        return all(b == a + 1 for a, b in zip(numbers, numbers[1:], strict=False))
+
+    @property
     def whole_names(self) -> float:
         """Share of the sampled cells that are a whole person's name: two words or more ('Ana Alvarez'), or
         'Last, First' - what a first- or last-name column seldom holds."""
@@ -1071,6 +1083,9 @@ def score_pair(
     elif fit and spec.values == "line_number" and column.fractional:
         fit = 0.0  # 45.5 is never a line number
         evidence.append("numbers with fractions")
+    elif fit and spec.values == "procedure" and column.running:
+        fit = 0.0  # B7000, B7001, B7002: ids handed out in turn, not procedure codes
+        evidence.append("a running number")
     elif fit and canonical in _NAME_PARTS and column.whole_names >= 0.8:
         fit = 0.0  # 'Ana Alvarez' on every row: the whole name, not a first or a last name
         evidence.append("whole names (first and last)")
