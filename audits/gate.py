@@ -434,37 +434,11 @@ def _read_837(path: Path) -> _Batch:
 def _read_table(path: Path, kind: str) -> _Batch:
     """A claims CSV/xlsx: rows grouped into claims by claim id (a row without one is a claim of its own)."""
     from audits.ingest import normalize as nz
-    from audits.ingest.claims import claims_from_sheet, sheet_rows
-    from audits.ingest.mapping import map_columns
-    from audits.ingest.readers import read_tables
+    from audits.ingest.batch import lines_to_check
 
-    sheets = read_tables(path)
-    best = None
-    for sheet in sheets:
-        if sheet.frame.empty:
-            continue
-        mapping = map_columns(sheet.frame, "claims")
-        if best is None or len(mapping.columns) > len(best[1].columns):
-            best = (sheet, mapping)
-    if best is None:
-        raise InputError(f"{path.name} has no rows - export the claims again.")
-    sheet, mapping = best
-    wanted = {"rendering_npi", "date_of_service", "procedure_code"}
-    has_payer = bool({"payer_id", "payer_name"} & set(mapping.columns))
-    if not wanted <= set(mapping.columns) or not has_payer:
-        lacking = sorted(wanted - set(mapping.columns)) + ([] if has_payer else ["payer"])
-        raise InputError(
-            f"{path.name} has no column for {', '.join(lacking)} - a claims batch needs claim id, rendering "
-            "NPI, payer, date of service and procedure code headers."
-        )
-    rows = sheet_rows(sheet, mapping)
-    canonical = claims_from_sheet(rows, mapping)
-    blank = rows.body.apply(lambda r: all(nz.is_blank(v) for v in r), axis=1) if len(rows.body) else None
-    keep = ~canonical["_totals"].astype(bool)
-    if blank is not None:
-        keep &= ~blank
-    canonical = canonical[keep]
-    row_numbers = rows.row_numbers[keep]
+    lines = lines_to_check(path)
+    sheet, mapping, rows, canonical = lines.sheet, lines.mapping, lines.rows, lines.canonical
+    row_numbers = rows.row_numbers
     dos, _bad = nz.dates(canonical["date_of_service"])
     ids = [(_clean_text(v) or "") for v in canonical["claim_id"]]
     claim_ids: list[str] = []

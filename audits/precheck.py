@@ -229,41 +229,10 @@ def check_line(
 def _read_claims(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the rows as the file has them, under its header; their canonical columns) via audits.ingest."""
     from audits.ingest import normalize as nz
-    from audits.ingest.claims import claims_from_sheet, sheet_rows, totals_in_body, totals_rows
-    from audits.ingest.mapping import map_columns, missing_required
-    from audits.ingest.readers import read_tables
+    from audits.ingest.batch import lines_to_check
 
-    sheets = read_tables(path)
-    best = None
-    for sheet in sheets:
-        mapping = map_columns(sheet.frame, "claims")
-        if best is None or len(mapping.columns) > len(best[1].columns):
-            best = (sheet, mapping)
-    sheet, mapping = best
-    wanted = {"rendering_npi", "date_of_service", "procedure_code"}
-    if not wanted <= set(mapping.columns) or not ({"payer_id", "payer_name"} & set(mapping.columns)):
-        lacking = sorted(
-            (wanted | {"payer"})
-            - set(mapping.columns)
-            - ({"payer"} if {"payer_id", "payer_name"} & set(mapping.columns) else set())
-        )
-        raise InputError(
-            f"{path.name} has no column for {', '.join(lacking or missing_required(mapping))} - "
-            "a claims file needs rendering NPI, payer, date of service and procedure code headers."
-        )
-    rows = sheet_rows(sheet, mapping)
-    body = rows.body
-    blank = (
-        body.apply(lambda r: all(nz.is_blank(v) for v in r), axis=1) if len(body) else pd.Series(dtype=bool)
-    )
-    rows.body = body[~blank] if len(body) else body
-    rows.row_numbers = rows.row_numbers[~blank] if len(body) else rows.row_numbers
-    canonical = claims_from_sheet(rows, mapping)
-    if len(rows.body):  # an export's Total / subtotal rows are not lines: not judged, not written back
-        raw_claim = canonical["claim_id"].map(lambda v: None if nz.is_blank(v) else v)
-        totals = totals_rows(canonical) | totals_in_body(rows, raw_claim)
-        rows.body, rows.row_numbers = rows.body[~totals], rows.row_numbers[~totals]
-        canonical = canonical[~totals]
+    lines = lines_to_check(path)
+    rows, canonical = lines.rows, lines.canonical.copy()
     original = rows.body.copy()
     original.columns = [rows.headers[c] for c in original.columns]
     canonical["rendering_npi"] = nz.npi(canonical["rendering_npi"])

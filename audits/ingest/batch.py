@@ -30,12 +30,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from audits.errors import InputError
 from audits.ingest import claims as claims_mod
 from audits.ingest import mapping as mapping_mod
 from audits.ingest import normalize as nz
 from audits.ingest import remits as remits_mod
 from audits.ingest.patients import cell_records, patient_headers
-from audits.ingest.readers import RawSheet
+from audits.ingest.readers import RawSheet, read_tables
 
 # Markers inside a rejected row's raw_row (JSON): a row of canonical cells (X12), and an 835 line's
 # adjustments and remarks, so that a held row can be loaded again from rejected_rows alone.
@@ -257,3 +258,53 @@ def set_claims_batch(staged, source, head: RawSheet, mapped: mapping_mod.Mapping
     if "service_date" in rejected.columns:
         batch.frame = batch.frame.assign(date_of_service=rejected["service_date"])
     return batch
+
+
+@dataclass
+class LinesToCheck:
+    """A claims file read to be checked before submission (the batch pre-check, the gate), never
+    loaded: its lines under the file's own header, and the canonical columns of each."""
+
+    sheet: RawSheet
+    mapping: mapping_mod.Mapping
+    rows: claims_mod.SheetRows  # the file's lines: blank rows and an export's Total / subtotal rows left out
+    canonical: pd.DataFrame  # claims_mod.claims_from_sheet of those rows, as written (not normalised)
+
+
+_CHECK_NEEDS = ("rendering_npi", "date_of_service", "procedure_code")
+
+
+def lines_to_check(path) -> LinesToCheck:
+    """The one reader of a claims file to check (CSV or xlsx; the sheet whose columns read best as
+    claims): what the pre-check and the gate judge. Raises InputError for a file with no rows or without
+    the columns a check needs (rendering NPI, payer, date of service, procedure code)."""
+    best = None
+    for sheet in read_tables(path):
+        if sheet.frame.empty:
+            continue
+        mapped = mapping_mod.map_columns(sheet.frame, "claims")
+        if best is None or len(mapped.columns) > len(best[1].columns):
+            best = (sheet, mapped)
+    name = getattr(path, "name", str(path))
+    if best is None:
+        raise InputError(f"{name} has no rows - export the claims again.")
+    sheet, mapped = best
+    lacking = [c for c in _CHECK_NEEDS if c not in mapped.columns]
+    if not {"payer_id", "payer_name"} & set(mapped.columns):
+        lacking.append("payer")
+    if lacking:
+        raise InputError(
+            f"{name} has no column for {', '.join(lacking)} - a claims file to check needs rendering NPI, "
+            "payer, date of service and procedure code headers."
+        )
+    rows = claims_mod.sheet_rows(sheet, mapped)
+    if len(rows.body):
+        blank = rows.body.apply(lambda r: all(nz.is_blank(v) for v in r), axis=1)
+        rows.body, rows.row_numbers = rows.body[~blank], rows.row_numbers[~blank]
+    canonical = claims_mod.claims_from_sheet(rows, mapped)
+    if len(rows.body):
+        written = canonical["claim_id"].map(lambda v: None if nz.is_blank(v) else v)
+        totals = claims_mod.totals_rows(canonical) | claims_mod.totals_in_body(rows, written)
+        rows.body, rows.row_numbers = rows.body[~totals], rows.row_numbers[~totals]
+        canonical = canonical[~totals]
+    return LinesToCheck(sheet, mapped, rows, canonical)
