@@ -351,6 +351,7 @@ def _export_reading(file_id: str, path: Path, kind: str):
         confidence={c: conf for c, (_h, conf) in proposed.items()},
         headers=_headers(base, _proposed(base)),
         sample=getattr(found, "sample", None),
+        calls=[c for c in found.column_calls if c.canonical not in override],
     )
 
 
@@ -437,6 +438,12 @@ def _export_editor(file_id: str, path: Path, kind: str) -> None:
     if reading.mapping_error:
         st.error(f"This mapping cannot be used: {reading.mapping_error}")
     _profile_picker(file_id, kind)
+    for call in reading.calls:  # two headers fit one column about equally: the analyst says which
+        st.warning(
+            f"Close call: {column_label(call.canonical)} was read from “{fmt.plain(call.chosen)}”, but "
+            f"“{fmt.plain(call.alternative)}” fits almost as well ({call.confidence:.2f} against "
+            f"{call.alternative_score:.2f}). Choose the right one for {column_label(call.canonical)} below."
+        )
     _columns_editor(
         kind,
         reading.headers,

@@ -618,3 +618,23 @@ def test_a_sheets_column_choice_and_the_sheet_shown_survive_switching_files(monk
     with connect(db, read_only=True) as con:
         numbers = con.execute("SELECT number FROM credentials WHERE number LIKE 'TX-%' ORDER BY 1").fetchall()
     assert numbers == [("TX-1001",), ("TX-2002",)]
+
+
+def test_two_headers_that_fit_one_column_equally_are_asked_about_until_the_analyst_chooses(
+    monkeypatch, tmp_path
+):
+    # issue 9: "when two readings are close, the page shows both and asks" - a claim number and a visit
+    # id both read as the claim id
+    db = build_small_practice(tmp_path / "p.duckdb")
+    two_ids = (
+        "Claim #,Visit ID,Rendering NPI,Payer,Date of Service,CPT,Charges\n"
+        f"Q1,V1,{A},Aetna,10/05/2026,99213,$120.00\n"
+        f"Q2,V2,{A},Aetna,10/06/2026,99214,$150.00\n"
+    ).encode()
+    at = _staged(open_app(monkeypatch, db, "upload"), ("two-ids.csv", two_ids, "text/csv"))
+    file_id = _file_id(at)
+    asked = [w.value for w in at.warning if w.value.startswith("Close call: Claim id")]
+    assert len(asked) == 1 and "“Claim #”" in asked[0] and "“Visit ID”" in asked[0]
+    at.selectbox(key=f"map_{file_id}_claims_claim_id").set_value("Claim #").run()
+    no_exception(at)
+    assert not [w.value for w in at.warning if w.value.startswith("Close call")]
