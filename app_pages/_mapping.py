@@ -584,8 +584,11 @@ def _profile_picker(file_id: str, kind: str) -> None:
     if profiles.empty:
         return
     key = f"profile_{file_id}"
-    profile = st.selectbox("Apply a saved mapping profile", [None, *profiles["name"].tolist()], key=key)
     applied = edits(file_id).setdefault("profile", None)
+    options = [None, *profiles["name"].tolist()]
+    # the box shows the profile applied to this file, also after the page showed another file
+    index = options.index(applied) if applied in options else 0
+    profile = st.selectbox("Apply a saved mapping profile", options, index=index, key=key)
     if profile and profile != applied:
         with _db.read() as data:
             saved = load_mapping_profile(data.con, profile)

@@ -638,3 +638,25 @@ def test_two_headers_that_fit_one_column_equally_are_asked_about_until_the_analy
     at.selectbox(key=f"map_{file_id}_claims_claim_id").set_value("Claim #").run()
     no_exception(at)
     assert not [w.value for w in at.warning if w.value.startswith("Close call")]
+
+
+def test_the_profile_applied_to_a_file_is_still_shown_after_switching_files(monkeypatch, tmp_path):
+    from audits.ingest import save_mapping_profile
+
+    db = build_small_practice(tmp_path / "p.duckdb")
+    with connect(db) as con:
+        save_mapping_profile(con, "vendor zork", "claims", {"claim_id": "Zork"})
+    at = _staged(
+        open_app(monkeypatch, db, "upload"),
+        ("odd.csv", ODD_CLAIMS, "text/csv"),
+        ("plain.csv", PLAIN_CLAIMS, "text/csv"),
+    )
+    odd = at.session_state["mapping_file"]
+    at.selectbox(key=f"kind_{odd}").set_value("claims").run()
+    at.selectbox(key=f"profile_{odd}").set_value("vendor zork").run()
+    other = next(f for f in at.session_state["upload_edits"] if f != odd)
+    at.selectbox(key="mapping_file").set_value(other).run()
+    at.selectbox(key="mapping_file").set_value(odd).run()
+    no_exception(at)
+    assert at.selectbox(key=f"profile_{odd}").value == "vendor zork"
+    assert at.selectbox(key=f"map_{odd}_claims_claim_id").value == "Zork"
