@@ -28,6 +28,7 @@ from audits import explore
 from audits.errors import ClearToBillError
 from audits.ingest import load_mapping_profile, recognise, save_mapping_profile
 from audits.ingest import preview as read_preview
+from audits.ingest.loader import detect_file
 from audits.ingest.preview import explain_file
 from audits.ingest.upload import outcome
 
@@ -320,6 +321,27 @@ def _kind_choice(file_id: str, kinds: list[str], detected: str | None) -> str | 
     return edits(file_id).get("kind")
 
 
+def _kind_close_call(file_id: str, path: Path, detected: str) -> None:
+    """An export that reads almost as well as another kind (recognise.KindCall): said, with both readings,
+    so that the analyst checks its kind before it loads."""
+
+    def detect():
+        with _db.read() as data:
+            return detect_file(data.con, path)
+
+    found, _error = _cached(json.dumps([file_id, "detect"]), detect)
+    for sheet in (found.classified if found is not None else {}).values():
+        call = sheet.kind_call
+        if call is None:
+            continue
+        runner = words.KIND.get(call.runner_up) or words.TABLE.get(call.runner_up, call.runner_up)
+        st.warning(
+            f"Close call: this file reads almost as well as {runner.lower()} (score {call.runner_up_score} "
+            f"against {call.score} as {words.KIND[detected].lower()}). Check its kind above before loading."
+        )
+        break
+
+
 def _detected(file_id: str, path: Path) -> tuple[str | None, str | None]:
     """(the kind the file reads as, the sentence when it cannot be read)."""
     found, error = _preview(file_id, path, None)
@@ -417,6 +439,8 @@ def mapping_editor(file_id: str, path: Path, kinds: list[str]) -> None:
     detected, detected_error = _detected(file_id, path)
     kind = _kind_choice(file_id, kinds, detected)
     effective_kind = kind or detected
+    if kind is None and detected in ("claims", "remits"):
+        _kind_close_call(file_id, path, detected)
     if effective_kind is None:
         st.error(
             detected_error

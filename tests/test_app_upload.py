@@ -637,7 +637,7 @@ def test_two_headers_that_fit_one_column_equally_are_asked_about_until_the_analy
     assert len(asked) == 1 and "“Claim #”" in asked[0] and "“Visit ID”" in asked[0]
     at.selectbox(key=f"map_{file_id}_claims_claim_id").set_value("Claim #").run()
     no_exception(at)
-    assert not [w.value for w in at.warning if w.value.startswith("Close call")]
+    assert not [w.value for w in at.warning if w.value.startswith("Close call: Claim id")]
 
 
 def test_the_profile_applied_to_a_file_is_still_shown_after_switching_files(monkeypatch, tmp_path):
@@ -660,3 +660,21 @@ def test_the_profile_applied_to_a_file_is_still_shown_after_switching_files(monk
     no_exception(at)
     assert at.selectbox(key=f"profile_{odd}").value == "vendor zork"
     assert at.selectbox(key=f"map_{odd}_claims_claim_id").value == "Zork"
+
+
+def test_an_export_that_reads_almost_as_well_as_another_kind_is_a_close_call_until_its_kind_is_chosen(
+    monkeypatch, tmp_path
+):
+    # issue 9: a claims export with a paid column reads nearly as well as a remittance export
+    db = build_small_practice(tmp_path / "p.duckdb")
+    both = "Claim ID,Line,Rendering NPI,Payer,Date of Service,CPT,Billed,Paid\n" + "".join(
+        f"K{i},1,{A},Aetna,10/0{i}/2026,99213,120.00,96.00\n" for i in range(1, 5)
+    )
+    at = _staged(open_app(monkeypatch, db, "upload"), ("both.csv", both.encode(), "text/csv"))
+    file_id = _file_id(at)
+    asked = [w.value for w in at.warning if w.value.startswith("Close call: this file")]
+    assert len(asked) == 1
+    assert "reads almost as well as claims export" in asked[0] and "as remittance export" in asked[0]
+    at.selectbox(key=f"kind_{file_id}").set_value("claims").run()
+    no_exception(at)
+    assert not [w.value for w in at.warning if w.value.startswith("Close call: this file")]
