@@ -69,16 +69,20 @@ FALLBACK = re.compile(
 )
 
 
-def test_the_pages_import_the_core_directly():
-    """No "not available in this build" branch and no import fallback: a page imports audits.* and uses it."""
+def _page_lines(pattern: re.Pattern) -> list[str]:
+    """'file:line: text' of each line of the pages (app_pages/, dashboard.py) that `pattern` finds."""
     pages = [*sorted((ROOT / "app_pages").glob("*.py")), ROOT / "dashboard.py"]
-    found = [
+    return [
         f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
         for path in pages
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-        if FALLBACK.search(line)
+        if pattern.search(line)
     ]
-    assert found == []
+
+
+def test_the_pages_import_the_core_directly():
+    """No "not available in this build" branch and no import fallback: a page imports audits.* and uses it."""
+    assert _page_lines(FALLBACK) == []
     assert FALLBACK.search("    except ImportError:  # the gate is not in this build")
     assert FALLBACK.search('st.info("Exclusion screening is not available in this build.")')
 
@@ -86,12 +90,5 @@ def test_the_pages_import_the_core_directly():
 def test_the_pages_run_no_sql():
     """A page lays out widgets and calls audits.*; a second reading of a table in a page is a copy."""
     sql = re.compile(r"\.execute\(|\.sql\(|\b(SELECT|INSERT|UPDATE|DELETE)\s+[\w*]")
-    pages = [*sorted((ROOT / "app_pages").glob("*.py")), ROOT / "dashboard.py"]
-    found = [
-        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
-        for path in pages
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-        if sql.search(line)
-    ]
-    assert found == []
+    assert _page_lines(sql) == []
     assert sql.search('rows = data.con.execute("SELECT count(*) FROM findings")')

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -285,7 +286,7 @@ def lines_to_check(path) -> LinesToCheck:
         mapped = mapping_mod.map_columns(sheet.frame, "claims")
         if best is None or len(mapped.columns) > len(best[1].columns):
             best = (sheet, mapped)
-    name = getattr(path, "name", str(path))
+    name = Path(path).name
     if best is None:
         raise InputError(f"{name} has no rows - export the claims again.")
     sheet, mapped = best

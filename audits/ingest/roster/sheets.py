@@ -1109,9 +1109,9 @@ def _check_sheet_columns(sheet: str, kind: str, columns: dict[str, str], reading
             )
 
 
-def _unread_sheet(sheet: RawSheet, knowledge, overrides, columns, known) -> str:
-    """The sentence for a sheet with rows that reads as no roster table: none of its rows load."""
-    found = known or classify_sheet(sheet.frame, overrides, knowledge, None, columns)
+def _unread_sheet(sheet: RawSheet, found: recognise.Classification) -> str:
+    """The sentence for a sheet with rows that reads as no roster table (`found`: how it was read):
+    none of its rows load."""
     closest = next((r for r in found.readings if r.kind in recognise.ROSTER_TABLES), None)
     why = ""
     if closest is not None:
@@ -1147,6 +1147,8 @@ def parse_roster(
         known = None
         if classified and not overrides and table is None and not columns:
             known = classified.get(sheet.name)
+        if known is None:  # classified once, here: _find_header and the unread sentence both use it
+            known = classify_sheet(sheet.frame, overrides, knowledge, table, columns)
         header = _find_header(sheet.frame, overrides, knowledge, table, columns, known)
         if header is None and table is not None:
             raise InputError(
@@ -1155,7 +1157,7 @@ def parse_roster(
             )
         if header is None:
             batch.ignored_sheets.append(sheet.name)
-            batch.warnings.append(_unread_sheet(sheet, knowledge, overrides, columns, known))
+            batch.warnings.append(_unread_sheet(sheet, known))
             continue
         header_row, kind, found, classification = header
         if columns:
