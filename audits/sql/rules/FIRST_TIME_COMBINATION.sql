@@ -34,19 +34,57 @@ paid_before AS (
     SELECT rendering_npi, payer_id, code FROM line_paid_before
 ),
 
--- logic
-ranked AS (
-    SELECT
-        l.*,
-        count(*) OVER (PARTITION BY l.rendering_npi, l.payer_id, l.code) AS lines_in_month,
-        row_number() OVER (
-            PARTITION BY l.rendering_npi, l.payer_id, l.code
-            ORDER BY l.date_of_service, l.claim_id, l.line_no
-        ) AS position_in_month
+-- logic: group-bys, not a window over every line of the month (a window sorts them all). The
+-- combination's lines with no earlier paid line, their count, then its first line: the earliest
+-- date of service, on it the smallest claim_id, on that claim the smallest line_no.
+unpaid_lines AS (
+    SELECT l.*
     FROM month_lines AS l
     LEFT JOIN paid_before AS p
         ON p.rendering_npi = l.rendering_npi AND p.payer_id = l.payer_id AND p.code = l.code
     WHERE p.code IS NULL
+),
+
+combinations AS (
+    SELECT rendering_npi, payer_id, code, count(*) AS lines_in_month, min(date_of_service) AS first_date
+    FROM unpaid_lines
+    GROUP BY rendering_npi, payer_id, code
+),
+
+first_day_lines AS (
+    SELECT l.*, c.lines_in_month
+    FROM unpaid_lines AS l
+    INNER JOIN combinations AS c
+        ON c.rendering_npi = l.rendering_npi AND c.payer_id = l.payer_id AND c.code = l.code
+        AND c.first_date = l.date_of_service
+),
+
+first_claims AS (
+    SELECT rendering_npi, payer_id, code, min(claim_id) AS first_claim
+    FROM first_day_lines
+    GROUP BY rendering_npi, payer_id, code
+),
+
+first_claim_lines AS (
+    SELECT l.*
+    FROM first_day_lines AS l
+    INNER JOIN first_claims AS c
+        ON c.rendering_npi = l.rendering_npi AND c.payer_id = l.payer_id AND c.code = l.code
+        AND c.first_claim = l.claim_id
+),
+
+first_lines AS (
+    SELECT rendering_npi, payer_id, code, claim_id, min(line_no) AS first_line_no
+    FROM first_claim_lines
+    GROUP BY rendering_npi, payer_id, code, claim_id
+),
+
+first_line AS (
+    SELECT l.*
+    FROM first_claim_lines AS l
+    INNER JOIN first_lines AS f
+        ON f.rendering_npi = l.rendering_npi AND f.payer_id = l.payer_id AND f.code = l.code
+        AND f.claim_id = l.claim_id AND f.first_line_no = l.line_no
 ),
 
 final AS (
@@ -61,8 +99,7 @@ final AS (
         concat('First ', code, ' billed to ', payer_label, ' by this provider with no earlier paid line (',
                CAST(lines_in_month AS VARCHAR), CASE WHEN lines_in_month = 1 THEN ' line' ELSE ' lines' END,
                ' this month)') AS detail
-    FROM ranked
-    WHERE position_in_month = 1
+    FROM first_line
 )
 
 SELECT * FROM final
